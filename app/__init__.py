@@ -1,0 +1,1 @@
+"""StoreOKR: live OKRs for online stores."""

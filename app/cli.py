@@ -1,0 +1,154 @@
+"""The `storeokr` command: serve, worker, migrate, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+import uvicorn
+
+from app.config import Settings, SettingsError, load_settings
+from app.errors import AppError
+from app.logs import configure_logging
+from app.schema import ensure_schema
+
+cli = typer.Typer(
+    name="storeokr",
+    help="StoreOKR: live OKRs for online stores.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+DEMO_DATA_DIR = Path("var/demo")
+
+
+def main() -> None:
+    cli()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"storeokr: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as error:
+        fail(str(error), code=2)
+
+
+def check_schema_or_exit(settings: Settings) -> None:
+    try:
+        asyncio.run(ensure_schema(settings))
+    except AppError as error:
+        fail(error.message)
+
+
+@cli.command()
+def serve(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Web worker processes (needs Redis if > 1).", min=1)
+    ] = 1,
+) -> None:
+    """Run the web service; with no Redis configured it also runs the jobs and cron."""
+    settings = settings_or_exit()
+    if settings.embedded_jobs and workers > 1:
+        fail(
+            "embedded mode runs jobs inside the web process, so it takes one worker: "
+            "set STOREOKR_REDIS_URL and run `storeokr worker` to serve with more"
+        )
+    check_schema_or_exit(settings)
+    _run_uvicorn(settings, host, port, workers)
+
+
+@cli.command()
+def worker() -> None:
+    """Run an arq worker: jobs and cron from Redis (STOREOKR_REDIS_URL)."""
+    from arq.worker import Worker
+
+    from app.tasks import registry
+    from app.worker.arq_worker import worker_settings
+
+    settings = settings_or_exit()
+    if settings.embedded_jobs:
+        fail("STOREOKR_REDIS_URL is empty: in embedded mode `storeokr serve` runs the jobs")
+    check_schema_or_exit(settings)
+    configure_logging(settings.log_level, json_lines=settings.json_logs)
+    Worker(**worker_settings(settings, registry)).run()
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (to the newest revision by default)."""
+    from app.db import create_engine
+    from app.schema import upgrade
+
+    settings = settings_or_exit()
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            await upgrade(engine, revision)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except AppError as error:
+        fail(error.message)
+    typer.echo(f"database at {revision} ({settings.database.get_backend_name()})")
+
+
+@cli.command()
+def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Serve a fresh embedded database (SQLite, in-process jobs) for a first look."""
+    shutil.rmtree(DEMO_DATA_DIR, ignore_errors=True)
+    settings = settings_or_exit(
+        env="development",
+        database_url=f"sqlite+aiosqlite:///{DEMO_DATA_DIR / 'storeokr.db'}",
+        redis_url="",
+    )
+    check_schema_or_exit(settings)
+    typer.secho(
+        f"StoreOKR demo: http://{host}:{port}/  (health: http://{host}:{port}/healthz)",
+        fg=typer.colors.GREEN,
+    )
+    _run_uvicorn(settings, host, port, workers=1)
+
+
+def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+    from app.main import create_app
+
+    configure_logging(settings.log_level, json_lines=settings.json_logs)
+    if workers == 1:
+        # One process: hand uvicorn the app built from these settings (the demo's overrides
+        # included) rather than letting it re-read the environment.
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=True,
+            timeout_graceful_shutdown=20,
+        )
+        return
+    uvicorn.run(
+        "app.main:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )

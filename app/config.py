@@ -1,0 +1,138 @@
+"""Settings: one object, read from the environment (`STOREOKR_` prefix) and an optional `.env`.
+
+Defaults are the embedded set-up (SQLite under ./var, jobs in-process) so that a laptop runs
+the service with no configuration; production refuses to start on a development placeholder.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import model_validator as _model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "STOREOKR_"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/storeokr.db"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+# The async driver each supported database is used through; other spellings are normalised.
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a StoreOKR process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = Field(default="", description="Empty: jobs, cron and live events in-process.")
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    shopify_api_key: str = ""
+    shopify_api_secret: SecretStr = SecretStr("")
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_from: str = "StoreOKR <no-reply@localhost>"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+    embedded_job_concurrency: int = Field(default=4, ge=1, le=64)
+    job_max_tries: int = Field(default=5, ge=1, le=50)
+    job_retry_base_seconds: float = Field(default=5.0, gt=0, le=3600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix:// (or be empty)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @_model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == DEV_SECRET_KEY or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ValueError(
+                f"{ENV_PREFIX}SECRET_KEY must be set to a random value of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters in production"
+            )
+        return self
+
+    @cached_property
+    def database(self) -> URL:
+        return make_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database.get_backend_name() == "sqlite"
+
+    @property
+    def embedded_jobs(self) -> bool:
+        """True when jobs, cron and live events run inside the web process (no Redis)."""
+        return not self.redis_url
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.env == "production"
+        return self.log_format == "json"
+
+
+def normalise_database_url(value: str) -> str:
+    """Parse a database URL and point it at the async driver we use for its backend."""
+    try:
+        url = make_url(value.strip())
+    except ArgumentError as error:
+        raise ValueError(f"is not a database URL ({error})") from None
+    backend = url.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"backend {backend!r} is not supported; use postgresql:// or sqlite://")
+    if backend == "postgresql" and not url.database:
+        raise ValueError("names no database (expected postgresql://user@host:5432/dbname)")
+    return url.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
+        problems.append(message if message.startswith(ENV_PREFIX) else f"{name}: {message}")
+    return "invalid configuration: " + "; ".join(problems)

@@ -1,0 +1,38 @@
+"""Request dependencies as `Annotated` aliases: declare `session: SessionDep` in a route."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.config import Settings
+from app.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work, committed when the route returns."""
+    async with runtime.transaction() as session:
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a 2xx always means
+# committed (a webhook acknowledged is a webhook stored), and a failed commit answers 5xx.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

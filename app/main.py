@@ -1,0 +1,122 @@
+"""The FastAPI application: `create_app()` wires settings, the runtime, routers and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.config import Settings, load_settings
+from app.errors import AppError
+from app.health.endpoints import router as health_router
+from app.logs import configure_logging
+from app.middleware import RequestIdMiddleware
+from app.runtime import open_runtime
+from app.schema import ensure_schema
+from app.tasks import registry as default_registry
+from app.worker.jobs import TaskRegistry
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
+
+
+def create_app(settings: Settings | None = None, registry: TaskRegistry | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    tasks = registry or default_registry
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_schema(settings)
+        async with open_runtime(settings, tasks) as runtime:
+            app.state.runtime = runtime
+            mode = "embedded jobs" if settings.embedded_jobs else "arq workers on Redis"
+            logger.info(
+                "StoreOKR ready (%s, %s, %s)",
+                settings.env,
+                runtime.engine.url.get_backend_name(),
+                mode,
+            )
+            yield
+
+    app = FastAPI(
+        title="StoreOKR",
+        summary="Live OKRs for online stores.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(RequestIdMiddleware)
+    _add_error_handlers(app)
+    app.include_router(health_router)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The uvicorn factory for `storeokr serve`: each worker process configures its logs."""
+    settings = load_settings()
+    configure_logging(settings.log_level, json_lines=settings.json_logs)
+    return create_app(settings)
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, error: AppError) -> JSONResponse:
+        if error.status_code >= 500:
+            logger.warning("%s: %s", error.code, error.message)
+        body = error_body(error.code, error.message, jsonable_encoder(error.details))
+        return JSONResponse(body, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "loc": list(item.get("loc", ())),
+                "message": item.get("msg", ""),
+                "type": item.get("type"),
+            }
+            for item in error.errors()
+        ]
+        fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in problems)
+        message = (
+            f"the request is not valid: check {fields}" if fields else "the request is not valid"
+        )
+        return JSONResponse(error_body("invalid", message, {"errors": problems}), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(error.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(error.detail)),
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, error: DBAPIError) -> JSONResponse:
+        if error.connection_invalidated:
+            logger.warning("database connection lost: %s", error.orig)
+            body = error_body("database_unavailable", "the database connection was lost; retry")
+            return JSONResponse(body, status_code=503)
+        raise error  # anything else is a bug: RequestIdMiddleware answers 500 with the id

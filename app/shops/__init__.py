@@ -1,0 +1,1 @@
+"""Shops: the stores that installed StoreOKR; every other row belongs to one."""

@@ -1,0 +1,24 @@
+"""Background jobs: declare a task once, run it under arq (Redis) or in-process (embedded).
+
+from app.worker import JobContext, enqueue_after_commit, registry
+
+@registry.task()
+async def recompute(ctx: JobContext, shop_id: int) -> None: ...
+
+enqueue_after_commit(session, recompute.job(shop.id).keyed(f"recompute:{shop.id}"))
+"""
+
+from app.worker.context import JobContext
+from app.worker.enqueue import enqueue_after_commit
+from app.worker.jobs import Job, Task, TaskRegistry, registry
+from app.worker.queue import JobQueue
+
+__all__ = [
+    "Job",
+    "JobContext",
+    "JobQueue",
+    "Task",
+    "TaskRegistry",
+    "enqueue_after_commit",
+    "registry",
+]

@@ -1,0 +1,97 @@
+"""The arq worker: the registry's tasks and cron schedules, run from Redis.
+
+`storeokr worker` builds an `arq.Worker` from `worker_settings()`; the options are the same
+ones an arq `WorkerSettings` class would hold.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from datetime import UTC
+from typing import Any
+
+from arq import Retry
+from arq.connections import RedisSettings
+from arq.cron import CronJob, cron
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, func
+
+from app.config import Settings
+from app.runtime import Runtime, open_runtime
+from app.worker.context import execute, max_tries_for, retry_after_failure
+from app.worker.jobs import CronSchedule, Task, TaskRegistry
+from app.worker.queue import ArqJobQueue
+
+# arq's job-id guard must cover the time a job waits or runs, as the embedded runner's does:
+# keeping results would refuse a re-enqueue of the same id (e.g. a redelivery) for that long.
+KEEP_RESULT_S = 0
+# On SIGTERM arq stops taking jobs and waits this long for running ones before cancelling them;
+# a cancelled job is run again by the next worker (arq re-queues it), so work is not lost.
+JOB_COMPLETION_WAIT_S = 25
+
+
+def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare)."""
+    default_tries = settings.job_max_tries
+    base = settings.job_retry_base_seconds
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        stack = AsyncExitStack()
+        jobs = ArqJobQueue(ctx["redis"])
+        ctx["runtime"] = await stack.enter_async_context(
+            open_runtime(settings, registry, jobs=jobs)
+        )
+        ctx["exit_stack"] = stack
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        stack: AsyncExitStack | None = ctx.get("exit_stack")
+        if stack is not None:
+            await stack.aclose()
+
+    return {
+        "functions": [_arq_function(task, default_tries, base) for task in registry],
+        "cron_jobs": [_arq_cron(schedule) for schedule in registry.schedules],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_tries": default_tries,
+        "keep_result": KEEP_RESULT_S,
+        "job_completion_wait": JOB_COMPLETION_WAIT_S,
+        "handle_signals": True,
+        "timezone": UTC,  # cron schedules are in UTC, as in the embedded runner
+    }
+
+
+def _arq_function(task: Task[Any], default_tries: int, retry_base_seconds: float) -> Function:
+    max_tries = max_tries_for(task, default_tries)
+    run = _with_retries(task, max_tries, retry_base_seconds)
+    return func(run, name=task.name, max_tries=max_tries, timeout=task.timeout)
+
+
+def _with_retries(task: Task[Any], max_tries: int, retry_base_seconds: float) -> WorkerCoroutine:
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        runtime: Runtime = ctx["runtime"]
+        attempt: int = ctx["job_try"]
+        try:
+            await execute(runtime, task, args, kwargs, attempt=attempt, job_id=ctx.get("job_id"))
+        except Exception as error:
+            delay = retry_after_failure(task, attempt, max_tries, retry_base_seconds, error)
+            if delay is None:
+                raise
+            raise Retry(defer=delay) from error
+
+    run.__qualname__ = task.name
+    return run
+
+
+def _arq_cron(schedule: CronSchedule) -> CronJob:
+    # A failed periodic run is not retried: the next tick does the same work.
+    return cron(
+        _with_retries(schedule.task, max_tries=1, retry_base_seconds=0),
+        name=f"cron:{schedule.task.name}",
+        run_at_startup=schedule.run_at_startup,
+        unique=True,
+        timeout=schedule.task.timeout,
+        max_tries=1,
+        **schedule.arq_options(),
+    )
