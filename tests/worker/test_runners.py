@@ -80,6 +80,13 @@ async def run_queued_jobs(runtime: Runtime, registry: TaskRegistry) -> None:
         await worker.close()
 
 
+async def enqueue_then_fail(runtime: Runtime, recorder: Recorder) -> None:
+    async with runtime.transaction() as session:
+        doomed = await create_shop(session, domain="rolled-back.myshopify.com")
+        enqueue_after_commit(session, recorder.see_shop.job(doomed.id or 0))
+        raise Boom
+
+
 async def test_committed_job_runs_once_and_rolled_back_job_never(
     runtime: Runtime, recorder: Recorder
 ) -> None:
@@ -87,10 +94,7 @@ async def test_committed_job_runs_once_and_rolled_back_job_never(
         shop = await create_shop(session, domain="committed.myshopify.com")
         enqueue_after_commit(session, recorder.see_shop.job(shop.id or 0))
     with pytest.raises(Boom):
-        async with runtime.transaction() as session:
-            doomed = await create_shop(session, domain="rolled-back.myshopify.com")
-            enqueue_after_commit(session, recorder.see_shop.job(doomed.id or 0))
-            raise Boom
+        await enqueue_then_fail(runtime, recorder)
 
     await run_queued_jobs(runtime, recorder.registry)
 
@@ -139,11 +143,7 @@ async def test_nothing_reaches_redis_from_a_rolled_back_transaction(
     await empty_all_tables(pg_engine)
     async with open_runtime(make_settings(redis_url=REDIS_URL), recorder.registry) as runtime:
         with pytest.raises(Boom):
-            async with runtime.transaction() as session:
-                shop = await create_shop(session)
-                enqueue_after_commit(session, recorder.see_shop.job(shop.id or 0))
-                assert await redis.zcard(ARQ_QUEUE) == 0
-                raise Boom
+            await enqueue_then_fail(runtime, recorder)
         assert await redis.zcard(ARQ_QUEUE) == 0
 
         async with runtime.transaction() as session:
