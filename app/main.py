@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, registry: TaskRegistry | None =
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(RequestIdMiddleware)
-    _add_error_handlers(app)
+    add_error_handlers(app)
     app.include_router(health_router)
     return app
 
@@ -80,7 +80,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, error: AppError) -> JSONResponse:
         if error.status_code >= 500:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from app.runtime import Runtime
 from app.schema import alembic_config, current_revision, head_revision
+from app.worker.heartbeat import last_heartbeat
 
 CHECK_TIMEOUT_S = 2.0
 OK = "ok"
@@ -42,6 +44,22 @@ async def _database(runtime: Runtime) -> str:
     if current != head:
         return f"schema at {current or 'no revision'}, needs {head}: run `storeokr migrate`"
     return OK
+
+
+async def workers(runtime: Runtime) -> str:
+    """Whether a job worker has been seen lately (information: the web process can still take
+    and store webhooks without one; their jobs wait in Redis)."""
+    if runtime.redis is None:
+        return "embedded"
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            seen = await last_heartbeat(runtime.redis)
+    except Exception:
+        return "unknown (Redis unreachable)"
+    if seen is None:
+        return "no worker seen in the last 3 minutes: is `storeokr worker` running?"
+    ago = (datetime.now(UTC) - seen).total_seconds()
+    return f"seen {max(ago, 0):.0f}s ago"
 
 
 async def _redis(runtime: Runtime) -> str:

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from app.deps import RuntimeDep
 from app.errors import ServiceUnavailable
-from app.health.checks import OK, readiness
+from app.health.checks import OK, readiness, workers
 
 router = APIRouter(tags=["health"])
 
@@ -19,6 +19,7 @@ class Liveness(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     checks: dict[str, str]
+    workers: str
 
 
 @router.get("/healthz")
@@ -35,4 +36,4 @@ async def readyz(runtime: RuntimeDep) -> Readiness:
     if failing:
         summary = "; ".join(f"{name}: {state}" for name, state in failing.items())
         raise ServiceUnavailable(f"not ready: {summary}", details={"checks": checks})
-    return Readiness(checks=checks)
+    return Readiness(checks=checks, workers=await workers(runtime))

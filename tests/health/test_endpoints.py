@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from arq.worker import Worker
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.tasks import registry
+from app.worker.arq_worker import worker_settings
+from tests.fixtures.app import running_app
+from tests.fixtures.settings import REDIS_URL, UNREACHABLE_REDIS_URL, make_settings, sqlite_url
+
+
+async def test_healthz_answers_while_alive(pg_engine: AsyncEngine) -> None:
+    async with running_app(make_settings()) as (_, client):
+        response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_is_ready_with_postgres_and_redis(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    async with running_app(make_settings(redis_url=REDIS_URL)) as (_, client):
+        response = await client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"] == {"database": "ok", "redis": "ok"}
+    assert body["workers"].startswith("no worker seen")
+
+
+async def test_readyz_reports_a_worker_after_its_heartbeat(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    settings = make_settings(redis_url=REDIS_URL)
+    options = worker_settings(settings, registry)
+    options.update(burst=True, handle_signals=False, poll_delay=0.01)
+    worker = Worker(**options)  # the heartbeat cron runs at start-up
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    async with running_app(settings) as (_, client):
+        response = await client.get("/readyz")
+    assert response.json()["workers"] in {"seen 0s ago", "seen 1s ago"}
+
+
+async def test_readyz_names_redis_while_it_is_unreachable(pg_engine: AsyncEngine) -> None:
+    async with running_app(make_settings(redis_url=UNREACHABLE_REDIS_URL)) as (_, client):
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "unavailable"
+    assert error["message"].startswith("not ready: redis: ")
+    assert "database" not in error["message"]
+    assert error["details"]["checks"]["database"] == "ok"
+
+
+async def test_readyz_on_the_embedded_default(tmp_path: Path) -> None:
+    async with running_app(make_settings(database_url=sqlite_url(tmp_path))) as (_, client):
+        response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "redis": "embedded"}
+    assert response.json()["workers"] == "embedded"

@@ -1,0 +1,164 @@
+"""The `storeokr` command, run as a user runs it: a real process, real output."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.worker.heartbeat import HEARTBEAT_KEY
+from tests.fixtures.database import recreate_postgres_database
+from tests.fixtures.settings import POSTGRES_URL, REDIS_URL
+
+SCRATCH_POSTGRES_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/storeokr_test_cli"
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STOREOKR_")}
+    env.update(values)
+    return env
+
+
+def storeokr(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["worker"], ["migrate"], ["demo"]])
+def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
+    result = storeokr(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("STOREOKR_ENV", "prod"),
+        ("STOREOKR_DATABASE_URL", "mysql://x@y/z"),
+        ("STOREOKR_SECRET_KEY", ""),
+    ],
+)
+def test_bad_setting_stops_start_up_with_one_line(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    env = {variable: value}
+    if variable == "STOREOKR_SECRET_KEY":
+        env["STOREOKR_ENV"] = "production"
+    result = storeokr("serve", cwd=tmp_path, **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_worker_needs_redis(tmp_path: Path) -> None:
+    result = storeokr("worker", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "STOREOKR_REDIS_URL is empty" in result.stderr
+
+
+def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
+    result = storeokr("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "storeokr.db").exists()
+    assert "database at head (sqlite)" in result.stdout
+
+
+async def test_serve_refuses_an_unmigrated_postgres(pg_engine: AsyncEngine, tmp_path: Path) -> None:
+    await recreate_postgres_database(SCRATCH_POSTGRES_URL)
+    result = storeokr("serve", cwd=tmp_path, STOREOKR_DATABASE_URL=SCRATCH_POSTGRES_URL)
+    assert result.returncode == 1
+    assert "run `storeokr migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "demo", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        printed = process.stdout.readline()
+        match = re.search(r"health: (http://\S+/healthz)", printed)
+        assert match, printed
+        assert wait_for_ok(match.group(1)).json() == {"status": "ok"}
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status reports it.
+    assert "Application shutdown complete" in output
+    assert "Traceback" not in output
+    assert (tmp_path / "var" / "demo" / "storeokr.db").exists()
+
+
+def wait_for_ok(url: str, timeout_s: float = 30.0) -> httpx.Response:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+async def test_worker_process_runs_jobs_from_redis_and_stops_on_sigterm(
+    pg_engine: AsyncEngine, redis: Redis, tmp_path: Path
+) -> None:
+    env = clean_env(STOREOKR_DATABASE_URL=POSTGRES_URL, STOREOKR_REDIS_URL=REDIS_URL)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        "worker",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        # The heartbeat cron runs at start-up: the worker reached Redis and ran a job.
+        async with asyncio.timeout(30):
+            while await redis.get(HEARTBEAT_KEY) is None:
+                assert process.returncode is None, "the worker exited early"
+                await asyncio.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(60):
+            output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    assert "shutdown on SIGTERM" in output.decode()
