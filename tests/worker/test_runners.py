@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from arq.worker import Worker
@@ -12,6 +13,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.runtime import Runtime, open_runtime
+from app.schema import ensure_schema
 from app.shops.models import Shop
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.arq_worker import worker_settings
@@ -19,7 +21,7 @@ from app.worker.embedded import EmbeddedJobRunner
 from app.worker.jobs import Task, TaskRegistry
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.objects import create_shop
-from tests.fixtures.settings import REDIS_URL, make_settings
+from tests.fixtures.settings import REDIS_URL, make_settings, sqlite_url
 
 ARQ_QUEUE = "arq:queue"
 
@@ -53,14 +55,21 @@ def recorder(task_registry: TaskRegistry) -> Recorder:
     return Recorder(task_registry)
 
 
-@pytest.fixture(params=["embedded", "arq"])
+@pytest.fixture(params=["embedded", "embedded-sqlite", "arq"])
 async def runtime(
-    request: pytest.FixtureRequest, pg_engine: AsyncEngine, redis: Redis, recorder: Recorder
+    request: pytest.FixtureRequest,
+    pg_engine: AsyncEngine,
+    redis: Redis,
+    recorder: Recorder,
+    tmp_path: Path,
 ) -> AsyncIterator[Runtime]:
     """A runtime whose transactions commit, sending jobs to the runner under test."""
     await empty_all_tables(pg_engine)
-    redis_url = REDIS_URL if request.param == "arq" else ""
-    settings = make_settings(redis_url=redis_url)
+    if request.param == "embedded-sqlite":
+        settings = make_settings(database_url=sqlite_url(tmp_path))
+        await ensure_schema(settings)
+    else:
+        settings = make_settings(redis_url=REDIS_URL if request.param == "arq" else "")
     async with open_runtime(settings, recorder.registry) as opened:
         yield opened
     await empty_all_tables(pg_engine)

@@ -1,0 +1,48 @@
+"""The deployment files name commands that exist, with settings the app accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+
+from app.cli import cli
+from tests.fixtures.settings import make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "s" * 40
+
+
+def storeokr_commands() -> set[str]:
+    group = typer.main.get_command(cli)
+    return set(getattr(group, "commands", {}))
+
+
+def test_compose_services_run_real_commands_with_valid_settings() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    app_services = {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image") == "storeokr:latest"
+    }
+    assert set(app_services) == {"migrate", "app", "worker"}
+    for service in app_services.values():
+        program, command, *_ = service["command"]
+        assert program == "storeokr"
+        assert command in storeokr_commands()
+        environment = {
+            key.removeprefix("STOREOKR_").lower(): value
+            for key, value in service["environment"].items()
+            if "${" not in str(value)
+        }
+        settings = make_settings(**environment, secret_key=SECRET)
+        assert settings.env == "production"
+        assert not settings.is_sqlite
+        assert not settings.embedded_jobs
+
+
+def test_dockerfile_runs_as_non_root_and_serves() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "\nUSER storeokr\n" in dockerfile
+    assert 'CMD ["storeokr", "serve"' in dockerfile
