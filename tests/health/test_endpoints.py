@@ -63,3 +63,10 @@ async def test_readyz_on_the_embedded_default(tmp_path: Path) -> None:
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "embedded"}
     assert response.json()["workers"] == "embedded"
+
+
+async def test_front_door_leads_to_the_api_docs(pg_engine: AsyncEngine) -> None:
+    async with running_app(make_settings()) as (_, client):
+        response = await client.get("/", follow_redirects=True)
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()
