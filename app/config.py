@@ -7,11 +7,11 @@ the service with no configuration; production refuses to start on a development 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic import model_validator as _model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -35,9 +35,18 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = Field(default="", description="Empty: jobs, cron and live events in-process.")
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # Previous secret keys, comma-separated: still decrypt stored secrets during a rotation.
+    old_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     shopify_api_key: str = ""
     shopify_api_secret: SecretStr = SecretStr("")
+    shopify_scopes: str = (
+        "read_orders,read_all_orders,read_customers,read_checkouts,write_discounts"
+    )
+    shopify_api_version: str = Field(default="2026-10", pattern=r"^\d{4}-\d{2}$")
+    # Where a shop's Admin API lives; `{shop}` is its myshopify domain. The demo store and tests
+    # point this at themselves (e.g. http://127.0.0.1:8100/{shop}).
+    shopify_admin_url: str = "https://{shop}"
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_username: str = ""
@@ -54,6 +63,13 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("old_secret_keys", mode="before")
+    @classmethod
+    def _split_old_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("redis_url")
     @classmethod

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.concurrency import KeyedLocks
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.worker.embedded import EmbeddedJobRunner
@@ -39,6 +40,7 @@ class Runtime:
     http: httpx.AsyncClient
     jobs: JobQueue
     redis: ArqRedis | None
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

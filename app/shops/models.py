@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Enum, UniqueConstraint
+from sqlalchemy import Column, Enum, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -37,6 +37,12 @@ def _enum_column(enum: type[StrEnum]) -> Column[str]:
     )
 
 
+class NoncePurpose(StrEnum):
+    SHOPIFY_OAUTH = "shopify_oauth"
+    WOOCOMMERCE_CONNECT = "woo_connect"
+    LOGIN_LINK = "login_link"
+
+
 class Shop(SQLModel, table=True):
     __tablename__ = "shops"
     __table_args__ = (UniqueConstraint("platform", "domain"),)
@@ -49,9 +55,35 @@ class Shop(SQLModel, table=True):
     currency: str = Field(default="USD", min_length=3, max_length=3)
     timezone: str = Field(default="UTC", max_length=64)  # IANA name; days are shop-local
     status: ShopStatus = Field(default=ShopStatus.ACTIVE, sa_column=_enum_column(ShopStatus))
+    email: str | None = Field(default=None, max_length=320)  # the store's admin address
+    scopes: str = Field(default="", max_length=1024)  # granted scopes, comma-separated
+    # Encrypted (app.crypto.Vault); the integration that made them is the only reader.
+    credentials_ciphertext: str | None = Field(default=None, sa_type=Text)
+    # Signs this shop's webhooks when it is not the app's secret: WooCommerce's per-shop secret
+    # we generate, or a Shopify custom app's API secret. Encrypted.
+    webhook_secret_ciphertext: str | None = Field(default=None, sa_type=Text)
     installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
     )
+
+
+class AuthNonce(SQLModel, table=True):
+    """A one-time value we issued (OAuth state, WooCommerce `user_id`, login link). Only its
+    SHA-256 is stored: a copy of the table grants nothing."""
+
+    __tablename__ = "auth_nonces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    purpose: NoncePurpose = Field(sa_column=_enum_column(NoncePurpose))
+    # The shop it is for: a Shopify domain or WooCommerce URL before install, the id after.
+    domain: str = Field(default="", max_length=255)
+    shop_id: int | None = Field(
+        default=None, foreign_key="shops.id", ondelete="CASCADE", index=True
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,112 @@
+"""What the rest of StoreOKR knows about a store: a protocol and neutral dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from app.errors import AppError
+
+
+class StoreUnauthorized(AppError):
+    """The store refused our credentials (401/403): the app was uninstalled or keys revoked."""
+
+    status_code = 502
+    code = "store_unauthorized"
+
+
+class StoreUnavailable(AppError):
+    """The store did not answer usefully after retries (timeouts, 5xx, throttling)."""
+
+    status_code = 502
+    code = "store_unavailable"
+
+
+class StoreRejected(AppError):
+    """The store answered our request with an error that retrying will not fix."""
+
+    status_code = 502
+    code = "store_rejected"
+
+
+@dataclass(frozen=True)
+class ShopInfo:
+    name: str
+    currency: str  # ISO 4217, the shop's own currency
+    timezone: str  # IANA name
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookSubscription:
+    topic: str  # the platform's topic name, e.g. "orders/create" or "order.created"
+    address: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of raw platform records (normalised later by the platform's normaliser)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class DiscountKind(StrEnum):
+    PERCENTAGE = "percentage"
+    FIXED_AMOUNT = "fixed_amount"
+
+
+@dataclass(frozen=True)
+class DiscountCodeRequest:
+    """A single-use code restricted to one customer, expiring soon (win-back offers)."""
+
+    code: str
+    kind: DiscountKind
+    value: Decimal  # percent (e.g. 10) or an amount in the shop's currency
+    customer_email: str
+    customer_id: str | None
+    expires_at: datetime
+    title: str = "StoreOKR offer"
+
+
+@dataclass(frozen=True)
+class DiscountCode:
+    code: str
+    platform_id: str
+
+
+Refresher = Callable[[str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class StoreConnection:
+    """Everything needed to talk to one installed store (decrypted, never persisted as is)."""
+
+    shop_id: int
+    platform: str
+    domain: str
+    credentials: str = field(repr=False)  # the integration's own JSON
+    webhook_secret: str | None = field(repr=False)  # WooCommerce: the secret we generated
+    # Runs `refresher(stored_json)` under the shop's lock (in-process and across processes) on
+    # the freshest stored credentials; a JSON it returns is stored. Returns what is stored.
+    refresh_credentials: Callable[[Refresher], Awaitable[str]] = field(repr=False)
+
+
+class StoreClient(Protocol):
+    async def shop_info(self) -> ShopInfo: ...
+
+    async def register_webhooks(self, address: str) -> list[WebhookSubscription]:
+        """Subscribe every topic StoreOKR uses, delivering to `address`; idempotent."""
+        ...
+
+    async def list_orders(self, updated_since: datetime, cursor: str | None = None) -> Page: ...
+
+    async def list_checkouts(self, updated_since: datetime, cursor: str | None = None) -> Page: ...
+
+    async def list_customers(self, updated_since: datetime, cursor: str | None = None) -> Page: ...
+
+    async def create_discount_code(self, request: DiscountCodeRequest) -> DiscountCode: ...

@@ -1,0 +1,1 @@
+"""Shopify: session tokens, token exchange and OAuth, Admin GraphQL, webhooks."""

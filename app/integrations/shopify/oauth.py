@@ -1,0 +1,125 @@
+"""Getting and keeping a Shopify access token: token exchange (embedded installs), the
+authorization-code grant (installs started outside the admin) and refresh of expiring tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from app.db import utcnow
+from app.errors import BadRequest
+from app.integrations import http as store_http
+from app.integrations.base import StoreRejected
+from app.integrations.shopify.credentials import ShopifyCredentials
+
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
+OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"
+
+
+@dataclass(frozen=True)
+class ShopifyApp:
+    """The app's identity at Shopify, and where a shop's admin endpoints are."""
+
+    api_key: str
+    api_secret: str
+    admin_url_template: str  # "https://{shop}" in production
+
+    def admin_url(self, shop: str, path: str) -> str:
+        return self.admin_url_template.format(shop=shop).rstrip("/") + path
+
+
+def authorize_url(app: ShopifyApp, shop: str, scopes: str, redirect_uri: str, state: str) -> str:
+    query = urlencode(
+        {"client_id": app.api_key, "scope": scopes, "redirect_uri": redirect_uri, "state": state}
+    )
+    return f"https://{shop}/admin/oauth/authorize?{query}"
+
+
+def callback_hmac_is_valid(query: Iterable[tuple[str, str]], api_secret: str) -> bool:
+    """Shopify signs the callback query: hex HMAC-SHA256 over the other parameters, sorted
+    and joined as `k=v&…`. Compared in constant time."""
+    params = list(query)
+    given = [value for key, value in params if key == "hmac"]
+    if len(given) != 1 or not api_secret:
+        return False
+    message = "&".join(
+        f"{key}={value}" for key, value in sorted(params) if key not in ("hmac", "signature")
+    )
+    expected = hmac.new(api_secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, given[0])
+
+
+async def exchange_code(
+    http: httpx.AsyncClient, app: ShopifyApp, shop: str, code: str
+) -> ShopifyCredentials:
+    return await _token_request(http, app, shop, {"code": code, "expiring": "1"})
+
+
+async def exchange_session_token(
+    http: httpx.AsyncClient, app: ShopifyApp, shop: str, session_token: str
+) -> ShopifyCredentials:
+    return await _token_request(
+        http,
+        app,
+        shop,
+        {
+            "grant_type": TOKEN_EXCHANGE_GRANT,
+            "subject_token": session_token,
+            "subject_token_type": ID_TOKEN_TYPE,
+            "requested_token_type": OFFLINE_TOKEN_TYPE,
+            "expiring": "1",
+        },
+    )
+
+
+async def refresh(
+    http: httpx.AsyncClient, app: ShopifyApp, shop: str, credentials: ShopifyCredentials
+) -> ShopifyCredentials:
+    if not credentials.refresh_token:
+        raise StoreRejected(f"{shop}: the access token expired and there is no refresh token")
+    return await _token_request(
+        http, app, shop, {"grant_type": "refresh_token", "refresh_token": credentials.refresh_token}
+    )
+
+
+async def _token_request(
+    http: httpx.AsyncClient, app: ShopifyApp, shop: str, fields: dict[str, str]
+) -> ShopifyCredentials:
+    body = {"client_id": app.api_key, "client_secret": app.api_secret, **fields}
+    request = http.build_request(
+        "POST",
+        app.admin_url(shop, "/admin/oauth/access_token"),
+        json=body,
+        headers={"Accept": "application/json"},
+    )
+    requested_at = utcnow()
+    response = await store_http.send(http, request)
+    if response.status_code == 400:
+        raise BadRequest(f"Shopify refused the token request for {shop}: {_reason(response)}")
+    if response.status_code != 200:
+        raise StoreRejected(f"Shopify answered {response.status_code} to the token request")
+    return ShopifyCredentials.from_token_response(_json(response), requested_at)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    if not isinstance(body, dict) or "access_token" not in body:
+        raise StoreRejected("Shopify's token response has no access_token")
+    return body
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("error_description") or body.get("error") or body)[:200]
+    return str(body)[:200]

@@ -1,0 +1,89 @@
+"""The Admin GraphQL documents StoreOKR sends (one place to review cost and fields)."""
+
+SHOP = """
+query StoreOkrShop {
+  shop { name email currencyCode ianaTimezone myshopifyDomain }
+}
+"""
+
+WEBHOOK_SUBSCRIPTIONS = """
+query StoreOkrWebhooks {
+  webhookSubscriptions(first: 100) { nodes { id topic uri } }
+}
+"""
+
+CREATE_WEBHOOK = """
+mutation StoreOkrSubscribe($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+"""
+
+_PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+_MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
+
+ORDERS = f"""
+query StoreOkrOrders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    {_PAGE_INFO}
+    nodes {{
+      id legacyResourceId name createdAt updatedAt processedAt cancelledAt test
+      currencyCode presentmentCurrencyCode displayFinancialStatus sourceName
+      landingPageUrl referrerUrl discountCodes
+      customer {{ id legacyResourceId email }}
+      email
+      subtotalPriceSet {{ {_MONEY} }}
+      totalDiscountsSet {{ {_MONEY} }}
+      totalShippingPriceSet {{ {_MONEY} }}
+      totalTaxSet {{ {_MONEY} }}
+      totalPriceSet {{ {_MONEY} }}
+      currentTotalPriceSet {{ {_MONEY} }}
+      totalRefundedSet {{ {_MONEY} }}
+      lineItems(first: 100) {{
+        nodes {{
+          id quantity sku
+          variant {{ id legacyResourceId }}
+          product {{ id legacyResourceId }}
+          originalUnitPriceSet {{ {_MONEY} }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+
+ABANDONED_CHECKOUTS = f"""
+query StoreOkrCheckouts($first: Int!, $after: String, $query: String) {{
+  abandonedCheckouts(first: $first, after: $after, query: $query) {{
+    {_PAGE_INFO}
+    nodes {{
+      id createdAt updatedAt completedAt abandonedCheckoutUrl
+      customer {{ id legacyResourceId email }}
+      totalPriceSet {{ {_MONEY} }}
+    }}
+  }}
+}}
+"""
+
+CUSTOMERS = f"""
+query StoreOkrCustomers($first: Int!, $after: String, $query: String) {{
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    {_PAGE_INFO}
+    nodes {{
+      id legacyResourceId createdAt updatedAt firstName lastName
+      defaultEmailAddress {{ emailAddress marketingState }}
+    }}
+  }}
+}}
+"""
+
+CREATE_DISCOUNT_CODE = """
+mutation StoreOkrDiscount($discount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $discount) {
+    codeDiscountNode { id }
+    userErrors { field message code }
+  }
+}
+"""

@@ -1,0 +1,1 @@
+"""WooCommerce: REST key exchange, REST API v3 (basic auth or OAuth 1.0a), webhooks."""

@@ -1,0 +1,148 @@
+"""`StoreClient` for WooCommerce, over REST API v3 (`{store}/wp-json/wc/v3/`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from app.integrations import http as store_http
+from app.integrations.base import (
+    DiscountCode,
+    DiscountCodeRequest,
+    DiscountKind,
+    Page,
+    ShopInfo,
+    StoreConnection,
+    StoreRejected,
+    WebhookSubscription,
+)
+from app.integrations.woocommerce.credentials import WooCommerceCredentials
+from app.integrations.woocommerce.signing import authenticate
+
+WEBHOOK_TOPICS = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+    "customer.created",
+    "customer.updated",
+)
+PAGE_SIZE = 100
+
+
+class WooCommerceStoreClient:
+    def __init__(self, connection: StoreConnection, http: httpx.AsyncClient) -> None:
+        self._connection = connection
+        self._http = http
+        self._credentials = WooCommerceCredentials.from_json(connection.credentials)
+        self._api = connection.domain.rstrip("/") + "/wp-json/wc/v3"
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: object = None,
+    ) -> httpx.Response:
+        request = self._http.build_request(
+            method,
+            f"{self._api}/{path}",
+            params=params,
+            json=json,
+            headers={"Accept": "application/json"},
+        )
+        response = await store_http.send(self._http, authenticate(request, self._credentials))
+        if response.status_code >= 400:
+            raise StoreRejected(
+                f"WooCommerce answered {response.status_code} to {method} {path}: "
+                f"{response.text[:200]}"
+            )
+        return response
+
+    async def shop_info(self) -> ShopInfo:
+        general = (await self._call("GET", "settings/general")).json()
+        values = {item["id"]: item.get("value") for item in general if isinstance(item, dict)}
+        status = (await self._call("GET", "system_status")).json()
+        settings = status.get("settings") or {}
+        environment = status.get("environment") or {}
+        return ShopInfo(
+            name=str(environment.get("site_url") or self._connection.domain),
+            currency=str(values.get("woocommerce_currency") or settings.get("currency") or "USD"),
+            timezone=_timezone(settings, environment),
+            email=values.get("woocommerce_email_from_address"),
+        )
+
+    async def register_webhooks(self, address: str) -> list[WebhookSubscription]:
+        secret = self._connection.webhook_secret
+        if not secret:
+            raise StoreRejected("this WooCommerce shop has no webhook secret; reconnect it")
+        existing = (await self._call("GET", "webhooks", params={"per_page": 100})).json()
+        active = {
+            hook["topic"]
+            for hook in existing
+            if hook.get("delivery_url") == address and hook.get("status") == "active"
+        }
+        for topic in WEBHOOK_TOPICS:
+            if topic in active:
+                continue
+            body = {
+                "name": f"StoreOKR {topic}",
+                "topic": topic,
+                "delivery_url": address,
+                "secret": secret,
+                "status": "active",
+            }
+            await self._call("POST", "webhooks", json=body)
+        return [WebhookSubscription(topic, address) for topic in WEBHOOK_TOPICS]
+
+    async def list_orders(self, updated_since: datetime, cursor: str | None = None) -> Page:
+        return await self._page("orders", updated_since, cursor)
+
+    async def list_checkouts(self, updated_since: datetime, cursor: str | None = None) -> Page:
+        # Core WooCommerce keeps an open block checkout as a `checkout-draft` order.
+        return await self._page("orders", updated_since, cursor, status="checkout-draft")
+
+    async def list_customers(self, updated_since: datetime, cursor: str | None = None) -> Page:
+        return await self._page("customers", updated_since, cursor)
+
+    async def _page(
+        self, path: str, updated_since: datetime, cursor: str | None, **filters: str
+    ) -> Page:
+        page = int(cursor or 1)
+        params = {
+            "modified_after": updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "dates_are_gmt": "true",
+            "per_page": PAGE_SIZE,
+            "page": page,
+            "orderby": "modified" if path == "orders" else "id",
+            "order": "asc",
+            **filters,
+        }
+        response = await self._call("GET", path, params=params)
+        total_pages = int(response.headers.get("X-WP-TotalPages", "1") or 1)
+        return Page(response.json(), str(page + 1) if page < total_pages else None)
+
+    async def create_discount_code(self, request: DiscountCodeRequest) -> DiscountCode:
+        body = {
+            "code": request.code,
+            "discount_type": "percent" if request.kind is DiscountKind.PERCENTAGE else "fixed_cart",
+            "amount": str(request.value),
+            "individual_use": True,
+            "usage_limit": 1,
+            "usage_limit_per_user": 1,
+            "email_restrictions": [request.customer_email],
+            "date_expires_gmt": request.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "description": request.title,
+        }
+        coupon = (await self._call("POST", "coupons", json=body)).json()
+        return DiscountCode(str(coupon["code"]), str(coupon["id"]))
+
+
+def _timezone(settings: dict[str, Any], environment: dict[str, Any]) -> str:
+    for value in (settings.get("timezone"), environment.get("timezone")):
+        if isinstance(value, str) and "/" in value:
+            return value
+    return "UTC"

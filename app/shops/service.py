@@ -1,0 +1,139 @@
+"""Shops: install and reinstall, uninstall, credentials (encrypted) and one-time nonces."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.crypto import Vault, random_token
+from app.db import utcnow
+from app.errors import NotFound
+from app.integrations.base import Refresher, ShopInfo, StoreConnection
+from app.runtime import Runtime
+from app.shops import repository
+from app.shops.models import AuthNonce, NoncePurpose, Platform, Shop, ShopStatus
+
+logger = logging.getLogger(__name__)
+
+
+async def install(
+    session: AsyncSession,
+    vault: Vault,
+    *,
+    platform: Platform,
+    domain: str,
+    credentials: str,
+    scopes: str,
+    info: ShopInfo | None = None,
+    webhook_secret: str | None = None,
+) -> Shop:
+    """Create the shop, or bring an uninstalled one back with everything it had (its OKRs)."""
+    shop = await repository.find_shop(session, platform, domain)
+    if shop is None:
+        shop = Shop(platform=platform, domain=domain)
+        session.add(shop)
+    elif shop.status is ShopStatus.UNINSTALLED:
+        shop.installed_at = utcnow()
+    shop.status = ShopStatus.ACTIVE
+    shop.uninstalled_at = None
+    shop.scopes = scopes
+    shop.credentials_ciphertext = vault.encrypt(credentials)
+    if webhook_secret is not None:
+        shop.webhook_secret_ciphertext = vault.encrypt(webhook_secret)
+    if info is not None:
+        apply_shop_info(shop, info)
+    await session.flush()
+    return shop
+
+
+def apply_shop_info(shop: Shop, info: ShopInfo) -> None:
+    shop.name = info.name
+    shop.currency = info.currency
+    shop.timezone = info.timezone
+    shop.email = info.email
+
+
+async def mark_uninstalled(session: AsyncSession, shop: Shop) -> None:
+    """Stop everything for this shop and forget its credentials; its data stays for a
+    reinstall until the platform asks us to redact the shop."""
+    shop.status = ShopStatus.UNINSTALLED
+    shop.uninstalled_at = utcnow()
+    shop.credentials_ciphertext = None
+    await session.flush()
+    logger.info("shop %s (%s) uninstalled", shop.id, shop.domain)
+
+
+async def require_shop(session: AsyncSession, shop_id: int) -> Shop:
+    shop = await repository.get_shop(session, shop_id)
+    if shop is None:
+        raise NotFound(f"no shop with id {shop_id}")
+    return shop
+
+
+def webhook_secret(vault: Vault, shop: Shop) -> str | None:
+    if shop.webhook_secret_ciphertext is None:
+        return None
+    return vault.decrypt(shop.webhook_secret_ciphertext)
+
+
+def connection_for(runtime: Runtime, shop: Shop) -> StoreConnection:
+    """A live connection to an active shop's store, with its decrypted credentials."""
+    if (
+        shop.status is not ShopStatus.ACTIVE
+        or shop.credentials_ciphertext is None
+        or shop.id is None
+    ):
+        raise NotFound(f"shop {shop.domain} is not connected; reinstall StoreOKR from the store")
+    vault = Vault.from_settings(runtime.settings)
+    shop_id = shop.id
+
+    async def refresh_credentials(refresher: Refresher) -> str:
+        # One refresh at a time per shop: in this process by the lock, across processes by
+        # the row lock; each waiter re-reads what the one before it stored.
+        async with runtime.locks.hold(f"shop-credentials:{shop_id}"):
+            async with runtime.transaction() as session:
+                locked = await repository.get_shop_for_update(session, shop_id)
+                if locked is None or locked.credentials_ciphertext is None:
+                    raise NotFound(f"shop {shop_id} has no credentials any more")
+                stored = vault.decrypt(locked.credentials_ciphertext)
+                fresh = await refresher(stored)
+                if fresh is None:
+                    return stored
+                locked.credentials_ciphertext = vault.encrypt(fresh)
+                return fresh
+
+    return StoreConnection(
+        shop_id=shop_id,
+        platform=shop.platform.value,
+        domain=shop.domain,
+        credentials=vault.decrypt(shop.credentials_ciphertext),
+        webhook_secret=webhook_secret(vault, shop),
+        refresh_credentials=refresh_credentials,
+    )
+
+
+async def issue_nonce(
+    session: AsyncSession,
+    purpose: NoncePurpose,
+    *,
+    ttl: timedelta,
+    domain: str = "",
+    shop_id: int | None = None,
+) -> str:
+    """A fresh one-time value; only its digest is stored."""
+    value = random_token()
+    nonce = AuthNonce(
+        digest=repository.nonce_digest(value),
+        purpose=purpose,
+        domain=domain,
+        shop_id=shop_id,
+        expires_at=utcnow() + ttl,
+    )
+    await repository.add_nonce(session, nonce)
+    return value
+
+
+async def use_nonce(session: AsyncSession, value: str, purpose: NoncePurpose) -> AuthNonce | None:
+    return await repository.use_nonce(session, value, purpose, utcnow())
