@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 import uvicorn
 
-from app.config import Settings, SettingsError, load_settings
+from app.cli_support import check_schema_or_exit, fail, settings_or_exit
+from app.config import Settings
 from app.errors import AppError
 from app.logs import configure_logging
-from app.schema import ensure_schema
 
 cli = typer.Typer(
     name="storeokr",
@@ -27,27 +27,15 @@ PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=6
 DEMO_DATA_DIR = Path("var/demo")
 
 
+def _add_subcommands() -> None:
+    from app.shops.cli import shop_cli
+
+    cli.add_typer(shop_cli, name="shop")
+
+
 def main() -> None:
+    _add_subcommands()
     cli()
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"storeokr: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-def settings_or_exit(**overrides: object) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except SettingsError as error:
-        fail(str(error), code=2)
-
-
-def check_schema_or_exit(settings: Settings) -> None:
-    try:
-        asyncio.run(ensure_schema(settings))
-    except AppError as error:
-        fail(error.message)
 
 
 @cli.command()

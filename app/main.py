@@ -14,13 +14,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.auth.endpoints import router as auth_router
 from app.config import Settings, load_settings
 from app.errors import AppError
 from app.health.endpoints import router as health_router
+from app.integrations.shopify.endpoints import router as shopify_auth_router
+from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
 from app.logs import configure_logging
 from app.middleware import RequestIdMiddleware
 from app.runtime import open_runtime
 from app.schema import ensure_schema
+from app.shops.endpoints import router as shop_router
 from app.tasks import registry as default_registry
 from app.worker.jobs import TaskRegistry
 
@@ -66,6 +70,10 @@ def create_app(settings: Settings | None = None, registry: TaskRegistry | None =
     app.add_middleware(RequestIdMiddleware)
     add_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(shopify_auth_router)
+    app.include_router(woocommerce_auth_router)
+    app.include_router(shop_router)
     return app
 
 

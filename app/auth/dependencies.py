@@ -1,0 +1,62 @@
+"""`ShopDep`: the shop a request acts for, from a Shopify session token or a cookie session."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth.cookies import SESSION_COOKIE, csrf_matches, read_session
+from app.auth.embedded import shop_from_session_token
+from app.deps import RuntimeDep, SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.shops import repository
+from app.shops.models import Shop, ShopStatus
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        token = authorization.removeprefix("Bearer ").strip()
+        return await shop_from_session_token(runtime, session, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return await _shop_from_cookie(request, runtime, session, cookie)
+    raise Unauthorized(
+        "sign in: open StoreOKR from your store's admin, or use a login link "
+        "(`storeokr shop login-link SHOP`)"
+    )
+
+
+async def _shop_from_cookie(
+    request: Request, runtime: RuntimeDep, session: SessionDep, cookie: str
+) -> Shop:
+    cookie_session = read_session(cookie, runtime.settings)
+    if cookie_session is None:
+        raise Unauthorized("your session has expired: use a new login link")
+    if request.method not in _SAFE_METHODS and not csrf_matches(
+        cookie_session, await _given_csrf_token(request)
+    ):
+        raise Forbidden("the form's CSRF token is missing or wrong: reload the page and retry")
+    shop = await repository.get_shop(session, cookie_session.shop_id)
+    if shop is None or shop.status is not ShopStatus.ACTIVE:
+        raise Unauthorized("this shop is no longer connected: reconnect it from the store")
+    return shop
+
+
+async def _given_csrf_token(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+ShopDep = Annotated[Shop, Depends(current_shop)]

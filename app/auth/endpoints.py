@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse
+
+from app.auth.cookies import start_session
+from app.deps import SessionDep, SettingsDep
+from app.errors import NotFound
+from app.shops import service
+from app.shops.models import NoncePurpose
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.get("/login", response_class=RedirectResponse, status_code=303)
+async def login(token: str, session: SessionDep, settings: SettingsDep) -> RedirectResponse:
+    """Open the admin with a one-time login link (WooCommerce merchants, shared links)."""
+    nonce = await service.use_nonce(session, token, NoncePurpose.LOGIN_LINK)
+    if nonce is None or nonce.shop_id is None:
+        raise NotFound("this login link is unknown, used or expired: ask for a new one")
+    response = RedirectResponse("/", status_code=303)
+    start_session(response, settings, nonce.shop_id)
+    return response

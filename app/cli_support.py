@@ -1,0 +1,67 @@
+"""Running async work from a CLI command with the same runtime as the service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import typer
+
+from app.config import Settings, SettingsError, load_settings
+from app.errors import AppError
+from app.runtime import Runtime, open_runtime
+from app.schema import ensure_schema
+from app.worker.embedded import EmbeddedJobRunner
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"storeokr: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as error:
+        fail(str(error), code=2)
+
+
+def check_schema_or_exit(settings: Settings) -> None:
+    try:
+        asyncio.run(ensure_schema(settings))
+    except AppError as error:
+        fail(error.message)
+
+
+def run_or_exit(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """`run_with_runtime`, with a domain error printed as one line instead of a traceback."""
+    try:
+        return run_with_runtime(settings, work)
+    except AppError as error:
+        fail(error.message)
+
+
+def valid_or_exit(check: Callable[[], T]) -> T:
+    """The value of `check()`, or exit 2 with its domain error (bad command-line input)."""
+    try:
+        return check()
+    except AppError as error:
+        fail(error.message, code=2)
+
+
+def run_with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Open a runtime (no cron), run `work`, and in embedded mode finish the jobs it queued
+    before returning; with Redis, the workers run them."""
+    from app.tasks import registry
+
+    async def main() -> T:
+        async with open_runtime(settings, registry, run_cron=False) as runtime:
+            result = await work(runtime)
+            if isinstance(runtime.jobs, EmbeddedJobRunner):
+                await runtime.jobs.drain()
+            return result
+
+    return asyncio.run(main())

@@ -1,0 +1,141 @@
+"""`storeokr shop …`: connect stores by hand, list them, sign in to their admin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.cli_support import (
+    check_schema_or_exit,
+    fail,
+    run_or_exit,
+    settings_or_exit,
+    valid_or_exit,
+)
+from app.config import Settings
+from app.crypto import Vault
+from app.integrations.shopify.credentials import ShopifyCredentials
+from app.integrations.shopify.domains import require_shop_domain
+from app.integrations.woocommerce.credentials import WooCommerceCredentials
+from app.integrations.woocommerce.urls import require_store_url
+from app.runtime import Runtime
+from app.shops import repository, service
+from app.shops.login_links import create_login_link
+from app.shops.models import Platform, Shop, ShopStatus
+from app.shops.tasks import sync_store
+
+shop_cli = typer.Typer(help="Connect stores and sign in to their admin.", no_args_is_help=True)
+add_cli = typer.Typer(help="Connect a store with credentials made in its own admin.")
+shop_cli.add_typer(add_cli, name="add")
+
+
+def _settings() -> Settings:
+    settings = settings_or_exit()
+    check_schema_or_exit(settings)
+    return settings
+
+
+@add_cli.command("shopify")
+def add_shopify(
+    domain: Annotated[str, typer.Option(help="The shop's myshopify.com domain.")],
+    access_token: Annotated[str, typer.Option(help="The custom app's Admin API access token.")],
+    api_secret: Annotated[str, typer.Option(help="The custom app's API secret (signs webhooks).")],
+    scopes: Annotated[str, typer.Option(help="Scopes granted to the custom app.")] = "",
+) -> None:
+    """A single store whose admin created a custom app for StoreOKR."""
+    settings = _settings()
+    shop_domain = valid_or_exit(lambda: require_shop_domain(domain))
+    credentials = ShopifyCredentials(access_token=access_token, scope=scopes)
+
+    async def work(runtime: Runtime) -> Shop:
+        async with runtime.transaction() as session:
+            shop = await service.install(
+                session,
+                Vault.from_settings(settings),
+                platform=Platform.SHOPIFY,
+                domain=shop_domain,
+                credentials=credentials.to_json(),
+                scopes=scopes,
+                webhook_secret=api_secret,
+            )
+        return await _sync(runtime, shop)
+
+    _report(run_or_exit(settings, work))
+
+
+@add_cli.command("woocommerce")
+def add_woocommerce(
+    url: Annotated[str, typer.Option(help="The store's address, e.g. https://store.example.")],
+    consumer_key: Annotated[str, typer.Option(help="REST API consumer key (ck_…).")],
+    consumer_secret: Annotated[str, typer.Option(help="REST API consumer secret (cs_…).")],
+) -> None:
+    """A WooCommerce store, with REST API keys made in WooCommerce → Settings → Advanced."""
+    from app.crypto import random_token
+
+    settings = _settings()
+    store = valid_or_exit(lambda: require_store_url(url, allow_http=settings.env != "production"))
+    credentials = WooCommerceCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret)
+
+    async def work(runtime: Runtime) -> Shop:
+        async with runtime.transaction() as session:
+            shop = await service.install(
+                session,
+                Vault.from_settings(settings),
+                platform=Platform.WOOCOMMERCE,
+                domain=store,
+                credentials=credentials.to_json(),
+                scopes="read_write",
+                webhook_secret=random_token(32),
+            )
+        return await _sync(runtime, shop)
+
+    _report(run_or_exit(settings, work))
+
+
+@shop_cli.command("list")
+def list_shops() -> None:
+    """Every shop with its id, platform, status and domain."""
+    settings = _settings()
+
+    async def work(runtime: Runtime) -> list[Shop]:
+        async with runtime.transaction() as session:
+            return await repository.list_shops(session)
+
+    for shop in run_or_exit(settings, work):
+        typer.echo(
+            f"{shop.id}\t{shop.platform.value}\t{shop.status.value}\t{shop.domain}\t{shop.name}"
+        )
+
+
+@shop_cli.command("login-link")
+def login_link(
+    shop_id: Annotated[int, typer.Argument(help="The shop's id (`storeokr shop list`).")],
+) -> None:
+    """Print a one-time link (valid 30 minutes) that signs in to the shop's admin."""
+    settings = _settings()
+
+    async def work(runtime: Runtime) -> str:
+        async with runtime.transaction() as session:
+            shop = await service.require_shop(session, shop_id)
+            return await create_login_link(session, settings, shop)
+
+    typer.echo(run_or_exit(settings, work))
+
+
+async def _sync(runtime: Runtime, shop: Shop) -> Shop:
+    """Finish the connection now, so that a wrong key or address is reported here and then
+    (the credentials stay saved: fix the store side and run the command again)."""
+    async with runtime.transaction() as session:
+        current = await service.require_shop(session, shop.id or 0)
+        await sync_store(runtime, session, current)
+        return current
+
+
+def _report(shop: Shop) -> None:
+    if shop.status is not ShopStatus.ACTIVE:
+        fail(f"the store refused these credentials; shop {shop.id} is not connected")
+    typer.echo(
+        f"connected shop {shop.id}: {shop.platform.value} {shop.domain} "
+        f"({shop.name}, {shop.currency}, {shop.timezone}); webhooks subscribed"
+    )

@@ -1,0 +1,44 @@
+"""Shop jobs: finish a connection (shop details, webhook subscriptions) after install."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.integrations.base import StoreUnauthorized
+from app.integrations.clients import client_for
+from app.runtime import Runtime
+from app.shops import repository, service
+from app.shops.models import Shop, ShopStatus
+from app.worker import JobContext, enqueue_after_commit, registry
+
+logger = logging.getLogger(__name__)
+
+
+@registry.task(name="shops.connect")
+async def connect(ctx: JobContext, shop_id: int) -> None:
+    """Read the shop's name, currency and time zone, and subscribe our webhooks. Safe to
+    repeat: subscriptions already in place are left alone."""
+    shop = await repository.get_shop(ctx.session, shop_id)
+    if shop is None or shop.status is not ShopStatus.ACTIVE:
+        return
+    await sync_store(ctx.runtime, ctx.session, shop)
+
+
+async def sync_store(runtime: Runtime, session: AsyncSession, shop: Shop) -> None:
+    """Read the store's details onto the shop and make sure our webhooks are subscribed; a
+    store that refuses our credentials marks the shop uninstalled."""
+    client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
+    try:
+        service.apply_shop_info(shop, await client.shop_info())
+        address = f"{str(runtime.settings.public_url).rstrip('/')}/webhooks/{shop.platform.value}"
+        await client.register_webhooks(address)
+    except StoreUnauthorized:
+        # Committed, not raised: the store has told us we are no longer welcome.
+        await service.mark_uninstalled(session, shop)
+
+
+def enqueue_connect(session: AsyncSession, shop: Shop) -> None:
+    assert shop.id is not None, "flush the shop before enqueueing its connection"
+    enqueue_after_commit(session, connect.job(shop.id).keyed(f"shops.connect:{shop.id}"))
