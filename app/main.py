@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -41,14 +42,18 @@ _HTTP_CODES = {
 }
 
 
-def create_app(settings: Settings | None = None, registry: TaskRegistry | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    registry: TaskRegistry | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     settings = settings or load_settings()
     tasks = registry or default_registry
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_schema(settings)
-        async with open_runtime(settings, tasks) as runtime:
+        async with open_runtime(settings, tasks, http_transport=http_transport) as runtime:
             app.state.runtime = runtime
             mode = "embedded jobs" if settings.embedded_jobs else "arq workers on Redis"
             logger.info(

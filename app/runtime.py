@@ -76,12 +76,16 @@ async def open_runtime(
     *,
     jobs: JobQueue | None = None,
     run_cron: bool = True,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Runtime]:
-    """Open every shared resource; `jobs` overrides the queue (the arq worker passes its own)."""
+    """Open every shared resource; `jobs` overrides the queue (the arq worker passes its own),
+    `http_transport` the network under the HTTP client (tests stand in for the platforms)."""
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
-        http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers={"User-Agent": USER_AGENT})
+        http = httpx.AsyncClient(
+            timeout=HTTP_TIMEOUT, headers={"User-Agent": USER_AGENT}, transport=http_transport
+        )
         stack.push_async_callback(http.aclose)
         redis = connect_arq_redis(settings.redis_url) if settings.redis_url else None
         if redis is not None:

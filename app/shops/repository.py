@@ -56,7 +56,7 @@ async def use_nonce(
         .values(used_at=now)
         .returning(col(AuthNonce.id))
     )
-    used_id = (await session.execute(statement)).scalar_one_or_none()
+    used_id = (await session.exec(statement)).scalar_one_or_none()
     if used_id is None:
         return None
     return await session.get(AuthNonce, used_id, populate_existing=True)
