@@ -65,15 +65,22 @@ class WooCommerceStoreClient:
     async def shop_info(self) -> ShopInfo:
         general = (await self._call("GET", "settings/general")).json()
         values = {item["id"]: item.get("value") for item in general if isinstance(item, dict)}
-        status = (await self._call("GET", "system_status")).json()
-        settings = status.get("settings") or {}
-        environment = status.get("environment") or {}
+        site = await self._site_index()
         return ShopInfo(
-            name=str(environment.get("site_url") or self._connection.domain),
-            currency=str(values.get("woocommerce_currency") or settings.get("currency") or "USD"),
-            timezone=_timezone(settings, environment),
+            name=str(site.get("name") or self._connection.domain),
+            currency=str(values.get("woocommerce_currency") or "USD"),
+            timezone=site_timezone(site),
             email=values.get("woocommerce_email_from_address"),
         )
+
+    async def _site_index(self) -> dict[str, Any]:
+        # The WordPress index holds the site's name and time zone. It is public, and
+        # WooCommerce 11.1+ refuses WooCommerce API keys outside wc/ routes: no credentials.
+        url = self._connection.domain.rstrip("/") + "/wp-json/"
+        request = self._http.build_request("GET", url, headers={"Accept": "application/json"})
+        response = await store_http.send(self._http, request)
+        body = response.json() if response.status_code == 200 else {}
+        return body if isinstance(body, dict) else {}
 
     async def register_webhooks(self, address: str) -> list[WebhookSubscription]:
         secret = self._connection.webhook_secret
@@ -141,8 +148,16 @@ class WooCommerceStoreClient:
         return DiscountCode(str(coupon["code"]), str(coupon["id"]))
 
 
-def _timezone(settings: dict[str, Any], environment: dict[str, Any]) -> str:
-    for value in (settings.get("timezone"), environment.get("timezone")):
-        if isinstance(value, str) and "/" in value:
-            return value
-    return "UTC"
+def site_timezone(site: dict[str, Any]) -> str:
+    """The store's IANA time zone from the WordPress index: `timezone_string`, or a whole-hour
+    `gmt_offset` as `Etc/GMT∓N` (POSIX signs are inverted); UTC when neither fits."""
+    name = site.get("timezone_string")
+    if isinstance(name, str) and name:
+        return name
+    try:
+        offset = float(site.get("gmt_offset") or 0)
+    except (TypeError, ValueError):
+        return "UTC"
+    if offset == 0 or not offset.is_integer():
+        return "UTC"
+    return f"Etc/GMT{-int(offset):+d}"
