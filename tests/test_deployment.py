@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import typer
@@ -46,3 +47,17 @@ def test_dockerfile_runs_as_non_root_and_serves() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "\nUSER storeokr\n" in dockerfile
     assert 'CMD ["storeokr", "serve"' in dockerfile
+
+
+def test_shopify_app_toml_example_matches_the_settings() -> None:
+    config = tomllib.loads((ROOT / "shopify.app.toml.example").read_text())
+    defaults = make_settings()
+    assert config["access_scopes"]["scopes"] == defaults.shopify_scopes
+    assert config["webhooks"]["api_version"] == defaults.shopify_api_version
+    [compliance] = config["webhooks"]["subscriptions"]
+    assert set(compliance["compliance_topics"]) == {
+        "customers/data_request",
+        "customers/redact",
+        "shop/redact",
+    }
+    assert config["auth"]["redirect_urls"][0].endswith("/auth/shopify/callback")
