@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -114,3 +116,22 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     # expire_on_commit=False: objects stay readable after the boundary commits (e.g. to render
     # the response), without a lazy load on a closed transaction.
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def insert_or_skip(
+    session: AsyncSession, model: type[SQLModel], values: dict[str, Any], unique: list[str]
+) -> int | None:
+    """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id, on PostgreSQL and SQLite: the new
+    row's id, or None when a row with the same unique values already exists. One statement, so
+    concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(table.c.id)
+    )
+    result = await session.exec(statement)
+    new_id: int | None = result.scalar_one_or_none()
+    return new_id

@@ -27,6 +27,7 @@ from app.runtime import open_runtime
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
 from app.tasks import registry as default_registry
+from app.webhooks.endpoints import router as webhooks_router
 from app.worker.jobs import TaskRegistry
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(shopify_auth_router)
     app.include_router(woocommerce_auth_router)
     app.include_router(shop_router)
+    app.include_router(webhooks_router)
     return app
 
 

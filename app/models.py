@@ -1,6 +1,8 @@
 """Every table module, imported in one place so that the metadata is complete for Alembic,
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
-from app.shops.models import Shop
+from app.privacy.models import CustomerExport
+from app.shops.models import AuthNonce, Shop
+from app.webhooks.models import WebhookEvent
 
-__all__ = ["Shop"]
+__all__ = ["AuthNonce", "CustomerExport", "Shop", "WebhookEvent"]

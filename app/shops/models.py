@@ -21,7 +21,7 @@ class ShopStatus(StrEnum):
     UNINSTALLED = "uninstalled"
 
 
-def _enum_column(enum: type[StrEnum]) -> Column[str]:
+def enum_column(enum: type[StrEnum]) -> Column[str]:
     # Stored as plain strings with a CHECK constraint: no native PostgreSQL enum type to
     # migrate when a value is added, and the same on SQLite.
     return Column(
@@ -48,13 +48,13 @@ class Shop(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "domain"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    platform: Platform = Field(sa_column=_enum_column(Platform))
+    platform: Platform = Field(sa_column=enum_column(Platform))
     # Shopify: the permanent `*.myshopify.com` domain; WooCommerce: the store's base URL.
     domain: str = Field(max_length=255)
     name: str = Field(default="", max_length=255)
     currency: str = Field(default="USD", min_length=3, max_length=3)
     timezone: str = Field(default="UTC", max_length=64)  # IANA name; days are shop-local
-    status: ShopStatus = Field(default=ShopStatus.ACTIVE, sa_column=_enum_column(ShopStatus))
+    status: ShopStatus = Field(default=ShopStatus.ACTIVE, sa_column=enum_column(ShopStatus))
     email: str | None = Field(default=None, max_length=320)  # the store's admin address
     scopes: str = Field(default="", max_length=1024)  # granted scopes, comma-separated
     # Encrypted (app.crypto.Vault); the integration that made them is the only reader.
@@ -78,7 +78,7 @@ class AuthNonce(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     digest: str = Field(max_length=64, unique=True)
-    purpose: NoncePurpose = Field(sa_column=_enum_column(NoncePurpose))
+    purpose: NoncePurpose = Field(sa_column=enum_column(NoncePurpose))
     # The shop it is for: a Shopify domain or WooCommerce URL before install, the id after.
     domain: str = Field(default="", max_length=255)
     shop_id: int | None = Field(

@@ -7,6 +7,15 @@ from urllib.parse import urlsplit
 from app.errors import BadRequest
 
 
+def normalise_store_url(value: str) -> str | None:
+    """The stored form of a store URL (as `require_store_url` makes it), or None if it is not
+    one. WooCommerce names itself so in `X-WC-Webhook-Source` (`home_url('/')`)."""
+    try:
+        return require_store_url(value, allow_http=True)
+    except BadRequest:
+        return None
+
+
 def require_store_url(value: str, *, allow_http: bool) -> str:
     """`https://Store.Example/shop/` → `https://store.example/shop`; plain http only when
     allowed (development): production key exchange must be over https."""

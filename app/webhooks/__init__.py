@@ -1,0 +1,1 @@
+"""Webhooks: verify, persist to the inbox, enqueue, answer — then process in a job."""

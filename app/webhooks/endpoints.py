@@ -1,0 +1,125 @@
+"""Webhook receivers. Verify the raw body, store it, enqueue, answer: nothing else happens in
+the request (processing is `webhooks.process`, in a job)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.datastructures import Headers
+
+from app.crypto import Vault
+from app.deps import RuntimeDep, SessionDep
+from app.errors import BadRequest, PayloadTooLarge, Unauthorized
+from app.integrations.shopify.domains import is_shop_domain
+from app.integrations.woocommerce.urls import normalise_store_url
+from app.shops import repository as shops
+from app.shops import service as shop_service
+from app.shops.models import Platform, Shop
+from app.webhooks import service
+from app.webhooks.service import Delivery, Outcome
+from app.webhooks.tasks import process_job
+from app.webhooks.verification import signature_is_valid
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class Receipt(BaseModel):
+    status: Outcome | str
+
+
+@router.post("/shopify")
+async def shopify(request: Request, runtime: RuntimeDep, session: SessionDep) -> Receipt:
+    """Receive a Shopify webhook (HMAC-verified, stored once per X-Shopify-Webhook-Id)."""
+    body = await read_body(request)
+    headers = request.headers
+    shop = await shopify_shop(session, headers.get("X-Shopify-Shop-Domain", ""))
+    # The app's secret signs a public app's webhooks; a custom app's own secret signs its own.
+    secrets = [runtime.settings.shopify_api_secret.get_secret_value(), own_secret(runtime, shop)]
+    if shop is None or not signature_is_valid(body, headers.get("X-Shopify-Hmac-Sha256"), secrets):
+        raise Unauthorized("webhook signature or shop not recognised")
+    delivery = Delivery(
+        delivery_id=required(headers, "X-Shopify-Webhook-Id"),
+        topic=required(headers, "X-Shopify-Topic"),
+        body=body,
+        triggered_at=parse_time(headers.get("X-Shopify-Triggered-At")),
+    )
+    return Receipt(status=await service.receive(session, shop, delivery, process_job))
+
+
+@router.post("/woocommerce")
+async def woocommerce(request: Request, runtime: RuntimeDep, session: SessionDep) -> Receipt:
+    """Receive a WooCommerce webhook (signed with the shop's own secret)."""
+    body = await read_body(request)
+    headers = request.headers
+    if is_ping(body, headers.get("X-WC-Webhook-Signature")):
+        return Receipt(status="pong")  # WooCommerce's unsigned test on creation: answer 200
+    shop = await woo_shop(session, headers.get("X-WC-Webhook-Source", ""))
+    secret = (
+        shop_service.webhook_secret(Vault.from_settings(runtime.settings), shop) if shop else None
+    )
+    if shop is None or not signature_is_valid(
+        body, headers.get("X-WC-Webhook-Signature"), [secret]
+    ):
+        raise Unauthorized("webhook signature or store not recognised")
+    delivery = Delivery(
+        delivery_id=required(headers, "X-WC-Webhook-Delivery-ID"),
+        topic=required(headers, "X-WC-Webhook-Topic"),
+        body=body,
+    )
+    return Receipt(status=await service.receive(session, shop, delivery, process_job))
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refusing more than 5 MB before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("webhook bodies over 5 MB are refused")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge("webhook bodies over 5 MB are refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def is_ping(body: bytes, signature: str | None) -> bool:
+    return not signature and body.startswith(b"webhook_id=") and body[11:].isdigit()
+
+
+async def shopify_shop(session: SessionDep, domain_header: str) -> Shop | None:
+    domain = domain_header.strip().lower()
+    return (
+        await shops.find_shop(session, Platform.SHOPIFY, domain) if is_shop_domain(domain) else None
+    )
+
+
+def own_secret(runtime: RuntimeDep, shop: Shop | None) -> str | None:
+    if shop is None:
+        return None
+    return shop_service.webhook_secret(Vault.from_settings(runtime.settings), shop)
+
+
+async def woo_shop(session: SessionDep, source: str) -> Shop | None:
+    store = normalise_store_url(source)
+    return await shops.find_shop(session, Platform.WOOCOMMERCE, store) if store else None
+
+
+def required(headers: Headers, name: str) -> str:
+    value = headers.get(name)
+    if not value:
+        raise BadRequest(f"the {name} header is missing")
+    return str(value)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

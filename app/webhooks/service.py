@@ -1,0 +1,113 @@
+"""The inbox: receive (in the request: store and enqueue, nothing else) and process (in a job)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import utcnow
+from app.runtime import Runtime
+from app.shops import repository as shops
+from app.shops.models import Shop
+from app.webhooks import repository
+from app.webhooks.models import EventStatus, WebhookEvent
+from app.webhooks.routing import handler_for
+from app.worker import JobContext, enqueue_after_commit
+from app.worker.jobs import Job
+
+logger = logging.getLogger(__name__)
+
+REDELIVER_AFTER = timedelta(minutes=2)
+REDELIVER_BATCH = 500
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified webhook, as the platform sent it."""
+
+    delivery_id: str
+    topic: str
+    body: bytes
+    triggered_at: datetime | None = None
+
+
+ProcessJob = Callable[[int], Job]  # the job that processes an event, keyed by its id
+
+
+async def receive(
+    session: AsyncSession, shop: Shop, delivery: Delivery, process_job: ProcessJob
+) -> Outcome:
+    """Store the delivery once; only a new row for a topic we use gets a job (after commit)."""
+    assert shop.id is not None
+    used = handler_for(shop.platform, delivery.topic) is not None
+    event = WebhookEvent(
+        shop_id=shop.id,
+        delivery_id=delivery.delivery_id,
+        topic=delivery.topic,
+        payload=delivery.body.decode("utf-8"),
+        status=EventStatus.PENDING if used else EventStatus.IGNORED,
+        triggered_at=delivery.triggered_at,
+    )
+    event_id = await repository.store_delivery(session, event)
+    if event_id is None:
+        return Outcome.DUPLICATE
+    if not used:
+        return Outcome.IGNORED
+    enqueue_after_commit(session, process_job(event_id))
+    return Outcome.ACCEPTED
+
+
+async def process(ctx: JobContext, event_id: int) -> None:
+    """Hand the event to its topic's handler and mark it handled, in one transaction: a
+    crash anywhere leaves it pending, to be run again (handlers are safe to repeat)."""
+    session = ctx.session
+    event = await repository.get_event(session, event_id)
+    if event is None or event.status is not EventStatus.PENDING:
+        return
+    shop = await shops.get_shop(session, event.shop_id)
+    handler = handler_for(shop.platform, event.topic) if shop else None
+    if shop is None or handler is None:
+        event.status = EventStatus.IGNORED
+        return
+    await handler(ctx, shop, json.loads(event.payload))
+    if await repository.event_exists(session, event_id):  # shop/redact erases the event too
+        event.status = EventStatus.HANDLED
+        event.attempts += 1
+        event.handled_at = utcnow()
+        event.last_error = None
+
+
+async def record_failure(
+    runtime: Runtime, event_id: int, error: BaseException, *, final: bool
+) -> None:
+    """Note a failed attempt in its own transaction (the job's own was rolled back)."""
+    async with runtime.transaction() as session:
+        event = await repository.get_event(session, event_id)
+        if event is None:
+            return
+        event.attempts += 1
+        event.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if final:
+            event.status = EventStatus.FAILED
+            logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
+
+
+async def redeliver_stale(session: AsyncSession, process_job: ProcessJob) -> int:
+    """Enqueue events still pending a while after receipt (their enqueue was lost, e.g. Redis
+    was down, or their worker died); job ids make this a no-op for ones already queued."""
+    stale = await repository.stale_pending_ids(session, utcnow() - REDELIVER_AFTER, REDELIVER_BATCH)
+    for event_id in stale:
+        enqueue_after_commit(session, process_job(event_id))
+    return len(stale)

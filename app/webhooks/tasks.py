@@ -1,0 +1,32 @@
+"""Inbox jobs: process one event; redeliver events whose enqueue was lost."""
+
+from __future__ import annotations
+
+from app.webhooks import service
+from app.worker import JobContext, registry
+from app.worker.context import max_tries_for
+from app.worker.jobs import Job
+
+
+@registry.task(name="webhooks.process")
+async def process_event(ctx: JobContext, event_id: int) -> None:
+    try:
+        await service.process(ctx, event_id)
+    except Exception as error:
+        tries = max_tries_for(process_event, ctx.runtime.settings.job_max_tries)
+        await service.record_failure(ctx.runtime, event_id, error, final=ctx.attempt >= tries)
+        raise
+
+
+def process_job(event_id: int) -> Job:
+    # One job per event while it waits or runs, however often it is enqueued.
+    return process_event.job(event_id).keyed(f"inbox:{event_id}")
+
+
+@registry.task(name="webhooks.redeliver")
+async def redeliver(ctx: JobContext) -> None:
+    """Re-enqueue events still unhandled a few minutes after receipt."""
+    await service.redeliver_stale(ctx.session, process_job)
+
+
+registry.cron(redeliver, second={30})
