@@ -2,7 +2,7 @@
 
 Keys are derived from `STOREOKR_SECRET_KEY`; older keys listed in `STOREOKR_OLD_SECRET_KEYS`
 still decrypt, so the secret can be rotated: set the new one, move the old one to the list, and
-run `storeokr secrets rotate` (re-encrypts every stored value with the new key).
+run `storeokr shop rotate-secrets` (re-encrypts every stored value with the new key).
 """
 
 from __future__ import annotations

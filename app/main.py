@@ -23,6 +23,7 @@ from app.integrations.shopify.endpoints import router as shopify_auth_router
 from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
 from app.logs import configure_logging
 from app.middleware import RequestIdMiddleware
+from app.privacy.endpoints import router as privacy_router
 from app.runtime import open_runtime
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(woocommerce_auth_router)
     app.include_router(shop_router)
     app.include_router(webhooks_router)
+    app.include_router(privacy_router)
     return app
 
 

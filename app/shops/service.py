@@ -72,6 +72,14 @@ async def require_shop(session: AsyncSession, shop_id: int) -> Shop:
     return shop
 
 
+def reencrypt(vault: Vault, shop: Shop) -> None:
+    """Encrypt the shop's secrets again with the vault's current key."""
+    if shop.credentials_ciphertext is not None:
+        shop.credentials_ciphertext = vault.rotate(shop.credentials_ciphertext)
+    if shop.webhook_secret_ciphertext is not None:
+        shop.webhook_secret_ciphertext = vault.rotate(shop.webhook_secret_ciphertext)
+
+
 def webhook_secret(vault: Vault, shop: Shop) -> str | None:
     if shop.webhook_secret_ciphertext is None:
         return None

@@ -11,7 +11,6 @@ from sqlmodel import Field, SQLModel
 from app.db import UTCDateTime, utcnow
 from app.shops.models import enum_column
 
-
 # Deliveries add up (hundreds a second at peak): 64-bit ids on PostgreSQL; on SQLite only an
 # INTEGER primary key auto-increments (and is 64-bit there anyway).
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")

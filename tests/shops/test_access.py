@@ -18,7 +18,7 @@ from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.platforms import session_token
-from tests.shops.conftest import Connected
+from tests.fixtures.stores import Connected
 from tests.shops.helpers import all_stored_text
 
 SHOP_A = "shop-a.myshopify.com"

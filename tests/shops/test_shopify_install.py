@@ -12,7 +12,7 @@ from app.shops.models import AuthNonce, Shop, ShopStatus
 from app.shops.tasks import connect
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.platforms import session_token
-from tests.shops.conftest import Connected
+from tests.fixtures.stores import Connected
 from tests.shops.helpers import all_stored_text, count_rows, query_param, signed_callback_query
 
 SHOP = "blue-bottle.myshopify.com"

@@ -12,7 +12,7 @@ from app.integrations.shopify.client import ShopifyStoreClient
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.shops import repository, service
 from app.shops.models import Platform, Shop
-from tests.shops.conftest import Connected
+from tests.fixtures.stores import Connected
 
 SHOP = "refreshing.myshopify.com"
 

@@ -12,7 +12,7 @@ from app.auth.cookies import SESSION_COOKIE
 from app.integrations.woocommerce.endpoints import CONNECT_COOKIE
 from app.shops.models import Platform, Shop, ShopStatus
 from tests.fixtures.app import finish_jobs
-from tests.shops.conftest import WOO_STORE, Connected
+from tests.fixtures.stores import WOO_STORE, Connected
 from tests.shops.helpers import all_stored_text, count_rows, query_param
 
 

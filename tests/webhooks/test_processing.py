@@ -1,0 +1,84 @@
+"""Processing faults: a poison event is parked with its error, a lost enqueue is redelivered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import utcnow
+from app.runtime import open_runtime
+from app.tasks import registry
+from app.webhooks.models import EventStatus, WebhookEvent
+from app.webhooks.tasks import redeliver
+from app.worker.embedded import EmbeddedJobRunner
+from tests.fixtures.app import finish_jobs, running_app
+from tests.fixtures.database import empty_all_tables
+from tests.fixtures.platforms import API_SECRET, FakeShopify, FakeWooCommerce
+from tests.fixtures.settings import UNREACHABLE_REDIS_URL
+from tests.fixtures.stores import Connected, connection_settings
+from tests.fixtures.webhooks import shopify_delivery, sign
+from tests.webhooks.helpers import install
+
+SHOP = "faulty.myshopify.com"
+
+
+async def events(engine: AsyncEngine) -> list[WebhookEvent]:
+    async with AsyncSession(engine) as session:
+        return list((await session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id)))).all())
+
+
+async def test_poison_event_is_retried_then_parked_with_its_error(
+    connected: Connected, pg_engine: AsyncEngine
+) -> None:
+    await install(connected, SHOP)
+    headers, _ = shopify_delivery(SHOP, "customers/redact", {})
+    body = b"{not json"
+    headers["X-Shopify-Hmac-Sha256"] = sign(API_SECRET, body)
+    good_headers, good_body = shopify_delivery(
+        SHOP, "customers/data_request", {"customer": {"id": 5}}
+    )
+
+    poison = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    behind = await connected.client.post(
+        "/webhooks/shopify", headers=good_headers, content=good_body
+    )
+    await finish_jobs(connected.app)
+
+    assert poison.status_code == behind.status_code == 200
+    parked, handled = await events(pg_engine)
+    assert parked.status is EventStatus.FAILED
+    assert parked.attempts == connected.settings.job_max_tries
+    assert parked.last_error is not None
+    assert parked.last_error.startswith("JSONDecodeError")
+    assert handled.status is EventStatus.HANDLED  # the poison blocked nothing behind it
+
+
+async def test_delivery_stored_while_redis_is_down_is_redelivered(pg_engine: AsyncEngine) -> None:
+    await empty_all_tables(pg_engine)
+    redis_down = connection_settings().model_copy(update={"redis_url": UNREACHABLE_REDIS_URL})
+    async with running_app(redis_down, registry) as (app, client):
+        connected = Connected(app, client, redis_down, FakeShopify(), FakeWooCommerce())
+        await install(connected, SHOP)
+        headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
+        response = await client.post("/webhooks/shopify", headers=headers, content=body)
+    assert response.status_code == 200  # stored and committed, though its job could not be sent
+    [waiting] = await events(pg_engine)
+    assert waiting.status is EventStatus.PENDING
+
+    # Minutes later, with the queue back (here: the embedded runner), the sweep finds it.
+    async with pg_engine.begin() as connection:
+        old = utcnow() - timedelta(minutes=5)
+        await connection.execute(update(WebhookEvent).values(received_at=old))
+    async with open_runtime(connection_settings(), registry, run_cron=False) as runtime:
+        assert isinstance(runtime.jobs, EmbeddedJobRunner)
+        await runtime.jobs.send(redeliver.job())
+        await runtime.jobs.drain()
+
+    [handled] = await events(pg_engine)
+    assert handled.status is EventStatus.HANDLED
+    assert handled.attempts == 1
+    await empty_all_tables(pg_engine)

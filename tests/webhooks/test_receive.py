@@ -1,0 +1,175 @@
+"""Receiving webhooks: verify, store once, enqueue, answer — and nothing more in the request."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from app.shops import repository
+from app.shops.models import Platform, ShopStatus
+from app.tasks import registry
+from app.webhooks.models import EventStatus, WebhookEvent
+from tests.fixtures.app import finish_jobs, running_app
+from tests.fixtures.database import empty_all_tables
+from tests.fixtures.platforms import FakeShopify, FakeWooCommerce
+from tests.fixtures.settings import REDIS_URL
+from tests.fixtures.stores import Connected, connection_settings
+from tests.fixtures.webhooks import shopify_delivery, woocommerce_delivery
+from tests.shops.helpers import count_rows
+from tests.webhooks.helpers import WOO_SECRET, install
+
+SHOP = "inbox-shop.myshopify.com"
+STORE = "https://store.example"
+
+
+async def stored_events(connected: Connected) -> list[WebhookEvent]:
+    async with connected.app.state.runtime.transaction() as session:
+        return list((await session.exec(select(WebhookEvent))).all())
+
+
+async def test_signed_delivery_is_stored_and_processed(connected: Connected) -> None:
+    shop = await install(connected, SHOP)
+    headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 548380009, "name": "Shop"})
+
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    await finish_jobs(connected.app)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "accepted"}
+    [stored] = await stored_events(connected)
+    assert (stored.shop_id, stored.topic, stored.status) == (
+        shop.id,
+        "app/uninstalled",
+        EventStatus.HANDLED,
+    )
+    assert stored.payload.encode() == body
+    assert stored.delivery_id == headers["X-Shopify-Webhook-Id"]
+    assert stored.handled_at is not None
+    async with connected.app.state.runtime.transaction() as session:
+        uninstalled = await repository.get_shop(session, shop.id or 0)
+    assert uninstalled is not None
+    assert uninstalled.status is ShopStatus.UNINSTALLED
+    assert uninstalled.credentials_ciphertext is None
+
+
+@pytest.mark.parametrize("fault", ["wrong_secret", "no_signature", "tampered_body", "unknown_shop"])
+async def test_unverified_delivery_is_401_and_stores_nothing(
+    connected: Connected, pg_engine: AsyncEngine, fault: str
+) -> None:
+    await install(connected, SHOP)
+    shop = "stranger.myshopify.com" if fault == "unknown_shop" else SHOP
+    secret = "wrong-secret" if fault == "wrong_secret" else None
+    headers, body = shopify_delivery(
+        shop, "app/uninstalled", {"id": 1}, **({"secret": secret} if secret else {})
+    )
+    if fault == "no_signature":
+        del headers["X-Shopify-Hmac-Sha256"]
+    if fault == "tampered_body":
+        body = body.replace(b'"id": 1', b'"id": 2')
+
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+
+    assert response.status_code == 401
+    assert await count_rows(pg_engine, "webhook_events") == 0
+
+
+async def test_duplicate_deliveries_make_one_row_and_one_run(connected: Connected) -> None:
+    await install(connected, SHOP)
+    headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1}, webhook_id="same-delivery")
+
+    responses = await asyncio.gather(
+        *(
+            connected.client.post("/webhooks/shopify", headers=headers, content=body)
+            for _ in range(10)
+        )
+    )
+    await finish_jobs(connected.app)
+
+    assert sorted(r.json()["status"] for r in responses) == ["accepted"] + ["duplicate"] * 9
+    [stored] = await stored_events(connected)
+    assert stored.attempts == 1
+
+
+async def test_topic_we_do_not_use_is_stored_as_ignored(connected: Connected) -> None:
+    await install(connected, SHOP)
+    headers, body = shopify_delivery(SHOP, "products/update", {"id": 1})
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    assert response.json() == {"status": "ignored"}
+    [stored] = await stored_events(connected)
+    assert stored.status is EventStatus.IGNORED
+
+
+async def test_body_over_5_mb_is_413(connected: Connected, pg_engine: AsyncEngine) -> None:
+    await install(connected, SHOP)
+    headers, body = shopify_delivery(SHOP, "app/uninstalled", {"padding": "x" * (5 * 1024 * 1024)})
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    assert response.status_code == 413
+    assert await count_rows(pg_engine, "webhook_events") == 0
+
+
+async def test_woocommerce_ping_is_answered_and_not_stored(
+    connected: Connected, pg_engine: AsyncEngine
+) -> None:
+    response = await connected.client.post(
+        "/webhooks/woocommerce",
+        content=b"webhook_id=7",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert await count_rows(pg_engine, "webhook_events") == 0
+
+
+async def test_woocommerce_delivery_is_verified_with_the_shops_secret(connected: Connected) -> None:
+    await install(connected, STORE, Platform.WOOCOMMERCE)
+    headers, body = woocommerce_delivery(STORE, "order.created", {"id": 727}, secret=WOO_SECRET)
+    forged_headers, _ = woocommerce_delivery(STORE, "order.created", {"id": 727}, secret="guess")
+
+    accepted = await connected.client.post("/webhooks/woocommerce", headers=headers, content=body)
+    forged = await connected.client.post(
+        "/webhooks/woocommerce", headers=forged_headers, content=body
+    )
+
+    assert accepted.status_code == 200
+    assert forged.status_code == 401
+    [stored] = await stored_events(connected)
+    assert stored.delivery_id == headers["X-WC-Webhook-Delivery-ID"]
+
+
+async def test_acknowledgement_is_one_insert_and_no_processing(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    # Jobs go to Redis here, so nothing but the request itself touches the database.
+    await empty_all_tables(pg_engine)
+    settings = connection_settings().model_copy(update={"redis_url": REDIS_URL})
+    async with running_app(settings, registry) as (app, client):
+        connected = Connected(app, client, settings, FakeShopify(), FakeWooCommerce())
+        await install(connected, SHOP)
+        headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
+        statements: list[str] = []
+        engine = app.state.runtime.engine.sync_engine
+
+        def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            statements.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = await client.post("/webhooks/shopify", headers=headers, content=body)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        [stored] = await stored_events(connected)
+    await empty_all_tables(pg_engine)
+
+    assert response.status_code == 200
+    writes = [s for s in statements if not s.startswith(("SELECT", "BEGIN", "COMMIT", "ROLLBACK"))]
+    assert len(writes) == 1
+    assert writes[0].startswith("INSERT INTO webhook_events")
+    assert "ON CONFLICT (shop_id, delivery_id) DO NOTHING" in writes[0]
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert all("FROM shops" in s for s in reads)  # only the shop lookup
+    assert stored.status is EventStatus.PENDING  # not processed in the request...
+    assert await redis.exists(f"arq:job:inbox:{stored.id}")  # ...but its job is queued
