@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.cookies import SESSION_COOKIE, read_session
 from app.auth.dependencies import ShopDep
 from app.crypto import Vault
+from app.privacy.customers import CustomerRef
+from app.privacy.service import export_customer
 from app.shops import service
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
@@ -84,11 +86,12 @@ async def test_shop_a_reaches_nothing_of_shop_b_on_any_api_route(
         ).status_code == 200
     await finish_jobs(connected.app)
     shop_b = await _shop(connected, SHOP_B)
+    ids_of_b = await objects_of(connected, shop_b)
     before = await all_stored_text(pg_engine)
 
     for method, path in api_routes(connected):
-        # Every path parameter is given shop B's id: the route must not serve B's rows.
-        concrete = re.sub(r"\{[^}]+\}", str(shop_b.id), path)
+        # Every path parameter names one of shop B's objects: A must not reach it.
+        concrete = re.sub(r"\{([^}]+)\}", lambda m: ids_of_b[m.group(1)], path)
         response = await connected.client.request(
             method, concrete, headers=bearer(session_token(SHOP_A)), json={}
         )
@@ -98,6 +101,19 @@ async def test_shop_a_reaches_nothing_of_shop_b_on_any_api_route(
         unauthenticated = await connected.client.request(method, concrete, json={})
         assert unauthenticated.status_code in (401, 405), (method, path)
     assert await all_stored_text(pg_engine) == before  # and nothing of anyone was written
+
+
+async def objects_of(connected: Connected, shop: Shop) -> dict[str, str]:
+    """One object of each kind a /api/v1 path can name, belonging to `shop`. A new route with
+    a new path parameter fails here until its kind is added (so it is covered too)."""
+    async with connected.app.state.runtime.transaction() as session:
+        export = await export_customer(
+            session, shop.id or 0, CustomerRef(platform_id="1", email="b@example.com")
+        )
+    ids = {"export_id": str(export.id)}
+    names = {name for _, path in api_routes(connected) for name in re.findall(r"\{([^}]+)\}", path)}
+    assert names <= set(ids), f"give the cross-shop test an object for {names - set(ids)}"
+    return ids
 
 
 async def _shop(connected: Connected, domain: str) -> Shop:

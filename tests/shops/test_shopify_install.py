@@ -13,6 +13,7 @@ from app.shops.tasks import connect
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import Connected
+from tests.fixtures.webhooks import shopify_delivery
 from tests.shops.helpers import all_stored_text, count_rows, query_param, signed_callback_query
 
 SHOP = "blue-bottle.myshopify.com"
@@ -119,6 +120,7 @@ async def test_embedded_request_installs_by_token_exchange(connected: Connected)
     assert response.status_code == 200
     assert response.json()["domain"] == SHOP
     assert response.json()["status"] == "active"
+    assert connected.shopify.issued_tokens[0] not in response.text
     [exchange] = connected.shopify.token_requests
     assert exchange["grant_type"] == "urn:ietf:params:oauth:grant-type:token-exchange"
     assert exchange["subject_token"] == token
@@ -152,3 +154,23 @@ async def test_store_refusing_our_token_uninstalls_the_shop(connected: Connected
     assert shop.status is ShopStatus.UNINSTALLED
     assert shop.credentials_ciphertext is None
     assert shop.uninstalled_at is not None
+
+
+async def test_reinstall_brings_the_same_shop_back(connected: Connected) -> None:
+    auth = {"Authorization": f"Bearer {session_token(SHOP)}"}
+    first = (await connected.client.get("/api/v1/shop", headers=auth)).json()
+    await finish_jobs(connected.app)
+    headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
+    await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    await finish_jobs(connected.app)
+    [gone] = await stored_shops(connected)
+    assert gone.status is ShopStatus.UNINSTALLED
+
+    again = await connected.client.get(
+        "/api/v1/shop", headers={"Authorization": f"Bearer {session_token(SHOP)}"}
+    )
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"]  # same row: its OKRs and history come back
+    assert again.json()["status"] == "active"
+    assert len(connected.shopify.token_requests) == 2
