@@ -22,7 +22,7 @@ from app.integrations.woocommerce.urls import require_store_url
 from app.privacy.service import erase_shop
 from app.runtime import Runtime
 from app.shops import repository, service
-from app.shops.login_links import create_login_link
+from app.shops.login_links import create_login_link, email_login_link
 from app.shops.models import Platform, Shop, ShopStatus
 from app.shops.tasks import sync_store
 
@@ -112,13 +112,19 @@ def list_shops() -> None:
 @shop_cli.command("login-link")
 def login_link(
     shop_id: Annotated[int, typer.Argument(help="The shop's id (`storeokr shop list`).")],
+    email: Annotated[
+        bool, typer.Option("--email", help="Email it instead of printing it.")
+    ] = False,
+    to: Annotated[str | None, typer.Option(help="Address to email (default: the store's).")] = None,
 ) -> None:
-    """Print a one-time link (valid 30 minutes) that signs in to the shop's admin."""
+    """Print (or email) a one-time link, valid 30 minutes, that signs in to the shop's admin."""
     settings = _settings()
 
     async def work(runtime: Runtime) -> str:
         async with runtime.transaction() as session:
             shop = await service.require_shop(session, shop_id)
+            if email or to:
+                return "login link sent to " + await email_login_link(session, settings, shop, to)
             return await create_login_link(session, settings, shop)
 
     typer.echo(run_or_exit(settings, work))
