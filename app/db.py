@@ -8,16 +8,17 @@ only `flush()`. Jobs enqueued during a unit of work are sent only after it commi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import BigInteger, DateTime, Numeric, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -125,7 +126,7 @@ async def insert_or_skip(
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
     table = model.__table__  # type: ignore[attr-defined]
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = _dialect_insert(session)
     statement = (
         insert(table)
         .values(**values)
@@ -135,3 +136,65 @@ async def insert_or_skip(
     result = await session.exec(statement)
     new_id: int | None = result.scalar_one_or_none()
     return new_id
+
+
+MONEY_SCALE = 6  # decimal places kept; platforms send at most 3 (e.g. KWD, BHD)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact decimal amount. NUMERIC(20, 6) on PostgreSQL. SQLite's NUMERIC is a float, so
+    there it is an INTEGER count of millionths: exact, and SUM() in SQL stays exact (label such
+    sums `type_=Money()` to read them back as decimals)."""
+
+    impl = Numeric(20, MONEY_SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(20, MONEY_SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"money must be a Decimal, not {type(value).__name__}")
+        exact = value.quantize(_MONEY_QUANTUM)
+        return int(exact.scaleb(MONEY_SCALE)) if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-MONEY_SCALE).quantize(_MONEY_QUANTUM)
+        return Decimal(str(value))
+
+
+_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+
+
+async def upsert_if_newer(
+    session: AsyncSession,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    unique: list[str],
+    version: str,
+) -> int | None:
+    """Insert the row, or overwrite the existing one only if `values[version]` is newer than
+    what it holds; one statement, so the newest state wins whatever order updates arrive in
+    and however they race. The row's id when written, None when what we hold is as new."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = _dialect_insert(session)(table).values(**values)
+    changed = {name: statement.excluded[name] for name in values if name not in (*unique, "id")}
+    statement = statement.on_conflict_do_update(
+        index_elements=unique,
+        set_=changed,
+        where=table.c[version] < statement.excluded[version],
+    ).returning(table.c.id)
+    written: int | None = (await session.exec(statement)).scalar_one_or_none()
+    return written
+
+
+def _dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT construct with ON CONFLICT support for the session's database."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -1,8 +1,19 @@
 """Every table module, imported in one place so that the metadata is complete for Alembic,
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
+from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow
 from app.privacy.models import CustomerExport
 from app.shops.models import AuthNonce, Shop
 from app.webhooks.models import WebhookEvent
 
-__all__ = ["AuthNonce", "CustomerExport", "Shop", "WebhookEvent"]
+__all__ = [
+    "AuthNonce",
+    "Checkout",
+    "Customer",
+    "CustomerExport",
+    "Order",
+    "OrderLineRow",
+    "RefundRow",
+    "Shop",
+    "WebhookEvent",
+]

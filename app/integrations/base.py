@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
+from app.commerce.events import Refund
 from app.errors import AppError
 
 
@@ -108,5 +109,9 @@ class StoreClient(Protocol):
     async def list_checkouts(self, updated_since: datetime, cursor: str | None = None) -> Page: ...
 
     async def list_customers(self, updated_since: datetime, cursor: str | None = None) -> Page: ...
+
+    async def fetch_refunds(self, order_platform_id: str) -> list[Refund]:
+        """Every refund of one order, each with its own date."""
+        ...
 
     async def create_discount_code(self, request: DiscountCodeRequest) -> DiscountCode: ...

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.privacy import CommerceMirror
 from app.webhooks import repository as inbox
 
 REDACTED = "[redacted]"
@@ -112,4 +113,7 @@ def redact_people(body: dict[str, Any], customer: CustomerRef) -> dict[str, Any]
     return cleaned
 
 
-HOLDERS: dict[str, PersonalData] = {"webhook_payloads": InboxPayloads()}
+HOLDERS: dict[str, PersonalData] = {
+    "webhook_payloads": InboxPayloads(),
+    "store_mirror": CommerceMirror(),
+}

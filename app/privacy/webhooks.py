@@ -20,7 +20,9 @@ def customer_of(payload: dict[str, Any]) -> CustomerRef:
     )
 
 
-async def customers_data_request(ctx: JobContext, shop: Shop, payload: dict[str, Any]) -> None:
+async def customers_data_request(
+    ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]
+) -> None:
     request_id = (payload.get("data_request") or {}).get("id")
     assert shop.id is not None
     await service.export_customer(
@@ -28,11 +30,13 @@ async def customers_data_request(ctx: JobContext, shop: Shop, payload: dict[str,
     )
 
 
-async def customers_redact(ctx: JobContext, shop: Shop, payload: dict[str, Any]) -> None:
+async def customers_redact(
+    ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]
+) -> None:
     assert shop.id is not None
     await service.erase_customer(ctx.session, shop.id, customer_of(payload))
 
 
-async def shop_redact(ctx: JobContext, shop: Shop, payload: dict[str, Any]) -> None:
+async def shop_redact(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
     assert shop.id is not None
     await service.erase_shop(ctx.session, shop.id)

@@ -56,6 +56,8 @@ class Shop(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)  # IANA name; days are shop-local
     status: ShopStatus = Field(default=ShopStatus.ACTIVE, sa_column=enum_column(ShopStatus))
     email: str | None = Field(default=None, max_length=320)  # the store's admin address
+    # How long a checkout with contact details may sit untouched before it counts as abandoned.
+    abandonment_delay_minutes: int = Field(default=60, ge=1)
     scopes: str = Field(default="", max_length=1024)  # granted scopes, comma-separated
     # Encrypted (app.crypto.Vault); the integration that made them is the only reader.
     credentials_ciphertext: str | None = Field(default=None, sa_type=Text)

@@ -9,7 +9,7 @@ from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext
 
 
-async def app_uninstalled(ctx: JobContext, shop: Shop, payload: dict[str, Any]) -> None:
+async def app_uninstalled(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
     """The merchant removed StoreOKR: stop its work and forget its credentials. Its OKRs and
     history stay until `shop/redact`, so a reinstall brings them back."""
     if shop.status is ShopStatus.ACTIVE:

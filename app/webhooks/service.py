@@ -81,7 +81,7 @@ async def process(ctx: JobContext, event_id: int) -> None:
     if shop is None or handler is None:
         event.status = EventStatus.IGNORED
         return
-    await handler(ctx, shop, json.loads(event.payload))
+    await handler(ctx, shop, event.topic, json.loads(event.payload))
     if await repository.event_exists(session, event_id):  # shop/redact erases the event too
         event.status = EventStatus.HANDLED
         event.attempts += 1

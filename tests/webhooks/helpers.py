@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.crypto import Vault
+from app.integrations.base import ShopInfo
 from app.shops import service
 from app.shops.models import Platform, Shop
 from tests.fixtures.stores import Connected
@@ -19,4 +20,5 @@ async def install(connected: Connected, domain: str, platform: Platform = Platfo
             credentials='{"access_token": "shpat_x", "scope": ""}',
             scopes="read_orders",
             webhook_secret=WOO_SECRET if platform is Platform.WOOCOMMERCE else None,
+            info=ShopInfo(name="Test shop", currency="EUR", timezone="Europe/Berlin"),
         )

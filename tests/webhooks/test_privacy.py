@@ -15,7 +15,7 @@ from tests.fixtures.webhooks import (
     order_payload,
     shopify_delivery,
 )
-from tests.shops.helpers import all_stored_text
+from tests.shops.helpers import all_stored_text, count_rows
 from tests.webhooks.helpers import install
 
 SHOP = "leaving.myshopify.com"
@@ -85,6 +85,8 @@ async def test_customer_redact_erases_name_and_email_everywhere(
     assert "alice@example.com" in before
     assert "Liddell" in before
     amounts_before = (await inbox_text(pg_engine)).count('"59.90"')
+    assert await count_rows(pg_engine, "orders") == 2  # the mirror holds them too
+    assert await count_rows(pg_engine, "customers") == 2
 
     await deliver(connected, SHOP, "customers/redact", customer_redact_payload(SHOP, *ALICE[:2]))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from app.commerce.events import Refund, RefundLine
 from app.db import utcnow
 from app.integrations.base import (
     DiscountCode,
@@ -119,6 +121,11 @@ class ShopifyStoreClient:
         info = connection["pageInfo"]
         return Page(connection["nodes"], info["endCursor"] if info["hasNextPage"] else None)
 
+    async def fetch_refunds(self, order_platform_id: str) -> list[Refund]:
+        gid = f"gid://shopify/Order/{order_platform_id}"
+        order = (await self._graphql.execute(queries.ORDER_REFUNDS, {"id": gid}))["order"] or {}
+        return [_refund(node, order_platform_id) for node in order.get("refunds") or []]
+
     async def create_discount_code(self, request: DiscountCodeRequest) -> DiscountCode:
         data = await self._graphql.execute(
             queries.CREATE_DISCOUNT_CODE, {"discount": _discount_input(request)}
@@ -126,6 +133,24 @@ class ShopifyStoreClient:
         result = data["discountCodeBasicCreate"]
         _raise_user_errors(result, f"creating discount code {request.code}")
         return DiscountCode(request.code, str(result["codeDiscountNode"]["id"]))
+
+
+def _refund(node: dict[str, Any], order_platform_id: str) -> Refund:
+    lines = tuple(
+        RefundLine(
+            line_platform_id=str(item["lineItem"]["id"]).rsplit("/", 1)[-1],
+            quantity=int(item["quantity"]),
+            amount=Decimal(str(item["subtotalSet"]["shopMoney"]["amount"])),
+        )
+        for item in node["refundLineItems"]["nodes"]
+    )
+    return Refund(
+        platform_id=str(node["legacyResourceId"]),
+        order_platform_id=order_platform_id,
+        created_at=datetime.fromisoformat(str(node["createdAt"]).replace("Z", "+00:00")),
+        amount=sum((line.amount for line in lines), Decimal("0")),
+        lines=lines,
+    )
 
 
 def _discount_input(request: DiscountCodeRequest) -> dict[str, Any]:

@@ -87,3 +87,16 @@ mutation StoreOkrDiscount($discount: DiscountCodeBasicInput!) {
   }
 }
 """
+
+ORDER_REFUNDS = """
+query StoreOkrRefunds($id: ID!) {
+  order(id: $id) {
+    refunds {
+      legacyResourceId createdAt
+      refundLineItems(first: 100) {
+        nodes { quantity lineItem { id } subtotalSet { shopMoney { amount currencyCode } } }
+      }
+    }
+  }
+}
+"""

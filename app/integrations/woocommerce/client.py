@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from app.commerce.events import Refund
 from app.integrations import http as store_http
 from app.integrations.base import (
     DiscountCode,
@@ -18,6 +19,7 @@ from app.integrations.base import (
     StoreRejected,
     WebhookSubscription,
 )
+from app.integrations.woocommerce import normalize
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.integrations.woocommerce.signing import authenticate
 
@@ -131,6 +133,12 @@ class WooCommerceStoreClient:
         response = await self._call("GET", path, params=params)
         total_pages = int(response.headers.get("X-WP-TotalPages", "1") or 1)
         return Page(response.json(), str(page + 1) if page < total_pages else None)
+
+    async def fetch_refunds(self, order_platform_id: str) -> list[Refund]:
+        response = await self._call(
+            "GET", f"orders/{order_platform_id}/refunds", params={"per_page": 100}
+        )
+        return [normalize.refund(item, order_platform_id) for item in response.json()]
 
     async def create_discount_code(self, request: DiscountCodeRequest) -> DiscountCode:
         body = {

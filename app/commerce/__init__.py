@@ -1,0 +1,2 @@
+"""The commerce mirror: what the store's events say happened (orders, refunds, checkouts,
+customers), kept newest-state-wins and idempotent."""
