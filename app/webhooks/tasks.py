@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.commerce.events import NormalisationError
 from app.webhooks import service
 from app.worker import JobContext, registry
 from app.worker.context import max_tries_for
@@ -12,6 +13,9 @@ from app.worker.jobs import Job
 async def process_event(ctx: JobContext, event_id: int) -> None:
     try:
         await service.process(ctx, event_id)
+    except NormalisationError as error:
+        # The payload itself is wrong: another try would read it the same way. Park it now.
+        await service.record_failure(ctx.runtime, event_id, error, final=True)
     except Exception as error:
         tries = max_tries_for(process_event, ctx.runtime.settings.job_max_tries)
         await service.record_failure(ctx.runtime, event_id, error, final=ctx.attempt >= tries)

@@ -1,0 +1,74 @@
+"""WooCommerce payloads → neutral events, on the documented payload shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from app.commerce.events import CheckoutChanged, CustomerUpserted, OrderChanged, OrderState
+from app.integrations.woocommerce.normalize import normalise, refund
+from tests.fixtures.payloads import payload
+
+
+def test_order_amounts_and_utc_dates() -> None:
+    events = normalise("order.created", payload("woocommerce_order"), "GBP")
+    order = next(e.order for e in events if isinstance(e, OrderChanged))
+    assert order.gross == Decimal("85.00")  # line subtotals, before the coupon
+    assert order.discounts == Decimal("8.50")
+    assert order.shipping == Decimal("4.50")
+    assert order.tax == Decimal("16.20")
+    assert order.total == Decimal("97.20")
+    assert order.created_at == datetime(2026, 11, 27, 14, 32, 8, tzinfo=UTC)
+    assert order.state is OrderState.OPEN
+    assert order.customer is not None
+    assert order.customer.key == "id:57"
+    # A storefront order completes its checkout.
+    checkout = next(e.checkout for e in events if isinstance(e, CheckoutChanged))
+    assert checkout.completed_at is not None
+    assert checkout.token == order.checkout_token
+
+
+def test_refunds_are_listed_for_fetching_and_reduce_the_current_total() -> None:
+    events = normalise("order.updated", payload("woocommerce_order_refunded"), "GBP")
+    order = next(e.order for e in events if isinstance(e, OrderChanged))
+    assert order.refund_ids_to_fetch == ("726",)
+    assert order.current_total == Decimal("87.20")
+    assert order.fulfilled_at == datetime(2026, 11, 28, 11, 5, 47, tzinfo=UTC)
+
+
+def test_fetched_refund_counts_its_line_totals_on_its_own_date() -> None:
+    fetched = refund(payload("woocommerce_refund"), "4180")
+    assert fetched.amount == Decimal("8.33")  # merchandise, before the 1.67 of VAT
+    assert fetched.created_at == datetime(2026, 11, 29, 10, 15, 42, tzinfo=UTC)
+
+
+def test_checkout_draft_is_an_open_checkout_not_an_order() -> None:
+    events = normalise("order.updated", payload("woocommerce_order_guest_draft"), "GBP")
+    assert not any(isinstance(e, OrderChanged) for e in events)
+    [draft] = [e.checkout for e in events if isinstance(e, CheckoutChanged)]
+    assert draft.completed_at is None
+    assert draft.email == "priya.nair@example.net"
+    assert draft.customer is not None
+    assert draft.customer.key == "email:priya.nair@example.net"  # customer_id 0: a guest
+
+
+def test_cancelled_and_pending_orders_do_not_count() -> None:
+    body = payload("woocommerce_order")
+    for status, state in [
+        ("cancelled", OrderState.CANCELLED),
+        ("failed", OrderState.PENDING),
+        ("pending", OrderState.PENDING),
+        ("on-hold", OrderState.OPEN),
+    ]:
+        body["status"] = status
+        order = next(
+            e.order for e in normalise("order.updated", body, "GBP") if isinstance(e, OrderChanged)
+        )
+        assert order.state is state, status
+
+
+def test_customer() -> None:
+    [event] = normalise("customer.updated", payload("woocommerce_customer"), "GBP")
+    assert isinstance(event, CustomerUpserted)
+    assert event.customer.key == "id:57"
+    assert event.customer.updated_at == datetime(2026, 11, 28, 9, 30, 2, tzinfo=UTC)
