@@ -28,9 +28,11 @@ DEMO_DATA_DIR = Path("var/demo")
 
 
 def _add_subcommands() -> None:
+    from app.commerce.cli import backfill
     from app.shops.cli import shop_cli
 
     cli.add_typer(shop_cli, name="shop")
+    cli.command()(backfill)
 
 
 def main() -> None:

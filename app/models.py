@@ -1,7 +1,7 @@
 """Every table module, imported in one place so that the metadata is complete for Alembic,
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
-from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow
+from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
 from app.privacy.models import CustomerExport
 from app.shops.models import AuthNonce, Shop
 from app.webhooks.models import WebhookEvent
@@ -15,5 +15,6 @@ __all__ = [
     "OrderLineRow",
     "RefundRow",
     "Shop",
+    "StoreSync",
     "WebhookEvent",
 ]

@@ -42,7 +42,24 @@ def storeokr(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["worker"], ["migrate"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["migrate"],
+        ["demo"],
+        ["backfill"],
+        ["shop"],
+        ["shop", "add", "shopify"],
+        ["shop", "add", "woocommerce"],
+        ["shop", "list"],
+        ["shop", "login-link"],
+        ["shop", "forget"],
+        ["shop", "rotate-secrets"],
+    ],
+)
 def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     result = storeokr(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -126,3 +127,31 @@ class Checkout(SQLModel, table=True):
     completed_by_order: str | None = Field(default=None, max_length=64)
     abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     recovered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SyncKind(StrEnum):
+    RECONCILE = "reconcile"  # hourly: what changed lately, in case a webhook was lost
+    BACKFILL = "backfill"  # history, at install or by hand
+
+
+class SyncStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class StoreSync(SQLModel, table=True):
+    """One pass over the store's API, with its progress (shown on the operations page)."""
+
+    __tablename__ = "store_syncs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE", index=True)
+    kind: SyncKind = Field(sa_column=enum_column(SyncKind))
+    status: SyncStatus = Field(default=SyncStatus.RUNNING, sa_column=enum_column(SyncStatus))
+    since: datetime = Field(sa_type=UTCDateTime)
+    resource: str = Field(default="", max_length=32)  # the one being read now
+    records: int = 0
+    error: str | None = Field(default=None, max_length=2000)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.tasks import backfill
 from app.integrations.base import StoreUnauthorized
 from app.integrations.clients import client_for
 from app.runtime import Runtime
@@ -14,6 +15,9 @@ from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, enqueue_after_commit, registry
 
 logger = logging.getLogger(__name__)
+
+# Shopify shows 60 days of orders without the read_all_orders scope; ask for a year.
+INSTALL_BACKFILL_DAYS = 365
 
 
 @registry.task(name="shops.connect")
@@ -24,6 +28,10 @@ async def connect(ctx: JobContext, shop_id: int) -> None:
     if shop is None or shop.status is not ShopStatus.ACTIVE:
         return
     await sync_store(ctx.runtime, ctx.session, shop)
+    if shop.status is ShopStatus.ACTIVE:
+        # History, so that key results have a past from the first day.
+        job = backfill.job(shop_id, INSTALL_BACKFILL_DAYS).keyed(f"backfill:{shop_id}")
+        enqueue_after_commit(ctx.session, job)
 
 
 async def sync_store(runtime: Runtime, session: AsyncSession, shop: Shop) -> None:

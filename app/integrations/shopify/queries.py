@@ -41,6 +41,12 @@ query StoreOkrOrders($first: Int!, $after: String, $query: String) {{
       totalPriceSet {{ {_MONEY} }}
       currentTotalPriceSet {{ {_MONEY} }}
       totalRefundedSet {{ {_MONEY} }}
+      refunds {{
+        legacyResourceId createdAt
+        refundLineItems(first: 100) {{
+          nodes {{ quantity lineItem {{ id }} subtotalSet {{ {_MONEY} }} }}
+        }}
+      }}
       lineItems(first: 100) {{
         nodes {{
           id quantity sku
