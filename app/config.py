@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     embedded_job_concurrency: int = Field(default=4, ge=1, le=64)
     job_max_tries: int = Field(default=5, ge=1, le=50)
     job_retry_base_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # A job running longer is cancelled (and retried). It also bounds how long arq waits before
+    # another worker may take over the job of a worker that died.
+    job_timeout_seconds: float = Field(default=120.0, ge=1, le=3600)
 
     @field_validator("database_url")
     @classmethod

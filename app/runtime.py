@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from arq.connections import ArqRedis
@@ -100,6 +101,7 @@ async def open_runtime(
                     concurrency=settings.embedded_job_concurrency,
                     default_max_tries=settings.job_max_tries,
                     retry_base_seconds=settings.job_retry_base_seconds,
+                    default_timeout=timedelta(seconds=settings.job_timeout_seconds),
                 )
                 jobs = runner
         runtime = Runtime(settings, engine, create_sessionmaker(engine), http, jobs, redis)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.commerce.events import OrderState
@@ -150,7 +150,10 @@ class StoreSync(SQLModel, table=True):
     kind: SyncKind = Field(sa_column=enum_column(SyncKind))
     status: SyncStatus = Field(default=SyncStatus.RUNNING, sa_column=enum_column(SyncStatus))
     since: datetime = Field(sa_type=UTCDateTime)
-    resource: str = Field(default="", max_length=32)  # the one being read now
+    # Where the pass is: the resource being read and the next page's cursor (a pass runs in
+    # short chunks and resumes here, after a chunk ends or a worker dies).
+    resource: str = Field(default="", max_length=32)
+    cursor: str | None = Field(default=None, sa_type=Text)
     records: int = 0
     error: str | None = Field(default=None, max_length=2000)
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""Commerce jobs: the abandonment sweep and reconciliation with the store."""
+"""Commerce jobs: the abandonment sweep, and reconciliation and backfill in resumable chunks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app.commerce import service
-from app.commerce.models import SyncKind
-from app.commerce.sync import reconcile_since, sync_store
+from app.commerce.models import StoreSync, SyncKind, SyncStatus
+from app.commerce.sync import reconcile_since, run_chunk, start_sync
 from app.db import utcnow
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, enqueue_after_commit, registry
+from app.worker.context import max_tries_for
+from app.worker.jobs import Job
+
+# A chunk reads pages for half the job timeout, then hands over to the next chunk.
+CHUNK_SHARE_OF_TIMEOUT = 0.5
 
 
 @registry.task(name="commerce.sweep_abandoned")
@@ -27,11 +32,37 @@ async def sweep_abandoned_checkouts(ctx: JobContext) -> None:
 registry.cron(sweep_abandoned_checkouts, second={15})
 
 
-@registry.task(name="commerce.reconcile", timeout=timedelta(minutes=30))
+@registry.task(name="commerce.sync_chunk")
+async def sync_chunk(ctx: JobContext, sync_id: int, chunk: int) -> None:
+    """Carry a reconciliation or backfill pass on for a while; queue the next chunk if needed."""
+    budget = timedelta(seconds=ctx.runtime.settings.job_timeout_seconds * CHUNK_SHARE_OF_TIMEOUT)
+    try:
+        finished = await run_chunk(ctx.runtime, sync_id, budget)
+    except Exception:
+        if ctx.attempt >= max_tries_for(sync_chunk, ctx.runtime.settings.job_max_tries):
+            await _give_up(ctx, sync_id)
+        raise
+    if not finished:
+        enqueue_after_commit(ctx.session, chunk_job(sync_id, chunk + 1))
+
+
+def chunk_job(sync_id: int, chunk: int) -> Job:
+    return sync_chunk.job(sync_id, chunk).keyed(f"sync:{sync_id}:{chunk}")
+
+
+async def _give_up(ctx: JobContext, sync_id: int) -> None:
+    async with ctx.runtime.transaction() as session:
+        sync = await session.get(StoreSync, sync_id)
+        if sync is not None:
+            sync.status, sync.finished_at = SyncStatus.FAILED, utcnow()
+
+
+@registry.task(name="commerce.reconcile")
 async def reconcile(ctx: JobContext, shop_id: int) -> None:
     """Read what changed in the store lately and repair what webhooks missed."""
     since = await reconcile_since(ctx.runtime, shop_id)
-    await sync_store(ctx.runtime, shop_id, SyncKind.RECONCILE, since)
+    sync_id = await start_sync(ctx.runtime, shop_id, SyncKind.RECONCILE, since)
+    enqueue_after_commit(ctx.session, chunk_job(sync_id, 1))
 
 
 @registry.task(name="commerce.reconcile_all")
@@ -46,7 +77,9 @@ async def reconcile_all(ctx: JobContext) -> None:
 registry.cron(reconcile_all, minute={7}, second={0})
 
 
-@registry.task(name="commerce.backfill", timeout=timedelta(hours=6))
+@registry.task(name="commerce.backfill")
 async def backfill(ctx: JobContext, shop_id: int, days: int) -> None:
     """Load the last `days` of history (at install; `storeokr backfill` for more)."""
-    await sync_store(ctx.runtime, shop_id, SyncKind.BACKFILL, utcnow() - timedelta(days=days))
+    since = utcnow() - timedelta(days=days)
+    sync_id = await start_sync(ctx.runtime, shop_id, SyncKind.BACKFILL, since)
+    enqueue_after_commit(ctx.session, chunk_job(sync_id, 1))

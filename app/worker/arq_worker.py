@@ -7,7 +7,7 @@ ones an arq `WorkerSettings` class would hold.
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from arq import Retry
@@ -18,7 +18,7 @@ from arq.worker import Function, func
 
 from app.config import Settings
 from app.runtime import Runtime, open_runtime
-from app.worker.context import execute, max_tries_for, retry_after_failure
+from app.worker.context import execute, max_tries_for, retry_after_failure, timeout_for
 from app.worker.jobs import CronSchedule, Task, TaskRegistry
 from app.worker.queue import ArqJobQueue
 
@@ -34,6 +34,7 @@ def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any
     """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare)."""
     default_tries = settings.job_max_tries
     base = settings.job_retry_base_seconds
+    default_timeout = timedelta(seconds=settings.job_timeout_seconds)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         stack = AsyncExitStack()
@@ -49,8 +50,10 @@ def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any
             await stack.aclose()
 
     return {
-        "functions": [_arq_function(task, default_tries, base) for task in registry],
-        "cron_jobs": [_arq_cron(schedule) for schedule in registry.schedules],
+        "functions": [
+            _arq_function(task, default_tries, base, default_timeout) for task in registry
+        ],
+        "cron_jobs": [_arq_cron(schedule, default_timeout) for schedule in registry.schedules],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
@@ -62,10 +65,13 @@ def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any
     }
 
 
-def _arq_function(task: Task[Any], default_tries: int, retry_base_seconds: float) -> Function:
+def _arq_function(
+    task: Task[Any], default_tries: int, retry_base_seconds: float, default_timeout: timedelta
+) -> Function:
     max_tries = max_tries_for(task, default_tries)
     run = _with_retries(task, max_tries, retry_base_seconds)
-    return func(run, name=task.name, max_tries=max_tries, timeout=task.timeout)
+    timeout = timeout_for(task, default_timeout)
+    return func(run, name=task.name, max_tries=max_tries, timeout=timeout)
 
 
 def _with_retries(task: Task[Any], max_tries: int, retry_base_seconds: float) -> WorkerCoroutine:
@@ -84,14 +90,14 @@ def _with_retries(task: Task[Any], max_tries: int, retry_base_seconds: float) ->
     return run
 
 
-def _arq_cron(schedule: CronSchedule) -> CronJob:
+def _arq_cron(schedule: CronSchedule, default_timeout: timedelta) -> CronJob:
     # A failed periodic run is not retried: the next tick does the same work.
     return cron(
         _with_retries(schedule.task, max_tries=1, retry_base_seconds=0),
         name=f"cron:{schedule.task.name}",
         run_at_startup=schedule.run_at_startup,
         unique=True,
-        timeout=schedule.task.timeout,
+        timeout=timeout_for(schedule.task, default_timeout),
         max_tries=1,
         **schedule.arq_options(),
     )

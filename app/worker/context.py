@@ -54,6 +54,10 @@ def max_tries_for(task: Task[Any], default: int) -> int:
     return task.max_tries if task.max_tries is not None else default
 
 
+def timeout_for(task: Task[Any], default: timedelta) -> timedelta:
+    return task.timeout if task.timeout is not None else default
+
+
 def retry_after_failure(
     task: Task[Any], attempt: int, max_tries: int, base_seconds: float, error: BaseException
 ) -> timedelta | None:

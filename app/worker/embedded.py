@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from arq.cron import next_cron
 
-from app.worker.context import execute, max_tries_for, retry_after_failure
+from app.worker.context import execute, max_tries_for, retry_after_failure, timeout_for
 from app.worker.jobs import CronSchedule, Job, TaskRegistry
 
 if TYPE_CHECKING:
@@ -45,11 +45,13 @@ class EmbeddedJobRunner:
         concurrency: int,
         default_max_tries: int,
         retry_base_seconds: float,
+        default_timeout: timedelta,
     ) -> None:
         self._registry = registry
         self._concurrency = concurrency
         self._default_max_tries = default_max_tries
         self._retry_base_seconds = retry_base_seconds
+        self._default_timeout = default_timeout
         self._queue: asyncio.Queue[_Attempt] = asyncio.Queue()
         self._active_ids: set[str] = set()
         self._retry_timers: set[asyncio.TimerHandle] = set()
@@ -132,7 +134,7 @@ class EmbeddedJobRunner:
         task = self._registry.get(job.task)
         max_tries = attempt.max_tries or max_tries_for(task, self._default_max_tries)
         try:
-            async with asyncio.timeout(task.timeout.total_seconds()):
+            async with asyncio.timeout(timeout_for(task, self._default_timeout).total_seconds()):
                 await execute(
                     self._runtime,
                     task,

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 TaskFunction = Callable[Concatenate["JobContext", P], Awaitable[None]]
 
-DEFAULT_TIMEOUT = timedelta(minutes=5)
-
 
 @dataclass(frozen=True)
 class Job:
@@ -45,7 +43,9 @@ class Task(Generic[P]):
     name: str
     fn: TaskFunction[P]
     max_tries: int | None = None  # None: the runner's default (STOREOKR_JOB_MAX_TRIES)
-    timeout: timedelta = DEFAULT_TIMEOUT
+    # None: STOREOKR_JOB_TIMEOUT_SECONDS. Keep jobs short: arq holds a dead worker's job for the
+    # longest timeout of all tasks before another worker may run it (long work goes in chunks).
+    timeout: timedelta | None = None
 
     def job(self, *args: P.args, **kwargs: P.kwargs) -> Job:
         """The job that calls this task with these arguments (type-checked against the task)."""
@@ -86,7 +86,7 @@ class TaskRegistry:
         name: str | None = None,
         *,
         max_tries: int | None = None,
-        timeout: timedelta = DEFAULT_TIMEOUT,
+        timeout: timedelta | None = None,
     ) -> Callable[[TaskFunction[P]], Task[P]]:
         def register(fn: TaskFunction[P]) -> Task[P]:
             declared = Task(name or f"{fn.__module__}.{fn.__name__}", fn, max_tries, timeout)

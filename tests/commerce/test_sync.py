@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from app.commerce.models import Order, StoreSync, SyncKind, SyncStatus
-from app.commerce.sync import reconcile_since, sync_store
+from app.commerce.sync import get_sync, reconcile_since, run_chunk, start_sync, sync_store
 from app.db import utcnow
 from app.shops.models import Platform
 from tests.fixtures.app import finish_jobs
@@ -142,3 +142,30 @@ async def test_next_reconciliation_starts_where_the_last_good_one_did(connected:
     assert await reconcile_since(runtime, shop.id or 0) == done.started_at - timedelta(minutes=10)
     async with runtime.transaction() as session:
         assert len((await session.exec(select(StoreSync))).all()) == 1
+
+
+async def test_a_pass_in_chunks_resumes_where_it_stopped(connected: Connected) -> None:
+    shop = await install(connected, STORE, Platform.WOOCOMMERCE)
+    connected.woocommerce.orders = [woo_order(5000 + n) for n in range(230)]  # three pages
+    runtime = connected.app.state.runtime
+    sync_id = await start_sync(
+        runtime, shop.id or 0, SyncKind.BACKFILL, utcnow() - timedelta(days=7)
+    )
+
+    # Time is up after every page: customers (none), then the first page of orders.
+    await run_chunk(runtime, sync_id, timedelta(0))
+    finished = await run_chunk(runtime, sync_id, timedelta(0))
+    stopped = await get_sync(runtime, sync_id)
+    while not finished:
+        finished = await run_chunk(runtime, sync_id, timedelta(0))
+    done = await get_sync(runtime, sync_id)
+
+    assert (stopped.resource, stopped.records, stopped.status) == (
+        "orders",
+        100,
+        SyncStatus.RUNNING,
+    )
+    assert stopped.cursor == "2"
+    assert done.status is SyncStatus.DONE
+    assert done.records == 230
+    assert len(await orders(connected)) == 230

@@ -1,8 +1,8 @@
-"""Store syncs: progress of reconciliation and backfill passes.
+"""Store syncs: progress and position of reconciliation and backfill passes.
 
-Revision ID: 02cc5e50c16a
+Revision ID: 162bd39e49a6
 Revises: e26cc927dd9f
-Created: 2026-11-23 13:11:01.758173+00:00
+Created: 2026-11-23 13:13:53.241328+00:00
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import app.db
 
-revision: str = "02cc5e50c16a"
+revision: str = "162bd39e49a6"
 down_revision: str | None = "e26cc927dd9f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -51,6 +51,7 @@ def upgrade() -> None:
         ),
         sa.Column("since", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("resource", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("cursor", sa.Text(), nullable=True),
         sa.Column("records", sa.Integer(), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
         sa.Column("started_at", app.db.UTCDateTime(timezone=True), nullable=False),
