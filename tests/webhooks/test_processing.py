@@ -17,10 +17,12 @@ from app.webhooks.tasks import redeliver
 from app.worker.embedded import EmbeddedJobRunner
 from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.database import empty_all_tables
+from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import API_SECRET, FakeShopify, FakeWooCommerce
 from tests.fixtures.settings import UNREACHABLE_REDIS_URL
 from tests.fixtures.stores import Connected, connection_settings
 from tests.fixtures.webhooks import shopify_delivery, sign
+from tests.shops.helpers import count_rows
 from tests.webhooks.helpers import install
 
 SHOP = "faulty.myshopify.com"
@@ -57,19 +59,27 @@ async def test_poison_event_is_retried_then_parked_with_its_error(
     assert handled.status is EventStatus.HANDLED  # the poison blocked nothing behind it
 
 
-async def test_delivery_stored_while_redis_is_down_is_redelivered(pg_engine: AsyncEngine) -> None:
+async def test_deliveries_while_redis_is_down_are_all_handled_once_it_is_back(
+    pg_engine: AsyncEngine,
+) -> None:
     await empty_all_tables(pg_engine)
     redis_down = connection_settings().model_copy(update={"redis_url": UNREACHABLE_REDIS_URL})
+    deliveries = [
+        shopify_delivery(SHOP, "orders/create", {**payload("shopify_order"), "id": 9000 + n})
+        for n in range(10)
+    ]
     async with running_app(redis_down, registry) as (app, client):
         connected = Connected(app, client, redis_down, FakeShopify(), FakeWooCommerce())
         await install(connected, SHOP)
-        headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
-        response = await client.post("/webhooks/shopify", headers=headers, content=body)
-    assert response.status_code == 200  # stored and committed, though its job could not be sent
-    [waiting] = await events(pg_engine)
-    assert waiting.status is EventStatus.PENDING
+        answers = [
+            await client.post("/webhooks/shopify", headers=headers, content=body)
+            for headers, body in [*deliveries, deliveries[0]]  # and one redelivered by Shopify
+        ]
+    # Each was stored and committed, though its job could not be sent.
+    assert [a.json()["status"] for a in answers] == ["accepted"] * 10 + ["duplicate"]
+    assert {e.status for e in await events(pg_engine)} == {EventStatus.PENDING}
 
-    # Minutes later, with the queue back (here: the embedded runner), the sweep finds it.
+    # Minutes later, with the queue back (here: the embedded runner), the sweep finds them.
     async with pg_engine.begin() as connection:
         old = utcnow() - timedelta(minutes=5)
         await connection.execute(update(WebhookEvent).values(received_at=old))
@@ -78,7 +88,8 @@ async def test_delivery_stored_while_redis_is_down_is_redelivered(pg_engine: Asy
         await runtime.jobs.send(redeliver.job())
         await runtime.jobs.drain()
 
-    [handled] = await events(pg_engine)
-    assert handled.status is EventStatus.HANDLED
-    assert handled.attempts == 1
+    handled = await events(pg_engine)
+    assert len(handled) == 10
+    assert {(e.status, e.attempts) for e in handled} == {(EventStatus.HANDLED, 1)}
+    assert await count_rows(pg_engine, "orders") == 10  # every one counted, none twice
     await empty_all_tables(pg_engine)
