@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.worker.heartbeat import HEARTBEAT_KEY
 from tests.fixtures.database import recreate_postgres_database
+from tests.fixtures.network import free_port
 from tests.fixtures.settings import POSTGRES_URL, REDIS_URL
 
 SCRATCH_POSTGRES_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/storeokr_test_cli"
@@ -107,13 +107,6 @@ async def test_serve_refuses_an_unmigrated_postgres(pg_engine: AsyncEngine, tmp_
     assert result.returncode == 1
     assert "run `storeokr migrate` first" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:

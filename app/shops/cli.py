@@ -14,7 +14,7 @@ from app.cli_support import (
     valid_or_exit,
 )
 from app.config import Settings
-from app.crypto import Vault
+from app.crypto import Vault, random_token
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.shopify.domains import require_shop_domain
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
@@ -48,21 +48,7 @@ def add_shopify(
     settings = _settings()
     shop_domain = valid_or_exit(lambda: require_shop_domain(domain))
     credentials = ShopifyCredentials(access_token=access_token, scope=scopes)
-
-    async def work(runtime: Runtime) -> Shop:
-        async with runtime.transaction() as session:
-            shop = await service.install(
-                session,
-                Vault.from_settings(settings),
-                platform=Platform.SHOPIFY,
-                domain=shop_domain,
-                credentials=credentials.to_json(),
-                scopes=scopes,
-                webhook_secret=api_secret,
-            )
-        return await _sync(runtime, shop)
-
-    _report(run_or_exit(settings, work))
+    _connect(settings, Platform.SHOPIFY, shop_domain, credentials.to_json(), scopes, api_secret)
 
 
 @add_cli.command("woocommerce")
@@ -72,22 +58,28 @@ def add_woocommerce(
     consumer_secret: Annotated[str, typer.Option(help="REST API consumer secret (cs_…).")],
 ) -> None:
     """A WooCommerce store, with REST API keys made in WooCommerce → Settings → Advanced."""
-    from app.crypto import random_token
-
     settings = _settings()
     store = valid_or_exit(lambda: require_store_url(url, allow_http=settings.env != "production"))
     credentials = WooCommerceCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret)
+    secret = random_token(32)  # we sign our webhooks with a secret of our own
+    _connect(settings, Platform.WOOCOMMERCE, store, credentials.to_json(), "read_write", secret)
+
+
+def _connect(
+    settings: Settings, platform: Platform, domain: str, credentials: str, scopes: str, secret: str
+) -> None:
+    """Store the connection, then finish it at once (shop details, webhooks) and report."""
 
     async def work(runtime: Runtime) -> Shop:
         async with runtime.transaction() as session:
             shop = await service.install(
                 session,
                 Vault.from_settings(settings),
-                platform=Platform.WOOCOMMERCE,
-                domain=store,
-                credentials=credentials.to_json(),
-                scopes="read_write",
-                webhook_secret=random_token(32),
+                platform=platform,
+                domain=domain,
+                credentials=credentials,
+                scopes=scopes,
+                webhook_secret=secret,
             )
         return await _sync(runtime, shop)
 

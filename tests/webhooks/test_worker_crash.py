@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import running_app
 from tests.fixtures.database import empty_all_tables
+from tests.fixtures.network import free_port
 from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import FakeShopify, FakeWooCommerce
 from tests.fixtures.settings import POSTGRES_URL, REDIS_URL
@@ -53,13 +53,6 @@ class SlowStore:
         self.asked.set()
         await self.release.wait()
         return JSONResponse([payload("woocommerce_refund")])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
