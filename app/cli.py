@@ -109,11 +109,21 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
         redis_url="",
     )
     check_schema_or_exit(settings)
-    typer.secho(
-        f"StoreOKR demo: http://{host}:{port}/  (health: http://{host}:{port}/healthz)",
-        fg=typer.colors.GREEN,
+    from app.demo.runner import attach_demo, demo_settings
+    from app.demo.shoppers import DemoStore
+    from app.main import create_app
+
+    base_url = f"http://{host}:{port}"
+    settings = demo_settings(settings, base_url)
+    app = create_app(settings)
+    attach_demo(app, DemoStore(), base_url)
+    typer.secho(f"StoreOKR demo: {base_url}/  (health: {base_url}/healthz)", fg=typer.colors.GREEN)
+    typer.echo(
+        "A simulated store sends orders, checkouts and refunds as signed webhooks; "
+        "watch them land with `storeokr shop list` and the API at /api/docs."
     )
-    _run_uvicorn(settings, host, port, workers=1)
+    configure_logging(settings.log_level, json_lines=settings.json_logs)
+    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=20)
 
 
 def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -121,8 +131,8 @@ def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None
 
     configure_logging(settings.log_level, json_lines=settings.json_logs)
     if workers == 1:
-        # One process: hand uvicorn the app built from these settings (the demo's overrides
-        # included) rather than letting it re-read the environment.
+        # One process: hand uvicorn the app built from these settings rather than letting it
+        # re-read the environment.
         uvicorn.run(
             create_app(settings),
             host=host,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -124,6 +126,8 @@ def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:
         match = re.search(r"health: (http://\S+/healthz)", printed)
         assert match, printed
         assert wait_for_ok(match.group(1)).json() == {"status": "ok"}
+        # The demo store trades at once: its orders reach the mirror through webhooks.
+        assert wait_for_orders(tmp_path / "var" / "demo" / "storeokr.db") > 0
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
@@ -172,3 +176,14 @@ async def test_worker_process_runs_jobs_from_redis_and_stops_on_sigterm(
             output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
     assert "shutdown on SIGTERM" in output.decode()
+
+
+def wait_for_orders(database: Path, timeout_s: float = 45.0) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(database, timeout=5)) as connection:
+            count = int(connection.execute("SELECT count(*) FROM orders").fetchone()[0])
+        if count:
+            return count
+        time.sleep(0.5)
+    return 0

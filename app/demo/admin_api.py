@@ -1,0 +1,198 @@
+"""The demo store's Admin API: Shopify's GraphQL endpoint, answering the queries StoreOKR sends
+(shop details, webhook subscriptions, orders, abandoned checkouts, customers, discount codes)
+from the demo store's state, in Admin GraphQL's shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_TIMEZONE
+from app.demo.shoppers import DemoStore
+
+DEMO_ACCESS_TOKEN = "shpat_demo_store_token"
+COST = {
+    "requestedQueryCost": 1,
+    "actualQueryCost": 1,
+    "throttleStatus": {
+        "maximumAvailable": 2000.0,
+        "currentlyAvailable": 1999,
+        "restoreRate": 100.0,
+    },
+}
+
+
+def admin_api(store: DemoStore) -> APIRouter:
+    router = APIRouter(prefix="/demo/shopify/{shop}", include_in_schema=False)
+
+    @router.post("/admin/api/{version}/graphql.json")
+    async def graphql(shop: str, version: str, request: Request) -> JSONResponse:
+        if shop != store.shop or request.headers.get("X-Shopify-Access-Token") != DEMO_ACCESS_TOKEN:
+            return JSONResponse(
+                {"errors": "[API] Invalid API key or access token"}, status_code=401
+            )
+        body = await request.json()
+        data = answer(store, str(body.get("query", "")), body.get("variables") or {})
+        if data is None:
+            return JSONResponse(
+                {"errors": [{"message": "the demo store does not know this query"}]}
+            )
+        return JSONResponse({"data": data, "extensions": {"cost": COST}})
+
+    return router
+
+
+def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+    if "StoreOkrShop" in query:
+        return {
+            "shop": {
+                "name": DEMO_NAME,
+                "email": "owner@nordlicht.example",
+                "currencyCode": DEMO_CURRENCY,
+                "ianaTimezone": DEMO_TIMEZONE,
+                "myshopifyDomain": store.shop,
+            }
+        }
+    if "StoreOkrWebhooks" in query:
+        return {"webhookSubscriptions": {"nodes": store.subscriptions}}
+    if "StoreOkrSubscribe" in query:
+        subscription = {
+            "id": f"gid://shopify/WebhookSubscription/{len(store.subscriptions) + 1}",
+            "topic": variables["topic"],
+            "uri": variables["uri"],
+        }
+        store.subscriptions.append(subscription)
+        return {
+            "webhookSubscriptionCreate": {"webhookSubscription": subscription, "userErrors": []}
+        }
+    if "StoreOkrOrders" in query:
+        return {"orders": _page([order_node(o) for o in store.orders.values()])}
+    if "StoreOkrCheckouts" in query:
+        open_checkouts = [c for c in store.checkouts.values() if not c.get("completed_at")]
+        return {"abandonedCheckouts": _page([checkout_node(c) for c in open_checkouts])}
+    if "StoreOkrCustomers" in query:
+        return {"customers": _page([customer_node(c) for c in store.customers.values()])}
+    if "StoreOkrDiscount" in query:
+        store.discounts.append(variables["discount"])
+        node = {"id": f"gid://shopify/DiscountCodeNode/{len(store.discounts)}"}
+        return {"discountCodeBasicCreate": {"codeDiscountNode": node, "userErrors": []}}
+    return None
+
+
+def _page(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": nodes}
+
+
+def _money(bag: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "shopMoney": {
+            "amount": bag["shop_money"]["amount"],
+            "currencyCode": bag["shop_money"]["currency_code"],
+        },
+        "presentmentMoney": {
+            "amount": bag["presentment_money"]["amount"],
+            "currencyCode": bag["presentment_money"]["currency_code"],
+        },
+    }
+
+
+def order_node(order: dict[str, Any]) -> dict[str, Any]:
+    person = order.get("customer")
+    return {
+        "id": f"gid://shopify/Order/{order['id']}",
+        "legacyResourceId": str(order["id"]),
+        "name": order["name"],
+        "createdAt": order["created_at"],
+        "updatedAt": order["updated_at"],
+        "cancelledAt": order.get("cancelled_at"),
+        "test": order["test"],
+        "currencyCode": order["currency"],
+        "displayFinancialStatus": str(order["financial_status"]).upper(),
+        "sourceName": order.get("source_name"),
+        "email": order.get("email"),
+        "discountCodes": [d["code"] for d in order.get("discount_codes", [])],
+        "customer": {
+            "id": f"gid://shopify/Customer/{person['id']}",
+            "legacyResourceId": str(person["id"]),
+            "email": person["email"],
+        }
+        if person
+        else None,
+        "totalPriceSet": _money(order["total_price_set"]),
+        "currentTotalPriceSet": _money(order["current_total_price_set"]),
+        "subtotalPriceSet": _money(order["subtotal_price_set"]),
+        "totalDiscountsSet": _money(order["total_discounts_set"]),
+        "totalShippingPriceSet": _money(order["total_shipping_price_set"]),
+        "totalTaxSet": _money(order["total_tax_set"]),
+        "refunds": [
+            {
+                "legacyResourceId": str(r["id"]),
+                "createdAt": r["created_at"],
+                "refundLineItems": {
+                    "nodes": [
+                        {
+                            "quantity": item["quantity"],
+                            "lineItem": {"id": f"gid://shopify/LineItem/{item['line_item_id']}"},
+                            "subtotalSet": _money(item["subtotal_set"]),
+                        }
+                        for item in r["refund_line_items"]
+                    ]
+                },
+            }
+            for r in order.get("refunds", [])
+        ],
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/LineItem/{line['id']}",
+                    "quantity": line["quantity"],
+                    "product": {
+                        "id": f"gid://shopify/Product/{line['product_id']}",
+                        "legacyResourceId": str(line["product_id"]),
+                    },
+                    "variant": {
+                        "id": f"gid://shopify/ProductVariant/{line['variant_id']}",
+                        "legacyResourceId": str(line["variant_id"]),
+                    },
+                    "originalUnitPriceSet": _money(line["price_set"]),
+                }
+                for line in order["line_items"]
+            ]
+        },
+    }
+
+
+def checkout_node(checkout: dict[str, Any]) -> dict[str, Any]:
+    person = checkout.get("customer") or {}
+    return {
+        "id": f"gid://shopify/AbandonedCheckout/{int(checkout['token'][:12], 16)}",
+        "createdAt": checkout["created_at"],
+        "updatedAt": checkout["updated_at"],
+        "completedAt": checkout.get("completed_at"),
+        "abandonedCheckoutUrl": checkout["abandoned_checkout_url"],
+        "customer": {
+            "id": f"gid://shopify/Customer/{person.get('id')}",
+            "legacyResourceId": str(person.get("id")),
+            "email": person.get("email"),
+        }
+        if person
+        else None,
+        "totalPriceSet": _money(checkout["total_price_set"]),
+    }
+
+
+def customer_node(customer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"gid://shopify/Customer/{customer['id']}",
+        "legacyResourceId": str(customer["id"]),
+        "createdAt": customer["created_at"],
+        "updatedAt": customer["updated_at"],
+        "firstName": customer["first_name"],
+        "lastName": customer["last_name"],
+        "defaultEmailAddress": {
+            "emailAddress": customer["email"],
+            "marketingState": "NOT_SUBSCRIBED",
+        },
+    }

@@ -1,0 +1,165 @@
+"""Believable shoppers: sessions that become checkouts; some buy, some abandon and some come
+back; returning customers; returns; a test order; shoppers paying in a second currency. Each
+step is what Shopify would send, as deliveries with their own (sometimes repeated) ids."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.demo.catalog import DEMO_SHOP, FIRST_NAMES, LAST_NAMES, PRODUCTS
+from app.demo.payloads import Basket, Person, checkout_body, order_body, refund_body
+
+RETURNING_SHARE = 0.35
+BUY_SHARE = 0.6
+RECOVER_SHARE = 0.35  # of the abandoned, how many come back through the recovery link
+REFUND_CHANCE = 0.05
+TEST_ORDER_CHANCE = 0.02
+DUPLICATE_CHANCE = 0.05  # at-least-once delivery: the same webhook id again
+LATE_CHANCE = 0.03
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    body: dict[str, Any]
+    webhook_id: str
+    due: datetime
+
+
+@dataclass
+class _Recovery:
+    token: str
+    person: Person
+    basket: Basket
+    due: datetime
+
+
+@dataclass
+class DemoStore:
+    """The store's state, which its Admin API serves, and the deliveries it makes."""
+
+    seed: int = 7
+    shop: str = DEMO_SHOP
+    orders: dict[int, dict[str, Any]] = field(default_factory=dict)
+    checkouts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[int, dict[str, Any]] = field(default_factory=dict)
+    subscriptions: list[dict[str, str]] = field(default_factory=list)
+    discounts: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._people: list[Person] = []
+        self._recoveries: list[_Recovery] = []
+        self._next_order, self._next_number, self._next_refund = 7_000_000, 1001, 9_000_000
+
+    def tick(self, now: datetime) -> list[Delivery]:
+        """What happened in the store since the last tick."""
+        deliveries: list[Delivery] = []
+        for _ in range(self._rng.randint(0, 2)):
+            deliveries += self._session(now)
+        deliveries += self._recover_due(now)
+        if self.orders and self._rng.random() < REFUND_CHANCE:
+            deliveries += self._refund(now)
+        if self._rng.random() < TEST_ORDER_CHANCE:
+            deliveries += self._order(
+                self._person(now), self._basket(), uuid.uuid4().hex, now, test=True
+            )
+        return self._as_delivered(deliveries, now)
+
+    def _session(self, now: datetime) -> list[Delivery]:
+        person, basket, token = self._person(now), self._basket(), uuid.uuid4().hex
+        body = checkout_body(token, person, basket, now, f"https://{self.shop}")
+        self.checkouts[token] = body
+        started = [self._delivery("checkouts/create", body, now)]
+        if self._rng.random() < BUY_SHARE:
+            return started + self._order(person, basket, token, now + timedelta(seconds=1))
+        if self._rng.random() < RECOVER_SHARE:
+            delay = timedelta(minutes=self._rng.randint(3, 10))
+            self._recoveries.append(_Recovery(token, person, basket, now + delay))
+        return started
+
+    def _recover_due(self, now: datetime) -> list[Delivery]:
+        due = [r for r in self._recoveries if r.due <= now]
+        self._recoveries = [r for r in self._recoveries if r.due > now]
+        deliveries: list[Delivery] = []
+        for recovery in due:
+            recovery.basket.extra["landing_site"] = f"/checkouts/{recovery.token}/recover?key=demo"
+            deliveries += self._order(recovery.person, recovery.basket, recovery.token, now)
+        return deliveries
+
+    def _order(
+        self, person: Person, basket: Basket, token: str, at: datetime, *, test: bool = False
+    ) -> list[Delivery]:
+        self._next_order += 1
+        self._next_number += 1
+        guest = self._rng.random() < 0.1
+        body = order_body(
+            self._next_order,
+            self._next_number,
+            None if guest else person,
+            basket,
+            token,
+            at,
+            test=test,
+        )
+        self.orders[body["id"]] = body
+        if token in self.checkouts:
+            self.checkouts[token] = {**self.checkouts[token], "completed_at": at.isoformat()}
+        return [self._delivery("orders/create", body, at), self._delivery("orders/paid", body, at)]
+
+    def _refund(self, now: datetime) -> list[Delivery]:
+        order = self.orders[self._rng.choice(sorted(self.orders))]
+        if order["test"] or order["refunds"]:
+            return []
+        self._next_refund += 1
+        refund = refund_body(self._next_refund, order, 0, now)
+        order["refunds"] = [refund]
+        order["updated_at"] = now.isoformat()
+        return [
+            self._delivery("refunds/create", refund, now),
+            self._delivery("orders/updated", order, now),
+        ]
+
+    def _person(self, now: datetime) -> Person:
+        if self._people and self._rng.random() < RETURNING_SHARE:
+            return self._rng.choice(self._people)
+        first, last = self._rng.choice(FIRST_NAMES), self._rng.choice(LAST_NAMES)
+        customer_id = 6_000_000 + len(self._people) + 1
+        person = Person(
+            customer_id, f"{first}.{last}.{customer_id}@example.com".lower(), first, last
+        )
+        self._people.append(person)
+        self.customers[customer_id] = person.as_customer(now)
+        return person
+
+    def _basket(self) -> Basket:
+        items = [
+            (p, self._rng.randint(1, 2))
+            for p in self._rng.sample(PRODUCTS, self._rng.randint(1, 3))
+        ]
+        code = "WELCOME10" if self._rng.random() < 0.2 else None
+        presentment = "USD" if self._rng.random() < 0.15 else "EUR"
+        return Basket(items, code, presentment)
+
+    def _delivery(self, topic: str, body: dict[str, Any], at: datetime) -> Delivery:
+        return Delivery(topic, dict(body), str(uuid.uuid4()), at)
+
+    def _as_delivered(self, deliveries: list[Delivery], now: datetime) -> list[Delivery]:
+        """Like Shopify: no order guaranteed, some late, some twice."""
+        delivered: list[Delivery] = []
+        for delivery in deliveries:
+            late = timedelta(seconds=20) if self._rng.random() < LATE_CHANCE else timedelta(0)
+            jitter = timedelta(milliseconds=self._rng.randint(0, 3000))
+            delivered.append(
+                Delivery(delivery.topic, delivery.body, delivery.webhook_id, now + jitter + late)
+            )
+            if self._rng.random() < DUPLICATE_CHANCE:
+                again = now + timedelta(seconds=self._rng.randint(1, 10))
+                delivered.append(
+                    Delivery(delivery.topic, delivery.body, delivery.webhook_id, again)
+                )
+        return delivered
