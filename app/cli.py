@@ -109,17 +109,17 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
         redis_url="",
     )
     check_schema_or_exit(settings)
-    from app.demo.runner import attach_demo, demo_settings
-    from app.demo.shoppers import DemoStore
+    from app.demo.runner import attach_demo, demo_settings, demo_shops
     from app.main import create_app
 
     base_url = f"http://{host}:{port}"
     settings = demo_settings(settings, base_url)
     app = create_app(settings)
-    attach_demo(app, DemoStore(), base_url)
+    attach_demo(app, demo_shops(base_url), base_url)
     typer.secho(f"StoreOKR demo: {base_url}/  (health: {base_url}/healthz)", fg=typer.colors.GREEN)
     typer.echo(
-        "A simulated store sends orders, checkouts and refunds as signed webhooks; "
+        "Two simulated stores (Shopify and WooCommerce) send orders, checkouts and refunds as "
+        "signed webhooks; "
         "watch them land with `storeokr shop list` and the API at /api/docs."
     )
     configure_logging(settings.log_level, json_lines=settings.json_logs)

@@ -75,6 +75,17 @@ async def get_checkout(session: AsyncSession, shop_id: int, token: str) -> Check
     return (await session.exec(statement)).first()
 
 
+async def lock_checkout(session: AsyncSession, shop_id: int, token: str) -> Checkout:
+    """The checkout's row, locked until the transaction ends, fresh from the database."""
+    statement = (
+        select(Checkout)
+        .where(Checkout.shop_id == shop_id, Checkout.token == token)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).one()
+
+
 async def stale_open_checkouts(
     session: AsyncSession, shop_id: int, untouched_since: datetime, limit: int
 ) -> list[Checkout]:

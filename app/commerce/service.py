@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -185,15 +186,12 @@ async def refresh_customer_facts(
 async def apply_checkout(
     session: AsyncSession, shop_id: int, checkout: CheckoutSnapshot
 ) -> Checkout | None:
-    existing = await repository.get_checkout(session, shop_id, checkout.token)
-    if existing is not None and existing.platform_updated_at >= checkout.updated_at:
-        return None
-    row = existing or Checkout(
-        shop_id=shop_id,
-        token=checkout.token,
-        started_at=checkout.created_at,
-        platform_updated_at=checkout.updated_at,
+    created = await _ensure_checkout(
+        session, shop_id, checkout.token, checkout.created_at, checkout.updated_at
     )
+    row = await repository.lock_checkout(session, shop_id, checkout.token)
+    if not created and row.platform_updated_at >= checkout.updated_at:
+        return None
     row.platform_updated_at = checkout.updated_at
     row.email, row.phone, row.total = checkout.email, checkout.phone, checkout.total
     row.recovery_url = checkout.recovery_url or row.recovery_url
@@ -207,6 +205,21 @@ async def apply_checkout(
     session.add(row)
     await session.flush()
     return row
+
+
+async def _ensure_checkout(
+    session: AsyncSession, shop_id: int, token: str, started_at: datetime, updated_at: datetime
+) -> bool:
+    """Create the checkout's row unless it exists, in one statement (two events about one
+    checkout may be applied at once); True when this call created it."""
+    values = {
+        "shop_id": shop_id,
+        "token": token,
+        "started_at": started_at,
+        "platform_updated_at": updated_at,
+        "total": Decimal("0"),
+    }
+    return await insert_or_skip(session, Checkout, values, ["shop_id", "token"]) is not None
 
 
 async def _complete_checkout(session: AsyncSession, shop_id: int, order: OrderSnapshot) -> None:
@@ -238,17 +251,11 @@ async def sweep_abandoned(
 async def _mark_abandoned_by_plugin(
     session: AsyncSession, shop_id: int, token: str, at: datetime, email: str | None
 ) -> Checkout:
-    checkout = await repository.get_checkout(session, shop_id, token)
-    if checkout is None:
-        checkout = Checkout(
-            shop_id=shop_id,
-            token=token,
-            started_at=at,
-            platform_updated_at=at,
-            email=email,
-            contact_given_at=at if email else None,
-        )
-        session.add(checkout)
+    await _ensure_checkout(session, shop_id, token, at, at)
+    checkout = await repository.lock_checkout(session, shop_id, token)
+    checkout.email = checkout.email or email
+    if email and checkout.contact_given_at is None:
+        checkout.contact_given_at = at
     checkout.abandoned_at = checkout.abandoned_at or at
     await session.flush()
     return checkout

@@ -17,18 +17,20 @@ import httpx
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.crypto import Vault
+from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
-from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_TIMEZONE
+from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
+from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
+from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, woo_api
 from app.integrations.base import ShopInfo
 from app.integrations.shopify.credentials import ShopifyCredentials
+from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.runtime import Runtime
 from app.shops import service
 from app.shops.models import Platform
 from app.shops.tasks import enqueue_connect
-from app.webhooks.verification import body_signature
 
 logger = logging.getLogger(__name__)
 
@@ -47,25 +49,70 @@ def demo_settings(settings: Settings, base_url: str) -> Settings:
     )
 
 
-async def install_demo_shop(runtime: Runtime, store: DemoStore) -> int:
-    credentials = ShopifyCredentials(
-        access_token=DEMO_ACCESS_TOKEN, scope="read_orders,read_checkouts"
-    )
+@dataclass(frozen=True)
+class DemoShop:
+    """One simulated store: its state and shape, and how StoreOKR connects to it."""
+
+    store: DemoStore
+    platform: Platform
+    credentials: str
+    webhook_secret: str
+    info: ShopInfo
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/webhooks/{self.platform.value}"
+
+
+def demo_shops(base_url: str, seed: int = 7) -> list[DemoShop]:
+    """A Shopify store (a custom app: its secret signs its webhooks) and a WooCommerce store
+    (StoreOKR gives it a secret when it creates its webhooks)."""
+    shopify_store = DemoStore(seed=seed, shape=ShopifyShape(DEMO_SHOP, DEMO_API_SECRET))
+    woo_url = f"{base_url}{WOO_PATH}"
+    woo_store = DemoStore(seed=seed + 1, shop=woo_url, shape=WooCommerceShape(woo_url))
+    return [
+        DemoShop(
+            shopify_store,
+            Platform.SHOPIFY,
+            ShopifyCredentials(access_token=DEMO_ACCESS_TOKEN, scope="read_orders").to_json(),
+            DEMO_API_SECRET,
+            ShopInfo(name=DEMO_NAME, currency=DEMO_CURRENCY, timezone=DEMO_TIMEZONE),
+        ),
+        DemoShop(
+            woo_store,
+            Platform.WOOCOMMERCE,
+            WooCommerceCredentials(DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET).to_json(),
+            random_token(32),
+            ShopInfo(name="Nordlicht Woo (demo)", currency=DEMO_CURRENCY, timezone=DEMO_TIMEZONE),
+        ),
+    ]
+
+
+def mount(app: FastAPI, shop: DemoShop) -> None:
+    """Serve the store's API from the app."""
+    if isinstance(shop.store.shape, WooCommerceShape):
+        app.include_router(woo_api(shop.store, shop.store.shape))
+    else:
+        app.include_router(admin_api(shop.store))
+
+
+async def install_demo_shop(runtime: Runtime, shop: DemoShop) -> int:
+    """Connect StoreOKR to the demo store, as `storeokr shop add` would."""
     async with runtime.transaction() as session:
-        shop = await service.install(
+        row = await service.install(
             session,
             Vault.from_settings(runtime.settings),
-            platform=Platform.SHOPIFY,
-            domain=store.shop,
-            credentials=credentials.to_json(),
-            scopes=credentials.scope,
-            webhook_secret=DEMO_API_SECRET,
-            info=ShopInfo(name=DEMO_NAME, currency=DEMO_CURRENCY, timezone=DEMO_TIMEZONE),
+            platform=shop.platform,
+            domain=shop.store.shop,
+            credentials=shop.credentials,
+            scopes="read_orders",
+            webhook_secret=shop.webhook_secret,
+            info=shop.info,
         )
-        shop.abandonment_delay_minutes = DEMO_ABANDONMENT_MINUTES
-        enqueue_connect(session, shop)
-        assert shop.id is not None
-        return shop.id
+        row.abandonment_delay_minutes = DEMO_ABANDONMENT_MINUTES
+        enqueue_connect(session, row)
+        assert row.id is not None
+        return row.id
 
 
 @dataclass(order=True)
@@ -76,10 +123,10 @@ class _Due:
 
 
 class Courier:
-    """Posts the store's deliveries when they fall due, signed as Shopify signs them."""
+    """Posts the store's deliveries when they fall due, signed as its platform signs them."""
 
-    def __init__(self, http: httpx.AsyncClient, webhook_url: str, shop: str) -> None:
-        self._http, self._url, self._shop = http, webhook_url, shop
+    def __init__(self, http: httpx.AsyncClient, webhook_url: str, shape: StoreShape) -> None:
+        self._http, self._url, self._shape = http, webhook_url, shape
         self._queue: list[_Due] = []
         self._sequence = 0
         self.sent = 0
@@ -102,17 +149,12 @@ class Courier:
                 self.add([replace(delivery, due=now + RETRY_AFTER)])
                 return
 
-    async def post(self, delivery: Delivery) -> httpx.Response:
+    async def post(self, delivery: Delivery) -> httpx.Response | None:
+        """Deliver one webhook; None while the store cannot sign yet (no secret given)."""
         body = json.dumps(delivery.body).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": delivery.topic,
-            "X-Shopify-Shop-Domain": self._shop,
-            "X-Shopify-Hmac-Sha256": body_signature(DEMO_API_SECRET, body),
-            "X-Shopify-Webhook-Id": delivery.webhook_id,
-            "X-Shopify-API-Version": "2026-10",
-            "X-Shopify-Triggered-At": delivery.due.isoformat(),
-        }
+        headers = self._shape.headers(delivery.topic, body, delivery.webhook_id, delivery.due)
+        if headers is None:
+            return None
         response = await self._http.post(self._url, content=body, headers=headers)
         self.sent += 1
         return response
@@ -130,23 +172,28 @@ async def simulate(
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
-def attach_demo(app: FastAPI, store: DemoStore, base_url: str, interval_s: float = 2.0) -> None:
-    """Serve the store's Admin API from the app, and run its shoppers while the app runs."""
-    app.include_router(admin_api(store))
+def attach_demo(
+    app: FastAPI, shops: list[DemoShop], base_url: str, interval_s: float = 2.0
+) -> None:
+    """Serve the stores' APIs from the app, and run their shoppers while the app runs."""
+    for shop in shops:
+        mount(app, shop)
     original = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         async with original(running):
             runtime: Runtime = running.state.runtime
-            await install_demo_shop(runtime, store)
             stop = asyncio.Event()
-            courier = Courier(runtime.http, f"{base_url}/webhooks/shopify", store.shop)
-            task = asyncio.create_task(simulate(store, courier, interval_s, stop))
+            tasks = []
+            for shop in shops:
+                await install_demo_shop(runtime, shop)
+                courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
+                tasks.append(asyncio.create_task(simulate(shop.store, courier, interval_s, stop)))
             try:
                 yield
             finally:
                 stop.set()
-                await task
+                await asyncio.gather(*tasks)
 
     app.router.lifespan_context = lifespan

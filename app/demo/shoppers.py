@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.demo.catalog import DEMO_SHOP, FIRST_NAMES, LAST_NAMES, PRODUCTS
-from app.demo.payloads import Basket, Person, checkout_body, order_body, refund_body
+from app.demo.payloads import Basket, Person
+from app.demo.shapes import ShopifyShape, StoreShape
 
 RETURNING_SHARE = 0.35
 BUY_SHARE = 0.6
@@ -32,6 +33,7 @@ class Delivery:
 
 @dataclass
 class _Recovery:
+    order_id: int
     token: str
     person: Person
     basket: Basket
@@ -44,6 +46,7 @@ class DemoStore:
 
     seed: int = 7
     shop: str = DEMO_SHOP
+    shape: StoreShape = field(default_factory=lambda: ShopifyShape(DEMO_SHOP, ""))
     orders: dict[int, dict[str, Any]] = field(default_factory=dict)
     checkouts: dict[str, dict[str, Any]] = field(default_factory=dict)
     customers: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -64,22 +67,23 @@ class DemoStore:
         deliveries += self._recover_due(now)
         if self.orders and self._rng.random() < REFUND_CHANCE:
             deliveries += self._refund(now)
-        if self._rng.random() < TEST_ORDER_CHANCE:
-            deliveries += self._order(
-                self._person(now), self._basket(), uuid.uuid4().hex, now, test=True
-            )
+        if self.shape.has_test_orders and self._rng.random() < TEST_ORDER_CHANCE:
+            order_id, person, basket = self._new_order_id(), self._person(now), self._basket()
+            deliveries += self._order(order_id, person, basket, uuid.uuid4().hex, now, test=True)
         return self._as_delivered(deliveries, now)
 
     def _session(self, now: datetime) -> list[Delivery]:
-        person, basket, token = self._person(now), self._basket(), uuid.uuid4().hex
-        body = checkout_body(token, person, basket, now, f"https://{self.shop}")
+        person, basket, order_id = self._person(now), self._basket(), self._new_order_id()
+        token, (topic, body) = self.shape.checkout(order_id, uuid.uuid4().hex, person, basket, now)
         self.checkouts[token] = body
-        started = [self._delivery("checkouts/create", body, now)]
+        started = [self._delivery(topic, body, now)]
         if self._rng.random() < BUY_SHARE:
-            return started + self._order(person, basket, token, now + timedelta(seconds=1))
+            return started + self._order(
+                order_id, person, basket, token, now + timedelta(seconds=1)
+            )
         if self._rng.random() < RECOVER_SHARE:
             delay = timedelta(minutes=self._rng.randint(3, 10))
-            self._recoveries.append(_Recovery(token, person, basket, now + delay))
+            self._recoveries.append(_Recovery(order_id, token, person, basket, now + delay))
         return started
 
     def _recover_due(self, now: datetime) -> list[Delivery]:
@@ -88,41 +92,42 @@ class DemoStore:
         deliveries: list[Delivery] = []
         for recovery in due:
             recovery.basket.extra["landing_site"] = f"/checkouts/{recovery.token}/recover?key=demo"
-            deliveries += self._order(recovery.person, recovery.basket, recovery.token, now)
+            deliveries += self._order(
+                recovery.order_id, recovery.person, recovery.basket, recovery.token, now
+            )
         return deliveries
 
-    def _order(
-        self, person: Person, basket: Basket, token: str, at: datetime, *, test: bool = False
-    ) -> list[Delivery]:
+    def _new_order_id(self) -> int:
         self._next_order += 1
+        return self._next_order
+
+    def _order(
+        self,
+        order_id: int,
+        person: Person,
+        basket: Basket,
+        token: str,
+        at: datetime,
+        *,
+        test: bool = False,
+    ) -> list[Delivery]:
         self._next_number += 1
         guest = self._rng.random() < 0.1
-        body = order_body(
-            self._next_order,
-            self._next_number,
-            None if guest else person,
-            basket,
-            token,
-            at,
-            test=test,
+        body, messages = self.shape.order(
+            order_id, self._next_number, None if guest else person, basket, token, at, test=test
         )
         self.orders[body["id"]] = body
         if token in self.checkouts:
             self.checkouts[token] = {**self.checkouts[token], "completed_at": at.isoformat()}
-        return [self._delivery("orders/create", body, at), self._delivery("orders/paid", body, at)]
+        return [self._delivery(topic, message, at) for topic, message in messages]
 
     def _refund(self, now: datetime) -> list[Delivery]:
         order = self.orders[self._rng.choice(sorted(self.orders))]
-        if order["test"] or order["refunds"]:
+        if order.get("test") or order["refunds"]:
             return []
         self._next_refund += 1
-        refund = refund_body(self._next_refund, order, 0, now)
-        order["refunds"] = [refund]
-        order["updated_at"] = now.isoformat()
-        return [
-            self._delivery("refunds/create", refund, now),
-            self._delivery("orders/updated", order, now),
-        ]
+        messages = self.shape.refund(self._next_refund, order, now)
+        return [self._delivery(topic, body, now) for topic, body in messages]
 
     def _person(self, now: datetime) -> Person:
         if self._people and self._rng.random() < RETURNING_SHARE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -12,9 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import repository, service
 from app.commerce.events import CheckoutChanged, CommerceEvent, OrderChanged, RefundCreated
-from app.commerce.models import Order, OrderLineRow, RefundRow
+from app.commerce.models import Checkout, Order, OrderLineRow, RefundRow
 from app.db import utcnow
 from app.integrations.shopify.normalize import normalise
+from app.runtime import Runtime
 from tests.fixtures.objects import create_shop
 from tests.fixtures.payloads import payload
 
@@ -131,3 +133,24 @@ async def test_money_is_exact_on_both_databases(any_engine: AsyncEngine) -> None
     assert order.gross == Decimal("169.94")
     # SUM over the column is exact too, and read back as a Decimal on both databases.
     assert total == Decimal("166.80")
+
+
+async def test_concurrent_events_for_one_new_checkout_both_apply(
+    committed_runtime: Runtime,
+) -> None:
+    async with committed_runtime.transaction() as session:
+        shop = await create_shop(session)
+    body = payload("shopify_checkout")
+    [first] = normalise("checkouts/create", body, "EUR")
+    later = {**body, "updated_at": "2026-11-26T21:30:00+01:00", "phone": "+49 30 1234567"}
+    [second] = normalise("checkouts/update", later, "EUR")
+
+    async def apply_alone(event: CommerceEvent) -> None:
+        async with committed_runtime.transaction() as session:
+            await service.apply(session, shop.id or 0, event)
+
+    await asyncio.gather(apply_alone(first), apply_alone(second))  # no duplicate-key failure
+
+    async with committed_runtime.transaction() as session:
+        [held] = (await session.exec(select(Checkout))).all()
+    assert held.phone == "+49 30 1234567"  # the newer state won, whichever landed first
