@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
+from app.errors import BadRequest
 from app.runtime import Runtime
 from app.shops import repository as shops
 from app.shops.models import Shop
@@ -51,12 +52,16 @@ async def receive(
 ) -> Outcome:
     """Store the delivery once; only a new row for a topic we use gets a job (after commit)."""
     assert shop.id is not None
+    try:
+        text = delivery.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the webhook body is not UTF-8 text") from None
     used = handler_for(shop.platform, delivery.topic) is not None
     event = WebhookEvent(
         shop_id=shop.id,
         delivery_id=delivery.delivery_id,
         topic=delivery.topic,
-        payload=delivery.body.decode("utf-8"),
+        payload=text,
         status=EventStatus.PENDING if used else EventStatus.IGNORED,
         triggered_at=delivery.triggered_at,
     )

@@ -16,10 +16,10 @@ from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.database import empty_all_tables
-from tests.fixtures.platforms import FakeShopify, FakeWooCommerce
+from tests.fixtures.platforms import API_SECRET, FakeShopify, FakeWooCommerce
 from tests.fixtures.settings import REDIS_URL
 from tests.fixtures.stores import Connected, connection_settings
-from tests.fixtures.webhooks import shopify_delivery, woocommerce_delivery
+from tests.fixtures.webhooks import shopify_delivery, sign, woocommerce_delivery
 from tests.shops.helpers import count_rows
 from tests.webhooks.helpers import WOO_SECRET, install
 
@@ -173,3 +173,15 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
     assert all("FROM shops" in s for s in reads)  # only the shop lookup
     assert stored.status is EventStatus.PENDING  # not processed in the request...
     assert await redis.exists(f"arq:job:inbox:{stored.id}")  # ...but its job is queued
+
+
+async def test_signed_body_that_is_not_text_is_400(
+    connected: Connected, pg_engine: AsyncEngine
+) -> None:
+    await install(connected, SHOP)
+    headers, _ = shopify_delivery(SHOP, "orders/create", {})
+    body = b"\xff\xfe not utf-8"
+    headers["X-Shopify-Hmac-Sha256"] = sign(API_SECRET, body)
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+    assert response.status_code == 400
+    assert await count_rows(pg_engine, "webhook_events") == 0
