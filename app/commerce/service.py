@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import overload
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,12 +90,12 @@ def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
     return {
         "shop_id": shop_id,
         "platform_id": snapshot.platform_id,
-        "name": snapshot.name[:64],
+        "name": _clip(snapshot.name, 64),
         "placed_at": snapshot.created_at,
         "platform_updated_at": snapshot.updated_at,
         "state": snapshot.state,
         "test": snapshot.test,
-        "status": snapshot.status[:32],
+        "status": _clip(snapshot.status, 32),
         "currency": snapshot.currency,
         "gross": snapshot.gross,
         "discounts": snapshot.discounts,
@@ -104,14 +105,23 @@ def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
         "current_total": snapshot.current_total,
         "customer_key": customer.key if customer else None,
         "email": customer.email if customer else None,
-        "checkout_token": snapshot.checkout_token,
-        "source": (snapshot.source or None) and snapshot.source[:64],
-        "landing_site": snapshot.landing_site,
-        "referrer": snapshot.referrer,
-        "discount_codes": ",".join(snapshot.discount_codes)[:1024],
+        "checkout_token": _clip(snapshot.checkout_token, 255),
+        "source": _clip(snapshot.source, 64),
+        "landing_site": _clip(snapshot.landing_site, 2048),
+        "referrer": _clip(snapshot.referrer, 2048),
+        "discount_codes": _clip(",".join(snapshot.discount_codes), 1024),
         "fulfilled_at": snapshot.fulfilled_at,
         "cancelled_at": snapshot.cancelled_at,
     }
+
+
+@overload
+def _clip(value: str, limit: int) -> str: ...
+@overload
+def _clip(value: str | None, limit: int) -> str | None: ...
+def _clip(value: str | None, limit: int) -> str | None:
+    """Platform strings cut to their column's width (a landing URL can be any length)."""
+    return value[:limit] if value else value
 
 
 def _line_row(shop_id: int, order_id: int, line: OrderLine) -> OrderLineRow:

@@ -154,3 +154,14 @@ async def test_concurrent_events_for_one_new_checkout_both_apply(
     async with committed_runtime.transaction() as session:
         [held] = (await session.exec(select(Checkout))).all()
     assert held.phone == "+49 30 1234567"  # the newer state won, whichever landed first
+
+
+async def test_overlong_platform_strings_are_clipped_not_refused(session: AsyncSession) -> None:
+    shop = await create_shop(session)
+    body = {**payload("shopify_order"), "landing_site": "/?utm=" + "x" * 5000}
+    [event] = normalise("orders/create", body, "EUR")
+    await service.apply(session, shop.id or 0, event)
+    order = await repository.get_order(session, shop.id or 0, "6183041875098")
+    assert order is not None
+    assert order.landing_site is not None
+    assert len(order.landing_site) == 2048
