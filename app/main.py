@@ -28,6 +28,7 @@ from app.runtime import open_runtime
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
 from app.tasks import registry as default_registry
+from app.webhooks.admin import router as operations_router
 from app.webhooks.endpoints import router as webhooks_router
 from app.worker.jobs import TaskRegistry
 
@@ -83,6 +84,7 @@ def create_app(
     app.include_router(shop_router)
     app.include_router(webhooks_router)
     app.include_router(privacy_router)
+    app.include_router(operations_router)
     return app
 
 

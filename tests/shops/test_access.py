@@ -18,6 +18,7 @@ from app.privacy.service import export_customer
 from app.shops import service
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
+from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import Connected
@@ -98,6 +99,7 @@ async def test_shop_a_reaches_nothing_of_shop_b_on_any_api_route(
         assert response.status_code < 500, (method, path, response.text)
         assert SHOP_B not in response.text, (method, path)
         assert f"Name of {SHOP_B}" not in response.text, (method, path)
+        assert "shop B's error" not in response.text, (method, path)
         unauthenticated = await connected.client.request(method, concrete, json={})
         assert unauthenticated.status_code in (401, 405), (method, path)
     assert await all_stored_text(pg_engine) == before  # and nothing of anyone was written
@@ -110,7 +112,17 @@ async def objects_of(connected: Connected, shop: Shop) -> dict[str, str]:
         export = await export_customer(
             session, shop.id or 0, CustomerRef(platform_id="1", email="b@example.com")
         )
-    ids = {"export_id": str(export.id)}
+        event = WebhookEvent(
+            shop_id=shop.id or 0,
+            delivery_id="b-1",
+            topic="orders/create",
+            payload="{}",
+            status=EventStatus.FAILED,
+            last_error="shop B's error",
+        )
+        session.add(event)
+        await session.flush()
+    ids = {"export_id": str(export.id), "event_id": str(event.id)}
     names = {name for _, path in api_routes(connected) for name in re.findall(r"\{([^}]+)\}", path)}
     assert names <= set(ids), f"give the cross-shop test an object for {names - set(ids)}"
     return ids
@@ -185,3 +197,16 @@ write_router = APIRouter()
 @write_router.post("/test/write")
 async def write(shop: ShopDep) -> dict[str, int | None]:
     return {"shop": shop.id}
+
+
+async def login(connected: Connected, shop_id: int) -> dict[str, str]:
+    """Sign the test client in to a shop with a login link; the CSRF header for writes."""
+    runtime = connected.app.state.runtime
+    async with runtime.transaction() as session:
+        shop = await session.get(Shop, shop_id)
+        assert shop is not None
+        link = await create_login_link(session, runtime.settings, shop)
+    await connected.client.get(link.removeprefix("https://storeokr.test"))
+    cookie = read_session(connected.client.cookies[SESSION_COOKIE], connected.settings)
+    assert cookie is not None
+    return {"X-CSRF-Token": cookie.csrf_token}
