@@ -21,6 +21,7 @@ from app.errors import AppError
 from app.health.endpoints import router as health_router
 from app.integrations.shopify.endpoints import router as shopify_auth_router
 from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
+from app.live.endpoints import router as live_router
 from app.logs import configure_logging
 from app.middleware import RequestIdMiddleware
 from app.privacy.endpoints import router as privacy_router
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(webhooks_router)
     app.include_router(privacy_router)
     app.include_router(operations_router)
+    app.include_router(live_router)
     return app
 
 

@@ -22,9 +22,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.concurrency import KeyedLocks
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
+from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
+from app.live.messages import LiveMessage
 from app.worker.embedded import EmbeddedJobRunner
-from app.worker.enqueue import take_ready_jobs
-from app.worker.jobs import Job, TaskRegistry
+from app.worker.enqueue import AfterCommit, take_ready
+from app.worker.jobs import TaskRegistry
 from app.worker.queue import ArqJobQueue, JobQueue, connect_arq_redis
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Runtime:
     http: httpx.AsyncClient
     jobs: JobQueue
     redis: ArqRedis | None
+    broadcaster: Broadcaster
     locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager
@@ -54,19 +57,26 @@ class Runtime:
             except BaseException:
                 await session.rollback()
                 raise
-            ready = take_ready_jobs(session)
-        for job in ready:
-            await self._send_committed(job)
+            ready = take_ready(session)
+        for item in ready:
+            await self._send_committed(item)
 
-    async def _send_committed(self, job: Job) -> None:
+    async def _send_committed(self, item: AfterCommit) -> None:
+        # The transaction is committed and must stay so, whatever fails here.
+        if isinstance(item, LiveMessage):
+            try:
+                await self.broadcaster.publish(item.channel, item.encode())
+            except Exception as error:
+                # A live message is a hint to refresh; the data it points at is committed.
+                logger.warning("live update for shop %s not published: %r", item.shop_id, error)
+            return
         try:
-            await self.jobs.send(job)
+            await self.jobs.send(item)
         except Exception:
-            # The transaction is committed and must stay so; every job's work is recoverable
-            # from the database by a sweep (e.g. unhandled inbox events are re-enqueued), so a
-            # lost enqueue delays work and never loses it.
+            # Every job's work is recoverable from the database by a sweep (e.g. unhandled inbox
+            # events are re-enqueued), so a lost enqueue delays work and never loses it.
             logger.exception(
-                "could not queue job %s after commit; a sweep will pick it up", job.task
+                "could not queue job %s after commit; a sweep will pick it up", item.task
             )
 
 
@@ -104,7 +114,12 @@ async def open_runtime(
                     default_timeout=timedelta(seconds=settings.job_timeout_seconds),
                 )
                 jobs = runner
-        runtime = Runtime(settings, engine, create_sessionmaker(engine), http, jobs, redis)
+        broadcaster: Broadcaster = (
+            RedisBroadcaster(redis) if redis is not None else LocalBroadcaster()
+        )
+        runtime = Runtime(
+            settings, engine, create_sessionmaker(engine), http, jobs, redis, broadcaster
+        )
         if runner is not None:
             runner.start(runtime, run_cron=run_cron)
             stack.push_async_callback(runner.stop)

@@ -7,6 +7,7 @@ from typing import Any
 from app.commerce.ingest import ingest
 from app.integrations import normalizers
 from app.integrations.clients import client_for
+from app.live.publish import publish_after_commit
 from app.shops import service as shops
 from app.shops.models import Shop
 from app.worker import JobContext
@@ -21,3 +22,7 @@ async def handle(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any
         events,
         lambda: client_for(shops.connection_for(runtime, shop), runtime.http, runtime.settings),
     )
+    assert shop.id is not None
+    # What the mirror now holds differently; the metrics layer will add what it moved.
+    changed = sorted({type(event).__name__ for event in events})
+    publish_after_commit(ctx.session, shop.id, "mirror", {"topic": topic, "events": changed})
