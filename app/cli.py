@@ -29,9 +29,11 @@ DEMO_DATA_DIR = Path("var/demo")
 
 def _add_subcommands() -> None:
     from app.commerce.cli import backfill
+    from app.metrics.cli import metrics_cli
     from app.shops.cli import shop_cli
 
     cli.add_typer(shop_cli, name="shop")
+    cli.add_typer(metrics_cli, name="metrics")
     cli.command()(backfill)
 
 

@@ -126,7 +126,7 @@ async def insert_or_skip(
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
     table = model.__table__  # type: ignore[attr-defined]
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     statement = (
         insert(table)
         .values(**values)
@@ -184,7 +184,7 @@ async def upsert_if_newer(
     what it holds; one statement, so the newest state wins whatever order updates arrive in
     and however they race. The row's id when written, None when what we hold is as new."""
     table = model.__table__  # type: ignore[attr-defined]
-    statement = _dialect_insert(session)(table).values(**values)
+    statement = dialect_insert(session)(table).values(**values)
     changed = {name: statement.excluded[name] for name in values if name not in (*unique, "id")}
     statement = statement.on_conflict_do_update(
         index_elements=unique,
@@ -195,6 +195,6 @@ async def upsert_if_newer(
     return written
 
 
-def _dialect_insert(session: AsyncSession) -> Any:
+def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT construct with ON CONFLICT support for the session's database."""
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

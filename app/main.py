@@ -23,6 +23,7 @@ from app.integrations.shopify.endpoints import router as shopify_auth_router
 from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
 from app.live.endpoints import router as live_router
 from app.logs import configure_logging
+from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware
 from app.privacy.endpoints import router as privacy_router
 from app.runtime import open_runtime
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(operations_router)
     app.include_router(live_router)
+    app.include_router(metrics_router)
     return app
 
 

@@ -2,6 +2,7 @@
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
+from app.metrics.models import SalesDay
 from app.privacy.models import CustomerExport
 from app.shops.models import AuthNonce, Shop
 from app.webhooks.models import WebhookEvent
@@ -14,6 +15,7 @@ __all__ = [
     "Order",
     "OrderLineRow",
     "RefundRow",
+    "SalesDay",
     "Shop",
     "StoreSync",
     "WebhookEvent",

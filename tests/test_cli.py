@@ -187,3 +187,30 @@ def wait_for_orders(database: Path, timeout_s: float = 45.0) -> int:
             return count
         time.sleep(0.5)
     return 0
+
+
+def test_metrics_rebuild_check_on_the_embedded_database(tmp_path: Path) -> None:
+    assert storeokr("migrate", cwd=tmp_path).returncode == 0
+    database = tmp_path / "var" / "storeokr.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute(
+            "INSERT INTO shops (platform, domain, name, currency, timezone, status, scopes, "
+            "abandonment_delay_minutes, installed_at, created_at, updated_at) VALUES ('shopify', "
+            "'a.myshopify.com', 'A', 'EUR', 'UTC', 'active', '', 60, '2026-11-23 00:00:00', "
+            "'2026-11-23 00:00:00', '2026-11-23 00:00:00')"
+        )
+        # A rollup row the mirror cannot account for: the check must report it.
+        connection.execute(
+            "INSERT INTO sales_rollups (shop_id, day, slot, gross, discounts, returns, orders, "
+            "units) VALUES (1, '2026-11-20', 0, 5000000, 0, 0, 1, 1)"
+        )
+        connection.commit()
+    checked = storeokr("metrics", "rebuild", "1", "--check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "2026-11-20 slot 0" in checked.stdout
+    rebuilt = storeokr("metrics", "rebuild", "1", cwd=tmp_path)
+    assert rebuilt.returncode == 0
+    assert (
+        "rollups agree with the mirror"
+        in storeokr("metrics", "rebuild", "1", "--check", cwd=tmp_path).stdout
+    )

@@ -61,6 +61,7 @@ class Order(SQLModel, table=True):
     tax: Decimal = Field(sa_type=Money)
     total: Decimal = Field(sa_type=Money)
     current_total: Decimal = Field(sa_type=Money)
+    units: int = 0  # Σ line quantities, kept so a replaced state can be taken back exactly
     customer_key: str | None = Field(default=None, max_length=330)
     email: str | None = Field(default=None, max_length=320)
     checkout_token: str | None = Field(default=None, max_length=255)

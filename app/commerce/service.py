@@ -29,6 +29,8 @@ from app.commerce.events import (
 )
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow
 from app.db import insert_or_skip, upsert_if_newer, utcnow
+from app.metrics import hooks as metrics
+from app.metrics.rollups import lock_order
 
 # Customers known only from orders carry no update time: any real update is newer.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -60,9 +62,12 @@ async def apply(session: AsyncSession, shop_id: int, event: CommerceEvent) -> ob
 async def apply_order(
     session: AsyncSession, shop_id: int, snapshot: OrderSnapshot
 ) -> OrderWritten | None:
+    # One order at a time: its refund or another update applied at once must wait, or both
+    # would read the other's work as absent.
+    await lock_order(session, shop_id, snapshot.platform_id)
     before = await repository.get_order(session, shop_id, snapshot.platform_id)
     if before is not None:
-        session.expunge(before)  # keep the old state as it was for the caller
+        session.expunge(before)  # keep the old state as it was, for the deltas
     order_id = await upsert_if_newer(
         session,
         Order,
@@ -75,6 +80,8 @@ async def apply_order(
     await repository.replace_lines(
         session, shop_id, order_id, [_line_row(shop_id, order_id, line) for line in snapshot.lines]
     )
+    # Before the refunds below: they are added one by one as new, the held ones move here.
+    await metrics.order_written(session, shop_id, before, snapshot)
     for refund in snapshot.refunds:
         await apply_refund(session, shop_id, refund)
     if snapshot.customer is not None:
@@ -103,6 +110,7 @@ def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
         "tax": snapshot.tax,
         "total": snapshot.total,
         "current_total": snapshot.current_total,
+        "units": sum(line.quantity for line in snapshot.lines),
         "customer_key": customer.key if customer else None,
         "email": customer.email if customer else None,
         "checkout_token": _clip(snapshot.checkout_token, 255),
@@ -140,6 +148,7 @@ def _line_row(shop_id: int, order_id: int, line: OrderLine) -> OrderLineRow:
 
 async def apply_refund(session: AsyncSession, shop_id: int, refund: Refund) -> Refund | None:
     """Record a refund once (on its own date); None when it was already held."""
+    await lock_order(session, shop_id, refund.order_platform_id)
     values = {
         "shop_id": shop_id,
         "platform_id": refund.platform_id,
@@ -148,7 +157,10 @@ async def apply_refund(session: AsyncSession, shop_id: int, refund: Refund) -> R
         "amount": refund.amount,
     }
     written = await insert_or_skip(session, RefundRow, values, ["shop_id", "platform_id"])
-    return refund if written is not None else None
+    if written is None:
+        return None
+    await metrics.refund_written(session, shop_id, refund)
+    return refund
 
 
 async def apply_customer(

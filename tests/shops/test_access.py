@@ -127,7 +127,7 @@ async def objects_of(connected: Connected, shop: Shop) -> dict[str, str]:
         )
         session.add(event)
         await session.flush()
-    ids = {"export_id": str(export.id), "event_id": str(event.id)}
+    ids = {"export_id": str(export.id), "event_id": str(event.id), "key": "net_sales"}
     names = {name for _, path in api_routes(connected) for name in re.findall(r"\{([^}]+)\}", path)}
     assert names <= set(ids), f"give the cross-shop test an object for {names - set(ids)}"
     return ids
