@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.events import OrderSnapshot, OrderState, Refund
 from app.commerce.models import Order, RefundRow
+from app.live.publish import publish_after_commit
 from app.metrics import rollups
 from app.metrics.figures import (
     Contribution,
@@ -36,7 +37,7 @@ async def order_written(
         for refund in held:
             moved = refund_contribution(refund.refunded_at, sign * refund.amount, timezone)
             changes = _merge(changes, moved)
-    await rollups.add(session, shop_id, slot_of(after.platform_id), changes)
+    await _record(session, shop_id, slot_of(after.platform_id), changes)
 
 
 async def refund_written(session: AsyncSession, shop_id: int, refund: Refund) -> None:
@@ -49,7 +50,16 @@ async def refund_written(session: AsyncSession, shop_id: int, refund: Refund) ->
         return  # when the order arrives (or is restored), its refunds are added with it
     timezone = await _timezone(session, shop_id)
     changes = refund_contribution(refund.created_at, refund.amount, timezone)
-    await rollups.add(session, shop_id, slot_of(refund.order_platform_id), changes)
+    await _record(session, shop_id, slot_of(refund.order_platform_id), changes)
+
+
+async def _record(session: AsyncSession, shop_id: int, slot: int, changes: Contribution) -> None:
+    """Add the changes, and tell the shop's dashboards which days moved (after commit)."""
+    if not changes:
+        return
+    await rollups.add(session, shop_id, slot, changes)
+    days = sorted(day.isoformat() for day in changes)
+    publish_after_commit(session, shop_id, "metrics", {"family": "sales", "days": days})
 
 
 def counted(order: Order) -> bool:
