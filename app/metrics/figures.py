@@ -67,14 +67,18 @@ def refund_contribution(refunded_at: datetime, amount: Decimal, timezone: str) -
     return {local_day(refunded_at, timezone): SalesFigures(returns=amount)}
 
 
+def combine(*parts: Contribution) -> Contribution:
+    """The per-day sum of contributions, leaving out days that come to nothing."""
+    totals: dict[date, SalesFigures] = defaultdict(SalesFigures)
+    for part in parts:
+        for day, figures in part.items():
+            totals[day] = totals[day] + figures
+    return {day: figures for day, figures in totals.items() if not figures.is_zero()}
+
+
 def difference(after: Contribution, before: Contribution) -> Contribution:
     """after − before, per day, leaving out days that do not change."""
-    changes: dict[date, SalesFigures] = defaultdict(SalesFigures)
-    for day, figures in after.items():
-        changes[day] = changes[day] + figures
-    for day, figures in before.items():
-        changes[day] = changes[day] - figures
-    return {day: figures for day, figures in changes.items() if not figures.is_zero()}
+    return combine(after, {day: -figures for day, figures in before.items()})
 
 
 def slot_of(order_platform_id: str) -> int:

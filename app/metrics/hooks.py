@@ -13,6 +13,7 @@ from app.metrics import rollups
 from app.metrics.figures import (
     Contribution,
     OrderFacts,
+    combine,
     difference,
     order_contribution,
     refund_contribution,
@@ -36,7 +37,7 @@ async def order_written(
         held = await _refunds_of(session, shop_id, after.platform_id)
         for refund in held:
             moved = refund_contribution(refund.refunded_at, sign * refund.amount, timezone)
-            changes = _merge(changes, moved)
+            changes = combine(changes, moved)
     await _record(session, shop_id, slot_of(after.platform_id), changes)
 
 
@@ -75,13 +76,6 @@ def facts_of_row(order: Order | None) -> OrderFacts | None:
 def facts_of_snapshot(order: OrderSnapshot) -> OrderFacts:
     units = sum(line.quantity for line in order.lines)
     return OrderFacts(order.counted, order.created_at, order.gross, order.discounts, units)
-
-
-def _merge(first: Contribution, second: Contribution) -> Contribution:
-    merged = dict(first)
-    for day, figures in second.items():
-        merged[day] = merged[day] + figures if day in merged else figures
-    return merged
 
 
 async def _refunds_of(

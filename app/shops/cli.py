@@ -24,7 +24,7 @@ from app.runtime import Runtime
 from app.shops import repository, service
 from app.shops.login_links import create_login_link, email_login_link
 from app.shops.models import Platform, Shop, ShopStatus
-from app.shops.tasks import sync_store
+from app.shops.tasks import finish_connection
 
 shop_cli = typer.Typer(help="Connect stores and sign in to their admin.", no_args_is_help=True)
 add_cli = typer.Typer(help="Connect a store with credentials made in its own admin.")
@@ -127,7 +127,7 @@ async def _sync(runtime: Runtime, shop: Shop) -> Shop:
     (the credentials stay saved: fix the store side and run the command again)."""
     async with runtime.transaction() as session:
         current = await service.require_shop(session, shop.id or 0)
-        await sync_store(runtime, session, current)
+        await finish_connection(runtime, session, current)
         return current
 
 

@@ -27,14 +27,14 @@ async def connect(ctx: JobContext, shop_id: int) -> None:
     shop = await repository.get_shop(ctx.session, shop_id)
     if shop is None or shop.status is not ShopStatus.ACTIVE:
         return
-    await sync_store(ctx.runtime, ctx.session, shop)
+    await finish_connection(ctx.runtime, ctx.session, shop)
     if shop.status is ShopStatus.ACTIVE:
         # History, so that key results have a past from the first day.
         job = backfill.job(shop_id, INSTALL_BACKFILL_DAYS).keyed(f"backfill:{shop_id}")
         enqueue_after_commit(ctx.session, job)
 
 
-async def sync_store(runtime: Runtime, session: AsyncSession, shop: Shop) -> None:
+async def finish_connection(runtime: Runtime, session: AsyncSession, shop: Shop) -> None:
     """Read the store's details onto the shop and make sure our webhooks are subscribed; a
     store that refuses our credentials marks the shop uninstalled."""
     client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
