@@ -202,12 +202,16 @@ def test_metrics_rebuild_check_on_the_embedded_database(tmp_path: Path) -> None:
         # A rollup row the mirror cannot account for: the check must report it.
         connection.execute(
             "INSERT INTO sales_rollups (shop_id, day, slot, gross, discounts, returns, orders, "
-            "units) VALUES (1, '2026-11-20', 0, 5000000, 0, 0, 1, 1)"
+            "units, customer_sales, customer_returns, fulfilled, fulfillment_seconds, "
+            "costed_sales, cost) VALUES (1, '2026-11-20', 0, 5000000, 0, 0, 1, 1, 0, 0, 0, 0, "
+            "0, 0)"
         )
         connection.commit()
     checked = storeokr("metrics", "rebuild", "1", "--check", cwd=tmp_path)
     assert checked.returncode == 1
-    assert "2026-11-20 slot 0" in checked.stdout
+    assert "sales 2026-11-20: rollups hold gross=5, orders=1, units=1; the mirror says nothing" in (
+        checked.stdout
+    )
     rebuilt = storeokr("metrics", "rebuild", "1", cwd=tmp_path)
     assert rebuilt.returncode == 0
     assert (

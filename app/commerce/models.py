@@ -61,7 +61,10 @@ class Order(SQLModel, table=True):
     tax: Decimal = Field(sa_type=Money)
     total: Decimal = Field(sa_type=Money)
     current_total: Decimal = Field(sa_type=Money)
-    units: int = 0  # Σ line quantities, kept so a replaced state can be taken back exactly
+    # Kept so that a replaced state can be taken back from the rollups exactly.
+    units: int = 0  # Σ line quantities
+    costed_sales: Decimal = Field(default=ZERO, sa_type=Money)  # lines with a known unit cost
+    cost: Decimal = Field(default=ZERO, sa_type=Money)
     customer_key: str | None = Field(default=None, max_length=330)
     email: str | None = Field(default=None, max_length=320)
     checkout_token: str | None = Field(default=None, max_length=255)
@@ -126,6 +129,7 @@ class Checkout(SQLModel, table=True):
     recovery_url: str | None = Field(default=None, max_length=2048)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_by_order: str | None = Field(default=None, max_length=64)
+    order_value: Decimal | None = Field(default=None, sa_type=Money)  # its gross − discounts
     abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     recovered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

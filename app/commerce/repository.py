@@ -75,7 +75,7 @@ async def get_checkout(session: AsyncSession, shop_id: int, token: str) -> Check
     return (await session.exec(statement)).first()
 
 
-async def lock_checkout(session: AsyncSession, shop_id: int, token: str) -> Checkout:
+async def lock_checkout(session: AsyncSession, shop_id: int, token: str) -> Checkout | None:
     """The checkout's row, locked until the transaction ends, fresh from the database."""
     statement = (
         select(Checkout)
@@ -83,7 +83,7 @@ async def lock_checkout(session: AsyncSession, shop_id: int, token: str) -> Chec
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.exec(statement)).one()
+    return (await session.exec(statement)).first()
 
 
 async def stale_open_checkouts(
@@ -99,5 +99,8 @@ async def stale_open_checkouts(
             Checkout.platform_updated_at <= untouched_since,
         )
         .limit(limit)
+        # A checkout being updated right now is left for the next sweep.
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     return list((await session.exec(statement)).all())

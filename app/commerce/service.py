@@ -30,7 +30,9 @@ from app.commerce.events import (
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow
 from app.db import insert_or_skip, upsert_if_newer, utcnow
 from app.metrics import hooks as metrics
+from app.metrics.checkouts import facts_of_checkout
 from app.metrics.rollups import lock_order
+from app.metrics.sales import cost_of, costed_sales
 
 # Customers known only from orders carry no update time: any real update is newer.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -111,6 +113,8 @@ def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
         "total": snapshot.total,
         "current_total": snapshot.current_total,
         "units": sum(line.quantity for line in snapshot.lines),
+        "costed_sales": costed_sales(snapshot.lines),
+        "cost": cost_of(snapshot.lines),
         "customer_key": customer.key if customer else None,
         "email": customer.email if customer else None,
         "checkout_token": _clip(snapshot.checkout_token, 255),
@@ -211,9 +215,10 @@ async def apply_checkout(
     created = await _ensure_checkout(
         session, shop_id, checkout.token, checkout.created_at, checkout.updated_at
     )
-    row = await repository.lock_checkout(session, shop_id, checkout.token)
+    row = await _locked_checkout(session, shop_id, checkout.token)
     if not created and row.platform_updated_at >= checkout.updated_at:
         return None
+    before = facts_of_checkout(row)
     row.platform_updated_at = checkout.updated_at
     row.email, row.phone, row.total = checkout.email, checkout.phone, checkout.total
     row.recovery_url = checkout.recovery_url or row.recovery_url
@@ -226,6 +231,13 @@ async def apply_checkout(
             row.recovered_at = checkout.completed_at
     session.add(row)
     await session.flush()
+    await metrics.checkout_changed(session, shop_id, before, row)
+    return row
+
+
+async def _locked_checkout(session: AsyncSession, shop_id: int, token: str) -> Checkout:
+    row = await repository.lock_checkout(session, shop_id, token)
+    assert row is not None, "the caller ensured the row exists"
     return row
 
 
@@ -248,14 +260,17 @@ async def _complete_checkout(session: AsyncSession, shop_id: int, order: OrderSn
     """An order placed with a checkout's token completes it; if the checkout had been
     abandoned, this order recovered it."""
     assert order.checkout_token is not None
-    checkout = await repository.get_checkout(session, shop_id, order.checkout_token)
+    checkout = await repository.lock_checkout(session, shop_id, order.checkout_token)
     if checkout is None or checkout.completed_by_order is not None:
         return
+    before = facts_of_checkout(checkout)
     checkout.completed_by_order = order.platform_id
+    checkout.order_value = order.gross - order.discounts
     checkout.completed_at = checkout.completed_at or order.created_at
     if checkout.abandoned_at is not None and checkout.recovered_at is None:
         checkout.recovered_at = order.created_at
     await session.flush()
+    await metrics.checkout_changed(session, shop_id, before, checkout)
 
 
 async def sweep_abandoned(
@@ -265,8 +280,10 @@ async def sweep_abandoned(
     as of their last update plus the delay, whenever the sweep happens to run."""
     stale = await repository.stale_open_checkouts(session, shop_id, utcnow() - delay, limit)
     for checkout in stale:
+        before = facts_of_checkout(checkout)
         checkout.abandoned_at = checkout.platform_updated_at + delay
-    await session.flush()
+        await session.flush()
+        await metrics.checkout_changed(session, shop_id, before, checkout)
     return len(stale)
 
 
@@ -274,23 +291,30 @@ async def _mark_abandoned_by_plugin(
     session: AsyncSession, shop_id: int, token: str, at: datetime, email: str | None
 ) -> Checkout:
     await _ensure_checkout(session, shop_id, token, at, at)
-    checkout = await repository.lock_checkout(session, shop_id, token)
+    checkout = await _locked_checkout(session, shop_id, token)
+    before = facts_of_checkout(checkout)
     checkout.email = checkout.email or email
     if email and checkout.contact_given_at is None:
         checkout.contact_given_at = at
     checkout.abandoned_at = checkout.abandoned_at or at
     await session.flush()
+    await metrics.checkout_changed(session, shop_id, before, checkout)
     return checkout
 
 
 async def _mark_recovered(
     session: AsyncSession, shop_id: int, token: str, order_id: str | None, at: datetime
 ) -> Checkout | None:
-    checkout = await repository.get_checkout(session, shop_id, token)
+    checkout = await repository.lock_checkout(session, shop_id, token)
     if checkout is None or checkout.recovered_at is not None:
         return None
+    before = facts_of_checkout(checkout)
     checkout.recovered_at = at
     checkout.completed_at = checkout.completed_at or at
     checkout.completed_by_order = order_id
+    order = await repository.get_order(session, shop_id, order_id) if order_id else None
+    if order is not None:
+        checkout.order_value = order.gross - order.discounts
     await session.flush()
+    await metrics.checkout_changed(session, shop_id, before, checkout)
     return checkout

@@ -1,6 +1,9 @@
 """The metrics, each declared once: name, unit, which way is better, the definition merchants
-read (from METRICS.md), and the formula over a range's summed figures. Only the sales family
-is live yet; the customer, checkout and survey families follow with their rollups."""
+read (from METRICS.md), where its figures come from and its formula over a range's figures.
+
+A metric family is a source of additive figures (sales, customers, checkouts, lifetime); the
+initiatives' metrics (surveys, emails, coupons, win-back) arrive as further families the same
+way: a rollup kept by deltas, a source that sums it, and formulas over it."""
 
 from __future__ import annotations
 
@@ -8,16 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
+from app.metrics import sources
+from app.metrics.checkouts import CheckoutFigures
+from app.metrics.customers import REPEAT_WINDOW_DAYS, CustomerCounts
 from app.metrics.figures import SalesFigures
+from app.metrics.sources import Lifetime, Source
+
+T = TypeVar("T")
 
 
 class Unit(StrEnum):
     MONEY = "money"
-    PERCENT = "percent"
+    PERCENT = "percent"  # a ratio: 0.25 is 25 %
     COUNT = "count"
     SCORE = "score"
-    DURATION = "duration"
+    DURATION = "duration"  # hours
 
 
 class Better(StrEnum):
@@ -25,99 +35,154 @@ class Better(StrEnum):
     LOWER = "lower"
 
 
-Formula = Callable[[SalesFigures], Decimal | None]
-
-
 @dataclass(frozen=True)
-class Metric:
+class Metric(Generic[T]):
     key: str
     name: str
     unit: Unit
     better: Better
     definition: str
-    formula: Formula
+    source: Source[T]
+    formula: Callable[[T], Decimal | None]
 
 
-def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal | None:
+def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
     return None if not denominator else Decimal(numerator) / Decimal(denominator)
 
 
-METRICS: tuple[Metric, ...] = (
+def _sales(
+    key: str, name: str, unit: Unit, better: Better, definition: str,
+    formula: Callable[[SalesFigures], Decimal | None],
+) -> Metric[SalesFigures]:  # fmt: skip
+    return Metric(key, name, unit, better, definition, sources.sales, formula)
+
+
+def _customers(
+    key: str, name: str, unit: Unit, better: Better, definition: str,
+    formula: Callable[[CustomerCounts], Decimal | None],
+) -> Metric[CustomerCounts]:  # fmt: skip
+    return Metric(key, name, unit, better, definition, sources.customers, formula)
+
+
+def _checkouts(
+    key: str, name: str, unit: Unit, better: Better, definition: str,
+    formula: Callable[[CheckoutFigures], Decimal | None],
+) -> Metric[CheckoutFigures]:  # fmt: skip
+    return Metric(key, name, unit, better, definition, sources.checkouts, formula)
+
+
+SECONDS_PER_HOUR = 3600
+HIGHER, LOWER = Better.HIGHER, Better.LOWER
+MONEY, PERCENT, COUNT, DURATION = Unit.MONEY, Unit.PERCENT, Unit.COUNT, Unit.DURATION
+
+SALES: tuple[Metric[SalesFigures], ...] = (
+    _sales("net_sales", "Net sales", MONEY, HIGHER,
+           "Gross sales − discounts − returns over the range.",
+           lambda f: f.gross - f.discounts - f.returns),
+    _sales("gross_sales", "Gross sales", MONEY, HIGHER,
+           "Σ line-item price × quantity of counted orders placed in the range (before "
+           "discounts; no shipping, no tax).",
+           lambda f: f.gross),
+    _sales("discounts", "Discounts", MONEY, LOWER,
+           "Σ of order- and line-level discounts of counted orders placed in the range.",
+           lambda f: f.discounts),
+    _sales("returns", "Returns", MONEY, LOWER,
+           "Refunded merchandise (before tax and shipping) of counted orders, counted on each "
+           "refund's own date.",
+           lambda f: f.returns),
+    _sales("refunds", "Refunds", MONEY, LOWER,
+           "The same figure as returns: refunded merchandise of counted orders, on each "
+           "refund's own date.",
+           lambda f: f.returns),
+    _sales("orders", "Orders", COUNT, HIGHER,
+           "Counted orders placed in the range (no test or cancelled orders).",
+           lambda f: Decimal(f.orders)),
+    _sales("aov", "Average order value", MONEY, HIGHER,
+           "(Gross sales − discounts) ÷ orders, for orders placed in the range; returns, "
+           "shipping and tax excluded. None without orders.",
+           lambda f: ratio(f.gross - f.discounts, f.orders)),
+    _sales("units_per_order", "Units per order", COUNT, HIGHER,
+           "Σ line-item quantities ÷ orders.",
+           lambda f: ratio(f.units, f.orders)),
+    _sales("discount_rate", "Discount rate", PERCENT, LOWER,
+           "Discounts ÷ gross sales.",
+           lambda f: ratio(f.discounts, f.gross)),
+    _sales("refund_rate", "Refund rate", PERCENT, LOWER,
+           "Returns ÷ gross sales over the range.",
+           lambda f: ratio(f.returns, f.gross)),
+    _sales("fulfillment_time", "Fulfilment time", DURATION, LOWER,
+           "Mean hours from order creation to its first fulfilment, over counted orders placed "
+           "in the range that are fulfilled.",
+           lambda f: ratio(Decimal(f.fulfillment_seconds) / SECONDS_PER_HOUR, f.fulfilled)),
+    _sales("gross_margin", "Gross margin", PERCENT, HIGHER,
+           "(Sales − cost) ÷ sales over the lines of counted orders placed in the range whose "
+           "unit cost the store reports (sales: price × quantity − line discount). None when "
+           "no line has a cost.",
+           lambda f: ratio(f.costed_sales - f.cost, f.costed_sales)),
+)  # fmt: skip
+
+CUSTOMERS: tuple[Metric[CustomerCounts], ...] = (
+    _customers("customers", "Customers", COUNT, HIGHER,
+               "Distinct customers with at least one counted order in the range (by customer "
+               "id, else e-mail; orders with neither are left out).",
+               lambda c: Decimal(c.customers)),
+    _customers("new_customers", "New customers", COUNT, HIGHER,
+               "Customers whose first counted order ever falls in the range.",
+               lambda c: Decimal(c.new)),
+    _customers("returning_customers", "Returning customers", COUNT, HIGHER,
+               "Customers with a counted order in the range who also have an earlier counted "
+               "order (any time before that order).",
+               lambda c: Decimal(c.returning)),
+    _customers("returning_customer_rate", "Returning customer rate", PERCENT, HIGHER,
+               "Returning customers ÷ customers.",
+               lambda c: ratio(c.returning, c.customers)),
+    _customers("repeat_purchase_rate", "Repeat purchase rate", PERCENT, HIGHER,
+               f"Of the customers whose first counted order falls in the range, the share who "
+               f"placed a second counted order within {REPEAT_WINDOW_DAYS} days of the first "
+               f"(shop-local days). Customers acquired in the last {REPEAT_WINDOW_DAYS} days "
+               f"are still inside their window.",
+               lambda c: ratio(c.repeaters, c.new)),
+)  # fmt: skip
+
+CHECKOUTS: tuple[Metric[CheckoutFigures], ...] = (
+    _checkouts("checkouts_started", "Checkouts started", COUNT, HIGHER,
+               "Checkouts created in the range that have contact information (e-mail or "
+               "phone).",
+               lambda c: Decimal(c.started)),
+    _checkouts("checkout_conversion_rate", "Checkout conversion rate", PERCENT, HIGHER,
+               "Of the checkouts started in the range, the share completed (an order placed "
+               "with the checkout's token).",
+               lambda c: ratio(c.completed, c.started)),
+    _checkouts("abandoned_checkouts", "Abandoned checkouts", COUNT, LOWER,
+               "Checkouts started in the range that were not completed within the shop's "
+               "abandonment delay (default 1 h) after their last update; dated by creation.",
+               lambda c: Decimal(c.abandoned)),
+    _checkouts("recovered_checkouts", "Recovered checkouts", COUNT, HIGHER,
+               "Abandoned checkouts (started in the range) later completed.",
+               lambda c: Decimal(c.recovered)),
+    _checkouts("abandoned_checkout_recovery_rate", "Abandoned-checkout recovery rate",
+               PERCENT, HIGHER,
+               "Recovered checkouts ÷ abandoned checkouts, both of checkouts started in the "
+               "range.",
+               lambda c: ratio(c.recovered, c.abandoned)),
+    _checkouts("recovered_revenue", "Recovered revenue", MONEY, HIGHER,
+               "Gross sales − discounts of the orders that completed abandoned checkouts, "
+               "dated by the checkout's creation day.",
+               lambda c: c.recovered_sales),
+)  # fmt: skip
+
+LIFETIME: tuple[Metric[Lifetime], ...] = (
     Metric(
-        "net_sales",
-        "Net sales",
-        Unit.MONEY,
-        Better.HIGHER,
-        "Gross sales − discounts − returns over the range.",
-        lambda f: f.gross - f.discounts - f.returns,
-    ),
-    Metric(
-        "gross_sales",
-        "Gross sales",
-        Unit.MONEY,
-        Better.HIGHER,
-        "Σ line-item price × quantity of counted orders placed in the range (before "
-        "discounts; no shipping, no tax).",
-        lambda f: f.gross,
-    ),
-    Metric(
-        "discounts",
-        "Discounts",
-        Unit.MONEY,
-        Better.LOWER,
-        "Σ of order- and line-level discounts of counted orders placed in the range.",
-        lambda f: f.discounts,
-    ),
-    Metric(
-        "returns",
-        "Returns",
-        Unit.MONEY,
-        Better.LOWER,
-        "Refunded merchandise (before tax and shipping) of counted orders, counted on each "
-        "refund's own date.",
-        lambda f: f.returns,
-    ),
-    Metric(
-        "orders",
-        "Orders",
-        Unit.COUNT,
-        Better.HIGHER,
-        "Counted orders placed in the range (no test or cancelled orders).",
-        lambda f: Decimal(f.orders),
-    ),
-    Metric(
-        "aov",
-        "Average order value",
-        Unit.MONEY,
-        Better.HIGHER,
-        "(Gross sales − discounts) ÷ orders, for orders placed in the range; returns, "
-        "shipping and tax excluded. None without orders.",
-        lambda f: _ratio(f.gross - f.discounts, f.orders),
-    ),
-    Metric(
-        "units_per_order",
-        "Units per order",
-        Unit.COUNT,
-        Better.HIGHER,
-        "Σ line-item quantities ÷ orders.",
-        lambda f: _ratio(Decimal(f.units), f.orders),
-    ),
-    Metric(
-        "discount_rate",
-        "Discount rate",
-        Unit.PERCENT,
-        Better.LOWER,
-        "Discounts ÷ gross sales.",
-        lambda f: _ratio(f.discounts, f.gross),
-    ),
-    Metric(
-        "refund_rate",
-        "Refund rate",
-        Unit.PERCENT,
-        Better.LOWER,
-        "Returns ÷ gross sales over the range.",
-        lambda f: _ratio(f.returns, f.gross),
+        "customer_lifetime_value",
+        "Customer lifetime value",
+        MONEY,
+        HIGHER,
+        "Historic average up to the range's last day: net sales (gross − discounts − returns) "
+        "of all counted orders of known customers ÷ the number of those customers.",
+        sources.lifetime,
+        lambda life: ratio(life.customer_net_sales, life.customers),
     ),
 )
 
-BY_KEY = {metric.key: metric for metric in METRICS}
+METRICS: tuple[Metric[Any], ...] = (*SALES, *CUSTOMERS, *CHECKOUTS, *LIFETIME)
+BY_KEY: dict[str, Metric[Any]] = {metric.key: metric for metric in METRICS}

@@ -11,7 +11,7 @@ from app.auth.dependencies import ShopDep
 from app.deps import SessionDep
 from app.metrics import service
 from app.metrics.catalogue import METRICS, Better, Unit
-from app.metrics.service import Granularity
+from app.metrics.periods import Granularity
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 

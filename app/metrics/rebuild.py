@@ -1,74 +1,187 @@
-"""Recomputing the rollups from the mirror: the repair tool and the consistency check."""
+"""Recomputing the rollups from the mirror: the repair tool and the consistency check.
+
+Slots only spread write locks, so the check compares each key's figures summed over slots (a
+customer's slot follows their key, which erasure rewrites); a rebuild writes them afresh."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.models import Order, RefundRow
+from app.commerce.models import Checkout, Order, RefundRow
 from app.metrics import rollups
+from app.metrics.checkouts import CheckoutFigures, checkout_contribution, facts_of_checkout
+from app.metrics.customers import (
+    DayRows,
+    PairRows,
+    PreviousRows,
+    customer_contribution,
+    slotted,
+)
 from app.metrics.figures import (
-    Contribution,
+    Additive,
+    F,
+    K,
     SalesFigures,
+    at_slot,
+    slot_of,
+    without_slots,
+)
+from app.metrics.models import (
+    CheckoutDay,
+    CustomerDay,
+    CustomerDayTotals,
+    CustomerPreviousTotals,
+    SalesDay,
+)
+from app.metrics.sales import (
+    FIGURE_COLUMNS,
+    OrderRow,
+    counted,
+    facts_of_row,
     order_contribution,
     refund_contribution,
-    slot_of,
 )
-from app.metrics.hooks import counted, facts_of_row
-from app.metrics.models import SalesDay
 from app.shops.models import Shop
 
-Slotted = dict[int, Contribution]
+_BATCH = 5000
 
 
-async def expected(session: AsyncSession, shop_id: int) -> Slotted:
-    """The rollups as the mirror says they should be, by slot and day."""
+@dataclass
+class Expected:
+    """The rollup rows as the mirror says they should be (keys end with the slot)."""
+
+    sales: dict[tuple[date, int], SalesFigures] = field(default_factory=dict)
+    customer_pairs: PairRows = field(default_factory=dict)
+    customer_days: DayRows = field(default_factory=dict)
+    customer_previous: PreviousRows = field(default_factory=dict)
+    checkouts: dict[tuple[date, int], CheckoutFigures] = field(default_factory=dict)
+
+
+async def expected(session: AsyncSession, shop_id: int) -> Expected:
     timezone = (await session.exec(select(Shop.timezone).where(Shop.id == shop_id))).one()
-    slots: dict[int, dict[date, SalesFigures]] = defaultdict(lambda: defaultdict(SalesFigures))
-    orders = {
-        o.platform_id: o
-        for o in (await session.exec(select(Order).where(Order.shop_id == shop_id))).all()
-    }
-    for order in orders.values():
-        for day, figures in order_contribution(facts_of_row(order), timezone).items():
-            slots[slot_of(order.platform_id)][day] += figures
-    for refund in (await session.exec(select(RefundRow).where(RefundRow.shop_id == shop_id))).all():
-        refunded = orders.get(refund.order_platform_id)
-        if refunded is not None and counted(refunded):
-            returns = refund_contribution(refund.refunded_at, refund.amount, timezone)
-            for day, figures in returns.items():
-                slots[slot_of(refunded.platform_id)][day] += figures
-    return {
-        slot: {d: f for d, f in days.items() if not f.is_zero()} for slot, days in slots.items()
-    }
+    result = Expected()
+    # Streamed in batches of the needed columns: a million orders must not become a million
+    # ORM objects. What refunds need of their order is kept as one small entry per order.
+    counted_orders: dict[str, bool] = {}  # platform id → has a customer, for counted orders
+    placed_by_customer: dict[str, list[datetime]] = defaultdict(list)
+    statement = (
+        select(Order.platform_id, *FIGURE_COLUMNS)  # type: ignore[call-overload]
+        .where(Order.shop_id == shop_id)
+        .execution_options(yield_per=_BATCH)
+    )
+    async for row in await session.stream(statement):
+        order = cast(OrderRow, row)
+        sold = order_contribution(facts_of_row(order), timezone)
+        _accumulate(result.sales, at_slot(sold, slot_of(row.platform_id)))
+        if counted(order):
+            counted_orders[row.platform_id] = order.customer_key is not None
+            if order.customer_key is not None:
+                placed_by_customer[order.customer_key].append(order.placed_at)
+    refunds = (
+        select(RefundRow).where(RefundRow.shop_id == shop_id).execution_options(yield_per=_BATCH)
+    )
+    async for refund in await session.stream_scalars(refunds):
+        has_customer = counted_orders.get(refund.order_platform_id)
+        if has_customer is not None:
+            returns = refund_contribution(refund.refunded_at, refund.amount, has_customer, timezone)
+            _accumulate(result.sales, at_slot(returns, slot_of(refund.order_platform_id)))
+    for key, placed in placed_by_customer.items():
+        pairs, days, previous = slotted(key, customer_contribution(placed, timezone))
+        _accumulate(result.customer_pairs, pairs)
+        _accumulate(result.customer_days, days)
+        _accumulate(result.customer_previous, previous)
+    statement = select(Checkout).where(Checkout.shop_id == shop_id)
+    for checkout in (await session.exec(statement)).all():
+        contribution = checkout_contribution(facts_of_checkout(checkout), timezone)
+        _accumulate(result.checkouts, at_slot(contribution, slot_of(checkout.token)))
+    return result
 
 
-async def held(session: AsyncSession, shop_id: int) -> Slotted:
-    slots: dict[int, dict[date, SalesFigures]] = defaultdict(dict)
-    for row in (await session.exec(select(SalesDay).where(SalesDay.shop_id == shop_id))).all():
-        figures = SalesFigures(row.gross, row.discounts, row.returns, row.orders, row.units)
-        if not figures.is_zero():
-            slots[row.slot][row.day] = figures
-    return dict(slots)
+def _accumulate(rows: dict[K, F], more: Mapping[K, F]) -> None:
+    """Add in place (a rebuild adds a million contributions: no copies)."""
+    for key, figures in more.items():
+        rows[key] = rows[key] + figures if key in rows else figures
 
 
 async def differences(session: AsyncSession, shop_id: int) -> list[str]:
     """What the rollups hold that the mirror does not say (empty when they agree)."""
-    want, have = await expected(session, shop_id), await held(session, shop_id)
+    want = await expected(session, shop_id)
     problems = []
-    for slot in sorted(set(want) | set(have)):
-        for day in sorted(set(want.get(slot, {})) | set(have.get(slot, {}))):
-            a, b = want.get(slot, {}).get(day), have.get(slot, {}).get(day)
-            if a != b:
-                problems.append(f"{day} slot {slot}: rollups hold {b}, the mirror says {a}")
+    families: list[tuple[str, Any, Mapping[Any, Additive]]] = [
+        ("sales", SalesDay, want.sales),
+        ("customers", CustomerDay, want.customer_pairs),
+        ("customer days", CustomerDayTotals, want.customer_days),
+        ("customer previous days", CustomerPreviousTotals, want.customer_previous),
+        ("checkouts", CheckoutDay, want.checkouts),
+    ]
+    for name, model, rows in families:
+        wanted: dict[Any, Any] = without_slots(rows)
+        have = await _held(session, model, shop_id)
+        for key in sorted(set(wanted) | set(have), key=str):
+            if wanted.get(key) != have.get(key):
+                held, said = _describe(have.get(key)), _describe(wanted.get(key))
+                problems.append(f"{name} {_key(key)}: rollups hold {held}; the mirror says {said}")
     return problems
 
 
+def _describe(figures: Additive | None) -> str:
+    if figures is None:
+        return "nothing"
+    return ", ".join(f"{name}={_plain(value)}" for name, value in figures.values().items() if value)
+
+
+def _plain(value: object) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, tuple):  # customer rows: (day, previous day)
+        return f"{key[0]} after {key[1]}"
+    return str(key)
+
+
+async def _held(session: AsyncSession, model: Any, shop_id: int) -> dict[Any, Additive]:
+    """Every key's figures summed over slots, leaving out rows that deltas brought to zero."""
+    everything = (date.min, date.max)
+    held: dict[Any, Additive]
+    if model is SalesDay:
+        held = dict(await rollups.sales_by_day(session, shop_id, *everything))
+    elif model is CheckoutDay:
+        held = dict(await rollups.checkouts_by_day(session, shop_id, *everything))
+    elif model is CustomerDayTotals:
+        held = dict(await rollups.customer_day_totals(session, shop_id, *everything))
+    elif model is CustomerPreviousTotals:
+        held = dict(await rollups.customer_previous_totals(session, shop_id))
+    else:
+        held = dict(await rollups.customers_by_day(session, shop_id, *everything))
+    return {key: figures for key, figures in held.items() if not figures.is_zero()}
+
+
 async def rebuild(session: AsyncSession, shop_id: int) -> None:
-    await session.exec(delete(SalesDay).where(col(SalesDay.shop_id) == shop_id))
-    for slot, days in (await expected(session, shop_id)).items():
-        await rollups.add(session, shop_id, slot, days)
+    want = await expected(session, shop_id)
+    for model in (SalesDay, CustomerDay, CustomerDayTotals, CustomerPreviousTotals, CheckoutDay):
+        await session.exec(delete(model).where(col(model.shop_id) == shop_id))
+    await rollups.write_fresh(
+        session,
+        shop_id,
+        _nonzero(want.sales),
+        (
+            _nonzero(want.customer_pairs),
+            _nonzero(want.customer_days),
+            _nonzero(want.customer_previous),
+        ),
+        _nonzero(want.checkouts),
+    )
+
+
+def _nonzero(rows: Mapping[K, F]) -> dict[K, F]:
+    return {key: figures for key, figures in rows.items() if not figures.is_zero()}

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -113,10 +114,14 @@ async def test_committed_order_reaches_its_shops_stream_within_a_second(
             await worker.close()
             await asyncio.gather(worker_task, return_exceptions=True)
 
-    changes = {str(change["kind"]): (arrived, change["data"]) for arrived, change in seen_a}
-    arrived, moved = changes["metrics"]
+    changes: dict[tuple[str, object], tuple[float, Any]] = {}
+    for arrived_at, change in seen_a:
+        data: Any = change["data"]
+        changes[str(change["kind"]), data.get("family")] = (arrived_at, data)
+    arrived, moved = changes["metrics", "sales"]
     assert moved == {"family": "sales", "days": ["2026-11-27"]}  # the order's Berlin day
     assert arrived - posted < 1.0
-    assert changes["mirror"][1] == {"topic": "orders/create", "events": ["OrderChanged"]}
+    assert changes["metrics", "customers"][1]["days"] == ["2026-11-27"]
+    assert changes["mirror", None][1] == {"topic": "orders/create", "events": ["OrderChanged"]}
     assert seen_b == []
     await empty_all_tables(pg_engine)

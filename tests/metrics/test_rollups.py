@@ -33,7 +33,7 @@ def cancelled(body: dict[str, Any], at: str) -> dict[str, Any]:
 
 
 async def figures_on(session: AsyncSession, shop_id: int, day: date) -> Any:
-    return (await rollups.daily(session, shop_id, day, day)).get(day)
+    return (await rollups.sales_by_day(session, shop_id, day, day)).get(day)
 
 
 async def test_every_change_keeps_rollups_equal_to_a_rebuild(session: AsyncSession) -> None:
@@ -77,7 +77,7 @@ async def test_cancelled_order_leaves_every_figure_with_its_refunds(session: Asy
     )
 
     assert await differences(session, shop.id or 0) == []
-    days = await rollups.daily(session, shop.id or 0, date(2026, 11, 1), date(2026, 12, 31))
+    days = await rollups.sales_by_day(session, shop.id or 0, date(2026, 11, 1), date(2026, 12, 31))
     assert all(f.is_zero() for f in days.values())
 
 
@@ -94,7 +94,7 @@ async def test_refund_before_its_order_counts_once_the_order_arrives(session: As
 async def test_test_orders_count_nothing(session: AsyncSession) -> None:
     shop = await create_shop(session, currency="EUR", timezone="Europe/Berlin")
     await apply(session, shop.id or 0, "orders/create", payload("shopify_order_test"))
-    days = await rollups.daily(session, shop.id or 0, date(2026, 1, 1), date(2026, 12, 31))
+    days = await rollups.sales_by_day(session, shop.id or 0, date(2026, 1, 1), date(2026, 12, 31))
     assert days == {}
 
 
@@ -138,3 +138,34 @@ async def test_an_order_and_its_refund_applied_at_once_both_count(
     async with committed_runtime.transaction() as session:
         assert await differences(session, shop_id) == []
         assert (await figures_on(session, shop_id, REFUND_DAY)).returns == Decimal("116.10")
+
+
+async def test_two_orders_of_one_customer_applied_at_once_both_count(
+    committed_runtime: Runtime,
+) -> None:
+    async with committed_runtime.transaction() as session:
+        shop = await create_shop(session, currency="EUR", timezone="Europe/Berlin")
+    shop_id = shop.id or 0
+    second = {**payload("shopify_order"), "id": 6183041875099, "name": "#1002"}
+
+    async def second_alone() -> None:
+        async with committed_runtime.transaction() as session:
+            await apply(session, shop_id, "orders/create", second)
+
+    # Without the per-customer lock each would miss the other and both would count as the
+    # customer's first order.
+    async with committed_runtime.sessionmaker() as first_session:
+        await apply(first_session, shop_id, "orders/create", payload("shopify_order"))
+        concurrent = asyncio.create_task(second_alone())
+        await asyncio.sleep(0.3)
+        await first_session.commit()
+    await concurrent
+
+    async with committed_runtime.transaction() as session:
+        assert await differences(session, shop_id) == []
+        counts = await service_counts(session, shop_id, ORDER_DAY)
+        assert (counts.customers, counts.new, counts.returning) == (1, 1, 1)
+
+
+async def service_counts(session: AsyncSession, shop_id: int, day: date) -> Any:
+    return await rollups.customer_counts(session, shop_id, day, day)

@@ -1,0 +1,75 @@
+"""Shared by the benchmarks: a scratch PostgreSQL database, migrated, and a timer."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.config import Settings
+from app.db import create_engine
+from app.schema import upgrade
+
+RESULTS = Path(__file__).parent / "results"
+BENCH_URL = os.environ.get(
+    "STOREOKR_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/storeokr_bench"
+)
+
+
+async def fresh_database() -> AsyncEngine:
+    """Drop and recreate the bench database, migrated to head."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(BENCH_URL)
+    admin = await asyncpg.connect(
+        host=target.host, port=target.port, user=target.username, database="postgres"
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{target.database}"')
+    finally:
+        await admin.close()
+    settings = Settings(_env_file=None, database_url=BENCH_URL, redis_url="")
+    engine = create_engine(settings)
+    await upgrade(engine)
+    return engine
+
+
+async def timed(action: Callable[[], Awaitable[Any]], runs: int) -> dict[str, float]:
+    """Median and p95 of `runs` calls after two warm-up calls, in milliseconds."""
+    for _ in range(2):
+        await action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 3),
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "machine": f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()})",
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def save(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({**machine(), **result}, indent=2, default=str) + "\n")
+    return path

@@ -1,0 +1,112 @@
+"""Metric queries over a 90-day range at 10 k and 1 M orders (issue #6: the 1 M time at most
+1.5× the 10 k time).
+
+Orders are written straight into the mirror with SQL (two years of history, a customer pool a
+third the size of the orders, a tenth of orders from guests without an e-mail), then the
+rollups come from the product's own `metrics rebuild`. Each metric is then queried through
+`metrics.service.evaluate`, as the API does, in a fresh session per call.
+
+    .venv/bin/python -m bench.metrics_query            # 10 k and 1 M orders
+    .venv/bin/python -m bench.metrics_query --quick    # CI: 2 k and 20 k, asserts nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.metrics.periods import Granularity
+from app.metrics.rebuild import rebuild
+from app.metrics.service import evaluate
+from app.shops.models import Platform, Shop
+from bench.common import fresh_database, save, timed
+
+LAST_DAY = date(2026, 11, 22)
+HISTORY_DAYS = 730
+QUERIED = ("net_sales", "aov", "customers", "returning_customers", "checkout_conversion_rate")
+
+# Deterministic pseudo-random orders: hashes of the row number, no Python loop over a million.
+ORDERS_SQL = """
+INSERT INTO orders (shop_id, platform_id, name, placed_at, platform_updated_at, state, test,
+    status, currency, gross, discounts, shipping, tax, total, current_total, units,
+    costed_sales, cost, customer_key, discount_codes)
+SELECT :shop, n::text, '#' || n, placed, placed,
+    CASE WHEN n % 50 = 0 THEN 'cancelled' ELSE 'open' END, n % 100 = 1, 'paid', 'EUR',
+    gross, round(gross * (n % 4) / 20, 2), 4.90, 0, gross, gross, 1 + n % 3, 0, 0,
+    CASE WHEN n % 10 = 0 THEN NULL
+         ELSE 'id:' || (abs(hashtext(n::text || 'c')) % :customers) END, ''
+FROM (
+    SELECT n,
+        timestamptz '2026-11-22 23:00:00+00'
+            - make_interval(secs => abs(hashtext(n::text)) % (:days * 86400)) AS placed,
+        round((10 + abs(hashtext(n::text || 'g')) % 19000 / 100.0)::numeric, 2) AS gross
+    FROM generate_series(1, :orders) AS n
+) AS generated
+"""
+
+
+async def load(engine: AsyncEngine, orders: int) -> tuple[int, float]:
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        shop = Shop(
+            platform=Platform.SHOPIFY,
+            domain=f"bench-{orders}.myshopify.com",
+            name=f"Bench {orders}",
+            currency="EUR",
+            timezone="Europe/Berlin",
+        )
+        session.add(shop)
+        await session.flush()
+        values = {"shop": shop.id, "orders": orders, "customers": max(1, orders // 3)}
+        await session.exec(text(ORDERS_SQL).bindparams(days=HISTORY_DAYS, **values))  # type: ignore[call-overload]
+    started = time.perf_counter()
+    async with AsyncSession(engine) as session, session.begin():
+        await rebuild(session, shop.id or 0)
+    async with engine.begin() as connection:
+        await connection.execute(text("ANALYZE"))
+    return shop.id or 0, time.perf_counter() - started
+
+
+async def query(engine: AsyncEngine, shop_id: int, key: str) -> None:
+    async with AsyncSession(engine) as session:
+        start = LAST_DAY - timedelta(days=89)
+        await evaluate(session, shop_id, key, start, LAST_DAY, Granularity.DAY)
+
+
+async def main(sizes: tuple[int, int], runs: int) -> dict[str, Any]:
+    engine = await fresh_database()
+    results: dict[str, Any] = {"sizes": list(sizes), "range_days": 90, "metrics": {}}
+    try:
+        shops = {}
+        for size in sizes:
+            shops[size], seconds = await load(engine, size)
+            results[f"rebuild_seconds_{size}"] = round(seconds, 2)
+            print(f"{size} orders loaded; rollups rebuilt in {seconds:.1f} s", flush=True)
+        for key in QUERIED:
+            row: dict[str, Any] = {}
+            for size in sizes:
+                row[str(size)] = await timed(partial(query, engine, shops[size], key), runs)
+            small, large = (row[str(size)]["median_ms"] for size in sizes)
+            row["ratio"] = round(large / small, 2)
+            results["metrics"][key] = row
+            print(f"{key:28} {small:8.2f} ms {large:8.2f} ms  ratio {row['ratio']}", flush=True)
+    finally:
+        await engine.dispose()
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes; for CI")
+    arguments = parser.parse_args()
+    sizes = (2_000, 20_000) if arguments.quick else (10_000, 1_000_000)
+    outcome = asyncio.run(main(sizes, runs=5 if arguments.quick else 50))
+    if not arguments.quick:
+        print(save("metrics_query", outcome))

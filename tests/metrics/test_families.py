@@ -1,0 +1,125 @@
+"""The customer and checkout families through the mirror: every step keeps the rollups equal
+to a rebuild, and the metrics read what METRICS.md says."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.commerce import service
+from app.commerce.events import CheckoutChanged, OrderChanged, OrderState
+from app.db import utcnow
+from app.integrations.shopify.normalize import normalise
+from app.metrics.figures import local_day
+from app.metrics.periods import Granularity
+from app.metrics.rebuild import differences
+from app.metrics.service import evaluate
+from tests.fixtures.objects import create_shop
+from tests.fixtures.payloads import payload
+
+TZ = "Europe/Berlin"
+
+
+async def value(session: AsyncSession, shop_id: int, key: str, first: date, last: date) -> Any:
+    return (await evaluate(session, shop_id, key, first, last, Granularity.DAY)).value
+
+
+def order_event(**changes: Any) -> OrderChanged:
+    [event] = normalise("orders/create", payload("shopify_order"), "EUR")
+    assert isinstance(event, OrderChanged)
+    return OrderChanged(replace(event.order, **changes))
+
+
+async def test_abandoned_checkout_recovered_by_its_order(session: AsyncSession) -> None:
+    shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    body = payload("shopify_checkout")
+    body["created_at"] = body["updated_at"] = (utcnow() - timedelta(hours=2)).isoformat()
+    [checkout] = normalise("checkouts/create", body, "EUR")
+    assert isinstance(checkout, CheckoutChanged)
+    day = local_day(checkout.checkout.created_at, TZ)
+    await service.apply(session, shop_id, checkout)
+    assert await value(session, shop_id, "checkouts_started", day, day) == 1
+    assert await value(session, shop_id, "abandoned_checkouts", day, day) == 0
+
+    await service.sweep_abandoned(session, shop_id, timedelta(hours=1))
+    assert await value(session, shop_id, "abandoned_checkouts", day, day) == 1
+    assert await value(session, shop_id, "abandoned_checkout_recovery_rate", day, day) == 0
+    assert await differences(session, shop_id) == []
+
+    order = order_event(checkout_token=checkout.checkout.token, created_at=utcnow())
+    await service.apply(session, shop_id, order)
+    assert await value(session, shop_id, "checkout_conversion_rate", day, day) == 1
+    assert await value(session, shop_id, "recovered_checkouts", day, day) == 1
+    assert await value(session, shop_id, "abandoned_checkout_recovery_rate", day, day) == 1
+    recovered = order.order.gross - order.order.discounts
+    assert await value(session, shop_id, "recovered_revenue", day, day) == recovered
+    assert await differences(session, shop_id) == []
+
+
+async def test_checkout_without_contact_details_is_not_started(session: AsyncSession) -> None:
+    shop = await create_shop(session, timezone=TZ)
+    body = {**payload("shopify_checkout"), "email": None, "phone": None}
+    [checkout] = normalise("checkouts/create", body, "EUR")
+    await service.apply(session, shop.id or 0, checkout)
+    assert isinstance(checkout, CheckoutChanged)
+    day = local_day(checkout.checkout.created_at, TZ)
+    assert await value(session, shop.id or 0, "checkouts_started", day, day) == 0
+
+
+async def test_customer_family_follows_orders_cancellations_and_lifetime(
+    session: AsyncSession,
+) -> None:
+    shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    first = order_event()
+    placed = first.order.created_at
+    second = order_event(platform_id="2", name="#2", created_at=placed + timedelta(days=10))
+    november = (date(2026, 11, 1), date(2026, 12, 31))
+    december = (local_day(second.order.created_at, TZ), date(2026, 12, 31))
+
+    await service.apply(session, shop_id, first)
+    await service.apply(session, shop_id, second)
+    assert await value(session, shop_id, "customers", *november) == 1
+    assert await value(session, shop_id, "new_customers", *november) == 1
+    assert await value(session, shop_id, "returning_customers", *november) == 1
+    assert await value(session, shop_id, "returning_customers", *december) == 1
+    assert await value(session, shop_id, "new_customers", *december) == 0
+    assert await value(session, shop_id, "repeat_purchase_rate", *november) == 1
+    each = first.order.gross - first.order.discounts
+    assert await value(session, shop_id, "customer_lifetime_value", *november) == 2 * each
+
+    # Cancelling the first order makes the second one the customer's first.
+    cancelled = order_event(cancelled_at=placed, updated_at=placed + timedelta(hours=5))
+    await service.apply(session, shop_id, replace_state(cancelled))
+    assert await value(session, shop_id, "new_customers", *december) == 1
+    assert await value(session, shop_id, "returning_customers", *november) == 0
+    assert await value(session, shop_id, "customer_lifetime_value", *november) == each
+    assert await differences(session, shop_id) == []
+
+
+def replace_state(event: OrderChanged) -> OrderChanged:
+    return OrderChanged(replace(event.order, state=OrderState.CANCELLED))
+
+
+async def test_fulfilment_time_and_gross_margin(session: AsyncSession) -> None:
+    shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    order = order_event()
+    placed = order.order.created_at
+    [line, *others] = order.order.lines
+    costed = replace(line, unit_cost=line.unit_price / 4)
+    await service.apply(
+        session,
+        shop_id,
+        order_event(fulfilled_at=placed + timedelta(hours=30), lines=(costed, *others)),
+    )
+    day = local_day(placed, TZ)
+    assert await value(session, shop_id, "fulfillment_time", day, day) == 30
+    sales = costed.unit_price * costed.quantity - costed.discount
+    margin = (sales - costed.unit_price / 4 * costed.quantity) / sales
+    assert await value(session, shop_id, "gross_margin", day, day) == margin.normalize()
+    assert await differences(session, shop_id) == []
