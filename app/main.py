@@ -25,6 +25,7 @@ from app.live.endpoints import router as live_router
 from app.logs import configure_logging
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware
+from app.okr.endpoints import router as okr_router
 from app.privacy.endpoints import router as privacy_router
 from app.runtime import open_runtime
 from app.schema import ensure_schema
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(operations_router)
     app.include_router(live_router)
     app.include_router(metrics_router)
+    app.include_router(okr_router)
     return app
 
 

@@ -2,14 +2,30 @@
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
-from app.metrics.models import SalesDay
+from app.metrics.models import (
+    CheckoutDay,
+    CustomerDay,
+    CustomerDayTotals,
+    CustomerPreviousTotals,
+    SalesDay,
+)
+from app.okr.models import CheckIn, Cycle, KeyResult, Objective, OkrSettings
 from app.privacy.models import CustomerExport
 from app.shops.models import AuthNonce, Shop
 from app.webhooks.models import WebhookEvent
 
 __all__ = [
     "AuthNonce",
+    "CheckIn",
     "Checkout",
+    "CheckoutDay",
+    "CustomerDay",
+    "CustomerDayTotals",
+    "CustomerPreviousTotals",
+    "Cycle",
+    "KeyResult",
+    "Objective",
+    "OkrSettings",
     "Customer",
     "CustomerExport",
     "Order",

@@ -2,6 +2,7 @@
 see all tasks and cron schedules. Add a feature's `tasks` module here when it has one."""
 
 import app.commerce.tasks  # noqa: F401
+import app.okr.tasks  # noqa: F401
 import app.shops.tasks  # noqa: F401
 import app.webhooks.tasks  # noqa: F401
 import app.worker.heartbeat  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
@@ -9,26 +11,31 @@ from fastapi.responses import StreamingResponse
 
 from app.auth.dependencies import ShopDep
 from app.deps import RuntimeDep
-from app.live.broadcast import Broadcaster
-from app.live.messages import shop_channel
+from app.live.broadcast import Subscription
+from app.live.follow_ups import for_kind
+from app.live.messages import LiveMessage, shop_channel
+from app.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
 HEARTBEAT_S = 15.0  # keeps proxies from closing an idle stream, and notices gone clients
 RETRY_MS = 3000  # how soon a browser reconnects after a drop
+BURST_S = 0.05  # messages this close together are answered with one round of follow-ups
+
+logger = logging.getLogger(__name__)
 
 
 @router.get("/events", response_class=StreamingResponse)
 async def events(shop: ShopDep, runtime: RuntimeDep) -> StreamingResponse:
     """Server-sent events for this shop only: one `data:` line of JSON per change."""
     assert shop.id is not None
-    stream = _stream(runtime.broadcaster, shop_channel(shop.id))
+    stream = _stream(runtime, shop.id)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
-async def _stream(broadcaster: Broadcaster, channel: str) -> AsyncIterator[str]:
-    async with broadcaster.subscribe(channel) as subscription:
+async def _stream(runtime: Runtime, shop_id: int) -> AsyncIterator[str]:
+    async with runtime.broadcaster.subscribe(shop_channel(shop_id)) as subscription:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         sequence = 0
         while True:
@@ -36,5 +43,30 @@ async def _stream(broadcaster: Broadcaster, channel: str) -> AsyncIterator[str]:
             if message is None:
                 yield ": heartbeat\n\n"
                 continue
-            sequence += 1
-            yield f"id: {sequence}\nevent: change\ndata: {message}\n\n"
+            burst = [message, *await _rest_of_burst(subscription)]
+            for text in burst + await _follow_ups(runtime, shop_id, burst):
+                sequence += 1
+                yield f"id: {sequence}\nevent: change\ndata: {text}\n\n"
+
+
+async def _rest_of_burst(subscription: Subscription) -> list[str]:
+    """Messages that arrived with the first (one commit often sends several)."""
+    rest = []
+    while (message := await subscription.next(BURST_S)) is not None:
+        rest.append(message)
+    return rest
+
+
+async def _follow_ups(runtime: Runtime, shop_id: int, burst: list[str]) -> list[str]:
+    kinds = {json.loads(message).get("kind") for message in burst}
+    texts = []
+    for kind in sorted(k for k in kinds if isinstance(k, str)):
+        for follow_up in for_kind(kind):
+            try:
+                extra = await follow_up(runtime, shop_id)
+            except Exception as error:  # a follow-up is a convenience; the stream goes on
+                logger.warning("live follow-up for shop %s failed: %r", shop_id, error)
+                continue
+            if extra is not None:
+                texts.append(LiveMessage(shop_id, *extra).encode())
+    return texts

@@ -30,6 +30,22 @@ class Unit(StrEnum):
     DURATION = "duration"  # hours
 
 
+class Aggregation(StrEnum):
+    """How a metric's value over a range relates to its days' values."""
+
+    SUM = "sum"  # the sum of the days' values (grows with the range)
+    DISTINCT = "distinct"  # distinct customers: grows with the range, but does not add up
+    RATIO = "ratio"  # a rate or an average of the range
+
+
+# The metrics whose range value is the sum of their days' values, and the distinct counts.
+SUMMED = frozenset({
+    "net_sales", "gross_sales", "discounts", "returns", "refunds", "orders", "new_customers",
+    "checkouts_started", "abandoned_checkouts", "recovered_checkouts", "recovered_revenue",
+})  # fmt: skip
+DISTINCT = frozenset({"customers", "returning_customers"})
+
+
 class Better(StrEnum):
     HIGHER = "higher"
     LOWER = "lower"
@@ -44,6 +60,12 @@ class Metric(Generic[T]):
     definition: str
     source: Source[T]
     formula: Callable[[T], Decimal | None]
+
+    @property
+    def aggregation(self) -> Aggregation:
+        if self.key in SUMMED:
+            return Aggregation.SUM
+        return Aggregation.DISTINCT if self.key in DISTINCT else Aggregation.RATIO
 
 
 def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:

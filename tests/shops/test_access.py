@@ -20,6 +20,7 @@ from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs
+from tests.fixtures.objects import create_okr
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import Connected
 from tests.shops.helpers import all_stored_text
@@ -127,7 +128,15 @@ async def objects_of(connected: Connected, shop: Shop) -> dict[str, str]:
         )
         session.add(event)
         await session.flush()
-    ids = {"export_id": str(export.id), "event_id": str(event.id), "key": "net_sales"}
+        cycle, objective, key_result = await create_okr(session, shop.id or 0)
+    ids = {
+        "export_id": str(export.id),
+        "event_id": str(event.id),
+        "key": "net_sales",
+        "cycle_id": str(cycle.id),
+        "objective_id": str(objective.id),
+        "key_result_id": str(key_result.id),
+    }
     names = {name for _, path in api_routes(connected) for name in re.findall(r"\{([^}]+)\}", path)}
     assert names <= set(ids), f"give the cross-shop test an object for {names - set(ids)}"
     return ids

@@ -1,0 +1,125 @@
+"""Key results: checked on every change, with an honest default start value; check-ins."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import NotFound
+from app.metrics.catalogue import BY_KEY
+from app.metrics.service import MAX_RANGE_DAYS
+from app.okr.evaluation import before_span, kr_span, metric_value
+from app.okr.models import CheckIn, Cycle, KeyResult, Objective, Source, Window
+from app.okr.scoring import KRType
+from app.okr.scoring import invalid as invalid_targets
+from app.okr.service import check_open, get_cycle, get_objective, invalid
+
+
+async def get_key_result(session: AsyncSession, shop_id: int, key_result_id: int) -> KeyResult:
+    kr = await session.get(KeyResult, key_result_id)
+    if kr is None or kr.shop_id != shop_id:
+        raise NotFound(f"no key result {key_result_id}")
+    return kr
+
+
+async def cycle_of(session: AsyncSession, shop_id: int, kr: KeyResult) -> Cycle:
+    objective = await get_objective(session, shop_id, kr.objective_id)
+    return await get_cycle(session, shop_id, objective.cycle_id)
+
+
+async def save_key_result(
+    session: AsyncSession, shop_id: int, kr: KeyResult, changes: dict[str, Any], today: date
+) -> KeyResult:
+    for name, value in changes.items():
+        setattr(kr, name, value)
+    objective: Objective = await get_objective(session, shop_id, kr.objective_id)
+    cycle = await get_cycle(session, shop_id, objective.cycle_id)
+    await check_open(cycle)
+    errors = _shape_problems(kr, cycle)
+    if not errors and _needs_start(kr) and kr.source is Source.METRIC:
+        if "start_value" in changes:
+            kr.start_is_auto = changes["start_value"] is None
+        if kr.start_value is None or (kr.start_is_auto and _RANGE_FIELDS & changes.keys()):
+            kr.start_value = await _start_from_history(session, shop_id, kr, cycle, today)
+            kr.start_is_auto = True
+            if kr.start_value is None:
+                errors["start_value"] = (
+                    "the store has no history for the period before the cycle: give a start value"
+                )
+    if not errors:
+        errors = invalid_targets(kr.kr_type, kr.start_value, kr.target, kr.stretch_target)
+    if errors:
+        raise invalid(errors)
+    session.add(kr)
+    await session.flush()
+    return kr
+
+
+# What the automatic start value depends on.
+_RANGE_FIELDS = {"metric_key", "window", "window_start", "window_end", "rolling_days"}
+
+
+def _needs_start(kr: KeyResult) -> bool:
+    return kr.kr_type in (KRType.INCREASE_TO, KRType.DECREASE_TO)
+
+
+def _shape_problems(kr: KeyResult, cycle: Cycle) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kr.weight <= 0:
+        errors["weight"] = "a weight is positive"
+    if kr.source is Source.METRIC:
+        if kr.metric_key not in BY_KEY:
+            errors["metric_key"] = f"choose one of: {', '.join(sorted(BY_KEY))}"
+    elif kr.start_value is None and _needs_start(kr):
+        errors["start_value"] = "a manual key result needs a start value"
+    if kr.window is Window.RANGE:
+        first, last = kr.window_start, kr.window_end
+        if first is None or last is None:
+            errors["window_start"] = "a range needs its first and last day"
+        elif last <= first:
+            errors["window_end"] = "a range ends after it starts (zero-width ranges score nothing)"
+        elif first < cycle.start or last > cycle.end:
+            errors["window_start"] = f"a range lies inside the cycle ({cycle.start}–{cycle.end})"
+    if kr.window is Window.ROLLING and not 1 <= (kr.rolling_days or 0) <= MAX_RANGE_DAYS:
+        errors["rolling_days"] = f"a rolling window is 1 to {MAX_RANGE_DAYS} days"
+    return errors
+
+
+async def _start_from_history(
+    session: AsyncSession, shop_id: int, kr: KeyResult, cycle: Cycle, today: date
+) -> Decimal | None:
+    """The same metric over the equally long period just before the window."""
+    if kr.metric_key is None:
+        return None
+    spans = kr_span(kr, cycle, today) or kr_span(kr, cycle, cycle.start)
+    assert spans is not None
+    value, _ = await metric_value(session, shop_id, kr.metric_key, before_span(*spans[0]))
+    return value
+
+
+async def check_in(
+    session: AsyncSession, shop_id: int, kr: KeyResult, values: dict[str, Any]
+) -> CheckIn:
+    cycle = await cycle_of(session, shop_id, kr)
+    await check_open(cycle)
+    errors: dict[str, str] = {}
+    if values.get("value") is not None and kr.source is Source.METRIC:
+        errors["value"] = "a metric key result's value comes from the store: leave it empty"
+    if kr.source is Source.MANUAL and kr.kr_type is not KRType.MILESTONE:
+        if values.get("value") is None:
+            errors["value"] = "a manual key result moves by the value checked in"
+    if errors:
+        raise invalid(errors)
+    entry = CheckIn(shop_id=shop_id, key_result_id=kr.id or 0, **values)
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def history(session: AsyncSession, kr: KeyResult) -> list[CheckIn]:
+    statement = select(CheckIn).where(CheckIn.key_result_id == kr.id).order_by(col(CheckIn.at))
+    return list((await session.exec(statement)).all())

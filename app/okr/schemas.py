@@ -1,0 +1,311 @@
+"""Request and response bodies of the OKR API (OpenAPI examples included)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.okr.models import CycleStatus, Level, ObjectiveKind, Source, Window
+from app.okr.projection import PaceStatus
+from app.okr.scoring import Band, KRType
+
+
+class CycleIn(BaseModel):
+    """Either a calendar `year` (the default cycle; its quarters are listed with it) or a
+    `name`, `start` and `end`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"year": 2027},
+                {"name": "FY 27", "start": "2027-04-01", "end": "2028-03-31"},
+            ]
+        }
+    )
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    start: date | None = None
+    end: date | None = None
+
+
+class Quarter(BaseModel):
+    name: str
+    start: date
+    end: date
+
+
+class CycleOut(BaseModel):
+    id: int
+    name: str
+    start: date
+    end: date
+    status: CycleStatus
+    quarters: list[Quarter]
+
+
+class ObjectiveIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cycle_id": 1,
+                    "title": "Grow revenue from returning customers",
+                    "kind": "increase_revenue",
+                    "level": "company",
+                    "owner_name": "Lena Hoffmann",
+                    "owner_email": "lena@example.com",
+                }
+            ]
+        }
+    )
+    cycle_id: int
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    kind: ObjectiveKind
+    level: Level = Level.COMPANY
+    owner_name: str = Field(default="", max_length=120)
+    owner_email: str | None = Field(default=None, max_length=320)
+    team: str = Field(default="", max_length=120)
+    parent_id: int | None = None
+    weight: float = 1.0
+    position: int = 0
+
+
+class ObjectivePatch(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    kind: ObjectiveKind | None = None
+    level: Level | None = None
+    owner_name: str | None = Field(default=None, max_length=120)
+    owner_email: str | None = Field(default=None, max_length=320)
+    team: str | None = Field(default=None, max_length=120)
+    parent_id: int | None = None
+    weight: float | None = None
+    position: int | None = None
+
+
+class ObjectiveOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cycle_id: int
+    title: str
+    description: str
+    kind: ObjectiveKind
+    level: Level
+    owner_name: str
+    owner_email: str | None
+    team: str
+    parent_id: int | None
+    weight: float
+    position: int
+    retrospective: str
+    final_score: float | None
+    warnings: list[str] = []
+
+
+class KeyResultIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "objective_id": 1,
+                    "title": "Raise average order value by 10 %",
+                    "source": "metric",
+                    "metric_key": "aov",
+                    "kr_type": "increase_to",
+                    "target": "55.00",
+                },
+                {
+                    "objective_id": 1,
+                    "title": "Median page load under 2 s",
+                    "source": "manual",
+                    "kr_type": "decrease_to",
+                    "start_value": "3.4",
+                    "target": "2.0",
+                    "unit": "s",
+                },
+            ]
+        }
+    )
+    objective_id: int
+    title: str = Field(min_length=1, max_length=200)
+    source: Source
+    metric_key: str | None = None
+    window: Window = Window.CYCLE
+    window_start: date | None = None
+    window_end: date | None = None
+    rolling_days: int | None = None
+    kr_type: KRType
+    start_value: Decimal | None = Field(
+        default=None, description="Left out: the metric over the equally long period before."
+    )
+    target: Decimal | None = None
+    stretch_target: Decimal | None = None
+    weight: float = 1.0
+    owner_name: str = Field(default="", max_length=120)
+    owner_email: str | None = Field(default=None, max_length=320)
+    unit: str = Field(default="", max_length=32)
+    done: bool = False
+    position: int = 0
+
+
+class KeyResultPatch(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    metric_key: str | None = None
+    window: Window | None = None
+    window_start: date | None = None
+    window_end: date | None = None
+    rolling_days: int | None = None
+    kr_type: KRType | None = None
+    start_value: Decimal | None = None
+    target: Decimal | None = None
+    stretch_target: Decimal | None = None
+    weight: float | None = None
+    owner_name: str | None = Field(default=None, max_length=120)
+    owner_email: str | None = Field(default=None, max_length=320)
+    unit: str | None = Field(default=None, max_length=32)
+    done: bool | None = None
+    position: int | None = None
+
+
+class ForecastOut(BaseModel):
+    value: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    probability: float | None
+    model: str
+
+
+class StatusOut(BaseModel):
+    value: Decimal | None
+    start: Decimal | None
+    target: Decimal | None
+    score: float | None
+    band: Band | None
+    progress: float | None
+    expected: Decimal | None
+    pace: PaceStatus | None
+    forecast: ForecastOut
+    from_: date | None = Field(default=None, serialization_alias="from")
+    to: date | None = None
+    stretch_reached: bool
+
+
+class KeyResultOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    objective_id: int
+    title: str
+    source: Source
+    metric_key: str | None
+    window: Window
+    window_start: date | None
+    window_end: date | None
+    rolling_days: int | None
+    kr_type: KRType
+    start_value: Decimal | None
+    start_is_auto: bool
+    target: Decimal | None
+    stretch_target: Decimal | None
+    weight: float
+    owner_name: str
+    owner_email: str | None
+    unit: str
+    done: bool
+    position: int
+    status: StatusOut | None = None
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"confidence": 7, "comment": "Bundles launched"}]}
+    )
+    value: Decimal | None = None
+    confidence: int | None = Field(default=None, ge=1, le=10)
+    comment: str = Field(default="", max_length=2000)
+    author: str = Field(default="", max_length=120)
+
+
+class CheckInOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    value: Decimal | None
+    score: float | None
+    confidence: int | None
+    comment: str
+    author: str
+    snapshot_day: date | None
+
+
+class ScoredObjective(BaseModel):
+    objective: ObjectiveOut
+    score: float | None
+    band: Band | None
+    flags: list[str]
+    key_results: list[KeyResultOut]
+    children: list[ScoredObjective]
+
+
+class ScorecardOut(BaseModel):
+    cycle: CycleOut
+    score: float | None
+    warnings: list[str]
+    objectives: list[ScoredObjective]
+
+
+class CloseIn(BaseModel):
+    retrospectives: dict[int, str] = Field(
+        default_factory=dict, description="Objective id → a short retrospective."
+    )
+
+
+class CarryIn(BaseModel):
+    to_cycle_id: int
+    objective_ids: list[int]
+
+
+class TemplateKeyResultOut(BaseModel):
+    title: str
+    kr_type: KRType
+    metric_key: str | None
+    unit: str
+    start: Decimal | None
+    target: Decimal | None
+    missing: str | None = Field(description="Why the shop's history cannot fill it in yet.")
+
+
+class TemplateOut(BaseModel):
+    id: str
+    kind: ObjectiveKind
+    title: str
+    description: str
+    key_results: list[TemplateKeyResultOut]
+
+
+class ApplyTemplatesIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"cycle_id": 1}, {"cycle_id": 1, "template_ids": ["aov"]}]}
+    )
+    cycle_id: int
+    template_ids: list[str] | None = Field(default=None, description="Left out: all of them.")
+
+
+class BandsIn(BaseModel):
+    """Where the green and yellow score bands start (red is below yellow)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"green_from": 0.7, "yellow_from": 0.4}]}
+    )
+    green_from: float = Field(gt=0, le=1)
+    yellow_from: float = Field(ge=0, lt=1)
+
+
+class BandsOut(BaseModel):
+    green_from: float
+    yellow_from: float

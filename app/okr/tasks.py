@@ -1,0 +1,123 @@
+"""OKR jobs: a daily snapshot of every metric key result (so each has a history chart without
+anyone typing) and the weekly check-in reminder to owners."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import insert_or_skip, utcnow
+from app.messaging.email import Email, EmailNotConfigured, send_email
+from app.metrics.figures import local_day
+from app.okr.evaluation import evaluate_key_result
+from app.okr.models import CheckIn, Cycle, CycleStatus, KeyResult, Objective, Source
+from app.okr.service import bands_for
+from app.shops.models import Shop, ShopStatus
+from app.worker import JobContext, registry
+
+logger = logging.getLogger(__name__)
+REMINDER_WEEKDAY = 0  # Monday, shop-local
+QUIET_DAYS = 7  # a key result without a check-in for this long gets a reminder
+
+
+@registry.task(name="okr.snapshot")
+async def snapshot_key_results(ctx: JobContext) -> None:
+    """Yesterday's value and score of each open metric key result, once per shop-local day
+    (the job runs hourly; a snapshot already taken is skipped)."""
+    for shop in await _active_shops(ctx.session):
+        yesterday = local_day(utcnow(), shop.timezone) - timedelta(days=1)
+        bands = await bands_for(ctx.session, shop.id or 0)
+        for kr, cycle in await _open_key_results(ctx.session, shop.id or 0, Source.METRIC):
+            if not cycle.start <= yesterday <= cycle.end:
+                continue
+            status = await evaluate_key_result(
+                ctx.session, shop.id or 0, kr, cycle, yesterday + timedelta(days=1), bands
+            )
+            values = {
+                "shop_id": shop.id,
+                "key_result_id": kr.id,
+                "at": utcnow(),
+                "value": status.value,
+                "score": status.score,
+                "comment": "",
+                "author": "StoreOKR",
+                "snapshot_day": yesterday,
+            }
+            await insert_or_skip(ctx.session, CheckIn, values, ["key_result_id", "snapshot_day"])
+
+
+registry.cron(snapshot_key_results, minute={5}, second={0})
+
+
+@registry.task(name="okr.remind")
+async def remind_owners(ctx: JobContext) -> None:
+    """On the shop's Monday: one e-mail per owner listing their key results without a
+    check-in for a week."""
+    for shop in await _active_shops(ctx.session):
+        today = local_day(utcnow(), shop.timezone)
+        if today.weekday() != REMINDER_WEEKDAY:
+            continue
+        quiet = await _quiet_key_results(ctx.session, shop.id or 0, today)
+        for owner, titles in quiet.items():
+            try:
+                await send_email(ctx.runtime.settings, _reminder(shop, owner, titles))
+            except EmailNotConfigured:
+                logger.warning("check-in reminders not sent: e-mail is not configured")
+                return
+
+
+registry.cron(remind_owners, hour={7}, minute={0}, second={0})
+
+
+async def _active_shops(session: AsyncSession) -> list[Shop]:
+    statement = select(Shop).where(Shop.status == ShopStatus.ACTIVE)
+    return list((await session.exec(statement)).all())
+
+
+async def _open_key_results(
+    session: AsyncSession, shop_id: int, source: Source | None = None
+) -> list[tuple[KeyResult, Cycle]]:
+    statement = (
+        select(KeyResult, Cycle)
+        .join(Objective, col(Objective.id) == KeyResult.objective_id)
+        .join(Cycle, col(Cycle.id) == Objective.cycle_id)
+        .where(KeyResult.shop_id == shop_id, Cycle.status == CycleStatus.OPEN)
+    )
+    if source is not None:
+        statement = statement.where(KeyResult.source == source)
+    return [(kr, cycle) for kr, cycle in (await session.exec(statement)).all()]
+
+
+async def _quiet_key_results(
+    session: AsyncSession, shop_id: int, today: date
+) -> dict[str, list[str]]:
+    """Owner e-mail → titles of their key results in a running cycle with no recent check-in."""
+    since = utcnow() - timedelta(days=QUIET_DAYS)
+    quiet: dict[str, list[str]] = defaultdict(list)
+    for kr, cycle in await _open_key_results(session, shop_id):
+        if not kr.owner_email or not cycle.start <= today <= cycle.end:
+            continue
+        recent = select(CheckIn.id).where(
+            CheckIn.key_result_id == kr.id,
+            col(CheckIn.snapshot_day).is_(None),
+            CheckIn.at >= since,
+        )
+        if (await session.exec(recent)).first() is None:
+            quiet[kr.owner_email].append(kr.title)
+    return dict(quiet)
+
+
+def _reminder(shop: Shop, owner: str, titles: list[str]) -> Email:
+    lines = "\n".join(f"- {title}" for title in sorted(titles))
+    return Email(
+        to=owner,
+        subject=f"{shop.name}: time for your weekly OKR check-in",
+        text=(
+            f"These key results of {shop.name} have had no check-in this week:\n\n{lines}\n\n"
+            "A check-in takes a minute: your confidence and a word on what moved them."
+        ),
+    )

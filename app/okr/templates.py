@@ -1,0 +1,144 @@
+"""A good first OKR set in one call: objectives of the three kinds with key results from the
+seeds' examples, their start values and targets taken from the shop's own history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.okr.evaluation import before_span, metric_value
+from app.okr.key_results import save_key_result
+from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
+from app.okr.scoring import KRType
+from app.okr.service import save_objective
+
+
+@dataclass(frozen=True)
+class KRTemplate:
+    title: str
+    kr_type: KRType
+    metric_key: str | None = None
+    factor: Decimal | None = None  # target = the shop's start value × factor
+    target: Decimal | None = None  # a fixed bound (manual key results)
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    kind: ObjectiveKind
+    title: str
+    description: str
+    key_results: tuple[KRTemplate, ...]
+
+
+TEMPLATES = (
+    Template(
+        "revenue", ObjectiveKind.INCREASE_REVENUE, "Grow revenue from the traffic we have",
+        "Convert more checkouts and raise the order value with bundles, upsells and order bumps.",
+        (
+            KRTemplate("Raise checkout conversion by a fifth", KRType.INCREASE_TO,
+                       "checkout_conversion_rate", Decimal("1.2")),
+            KRTemplate("Raise average order value by 10 %", KRType.INCREASE_TO, "aov",
+                       Decimal("1.1")),
+            KRTemplate("Grow net sales by 15 %", KRType.INCREASE_TO, "net_sales", Decimal("1.15")),
+        ),
+    ),
+    Template(
+        "loyalty", ObjectiveKind.CUSTOMER_LOYALTY, "Customers come back and recommend us",
+        "Second orders, recovered carts and customers who would recommend the store.",
+        (
+            KRTemplate("Raise the repeat purchase rate by a fifth", KRType.INCREASE_TO,
+                       "repeat_purchase_rate", Decimal("1.2")),
+            KRTemplate("Recover a quarter more abandoned checkouts", KRType.INCREASE_TO,
+                       "abandoned_checkout_recovery_rate", Decimal("1.25")),
+            KRTemplate("Keep NPS at 50 or above", KRType.STAY_ABOVE, target=Decimal(50)),
+        ),
+    ),
+    Template(
+        "costs", ObjectiveKind.DECREASE_COSTS, "Run a leaner store",
+        "Fewer giveaways and returns, faster and more accurate fulfilment, a fast storefront.",
+        (
+            KRTemplate("Cut the discount rate by a fifth", KRType.DECREASE_TO, "discount_rate",
+                       Decimal("0.8")),
+            KRTemplate("Cut the refund rate by a fifth", KRType.DECREASE_TO, "refund_rate",
+                       Decimal("0.8")),
+            KRTemplate("Packing time per order at most 5 minutes", KRType.STAY_BELOW,
+                       target=Decimal(5), unit="min"),
+            KRTemplate("Fulfilment errors at most 1 % of orders", KRType.STAY_BELOW,
+                       target=Decimal("0.01"), unit="ratio"),
+            KRTemplate("Mobile page load (LCP) at most 2.5 s", KRType.STAY_BELOW,
+                       target=Decimal("2.5"), unit="s"),
+        ),
+    ),
+)  # fmt: skip
+BY_ID = {template.id: template for template in TEMPLATES}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    template: KRTemplate
+    start: Decimal | None
+    target: Decimal | None
+    missing: str | None  # why it cannot be filled in from this shop (None when it can)
+
+
+async def suggest(
+    session: AsyncSession, shop_id: int, cycle: Cycle, template: Template
+) -> list[Suggestion]:
+    """Each key result with its start (the period before the cycle) and target."""
+    suggestions = []
+    for kr in template.key_results:
+        if kr.metric_key is None:
+            suggestions.append(Suggestion(kr, None, kr.target, None))
+            continue
+        start, _ = await metric_value(
+            session, shop_id, kr.metric_key, before_span(cycle.start, cycle.end)
+        )
+        if not start:
+            reason = f"no {kr.metric_key} history before {cycle.start} to start from yet"
+            suggestions.append(Suggestion(kr, start, None, reason))
+            continue
+        assert kr.factor is not None
+        suggestions.append(Suggestion(kr, start, _round(start * kr.factor), None))
+    return suggestions
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.0001")) if abs(value) < 1 else value.quantize(Decimal("0.01"))
+
+
+async def apply(
+    session: AsyncSession, shop_id: int, cycle: Cycle, template: Template, today: date
+) -> Objective:
+    """Create the template's objective with the key results the shop's history can fill."""
+    objective = Objective(
+        shop_id=shop_id,
+        cycle_id=cycle.id or 0,
+        title=template.title,
+        description=template.description,
+        kind=template.kind,
+    )
+    await save_objective(session, shop_id, objective, {})
+    for position, suggestion in enumerate(await suggest(session, shop_id, cycle, template)):
+        if suggestion.missing:
+            continue
+        kr = suggestion.template
+        key_result = KeyResult(
+            shop_id=shop_id,
+            objective_id=objective.id or 0,
+            title=kr.title,
+            source=Source.METRIC if kr.metric_key else Source.MANUAL,
+            metric_key=kr.metric_key,
+            kr_type=kr.kr_type,
+            start_value=suggestion.start,
+            start_is_auto=kr.metric_key is not None,
+            target=suggestion.target,
+            unit=kr.unit,
+            position=position,
+        )
+        await save_key_result(session, shop_id, key_result, {}, today)
+    return objective
