@@ -7,6 +7,7 @@ only `flush()`. Jobs enqueued during a unit of work are sent only after it commi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -126,15 +127,14 @@ async def insert_or_skip(
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
     table = model.__table__  # type: ignore[attr-defined]
-    insert = dialect_insert(session)
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(table.c.id)
-    )
-    result = await session.exec(statement)
-    new_id: int | None = result.scalar_one_or_none()
+    dialect = session.get_bind().dialect.name
+
+    def build() -> Any:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        return insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c.id)
+
+    statement = cached_statement(("skip", dialect, table, tuple(values), tuple(unique)), build)
+    new_id: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
     return new_id
 
 
@@ -184,15 +184,35 @@ async def upsert_if_newer(
     what it holds; one statement, so the newest state wins whatever order updates arrive in
     and however they race. The row's id when written, None when what we hold is as new."""
     table = model.__table__  # type: ignore[attr-defined]
-    statement = dialect_insert(session)(table).values(**values)
-    changed = {name: statement.excluded[name] for name in values if name not in (*unique, "id")}
-    statement = statement.on_conflict_do_update(
-        index_elements=unique,
-        set_=changed,
-        where=table.c[version] < statement.excluded[version],
-    ).returning(table.c.id)
-    written: int | None = (await session.exec(statement)).scalar_one_or_none()
+    dialect = session.get_bind().dialect.name
+
+    def build() -> Any:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        changed = {n: statement.excluded[n] for n in values if n not in (*unique, "id")}
+        return statement.on_conflict_do_update(
+            index_elements=unique,
+            set_=changed,
+            where=table.c[version] < statement.excluded[version],
+        ).returning(table.c.id)
+
+    key = ("newer", dialect, table, tuple(values), tuple(unique), version)
+    statement = cached_statement(key, build)
+    written: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
     return written
+
+
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def cached_statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """A statement construct built once per shape and run with parameters: on the hot path
+    (every webhook, every rollup delta) building an INSERT … ON CONFLICT costs more than
+    running it. `key` names everything the construct depends on."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
 
 
 def dialect_insert(session: AsyncSession) -> Any:

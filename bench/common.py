@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import socket
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,13 @@ async def fresh_database() -> AsyncEngine:
     engine = create_engine(settings)
     await upgrade(engine)
     return engine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 async def timed(action: Callable[[], Awaitable[Any]], runs: int) -> dict[str, float]:

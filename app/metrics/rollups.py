@@ -13,10 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, case, func, insert, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import Money, dialect_insert
+from app.db import Money, cached_statement
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import (
     FIRST,
@@ -98,20 +100,32 @@ async def write_fresh(
             for key, figures in rows.items()
         ]
         if values:
-            await session.execute(insert(_table(model)), values)
+            await session.exec(insert(_table(model)), params=values)
 
 
 async def _add(
     session: AsyncSession, model: type[SQLModel], keys: dict[str, Any], figures: Additive
 ) -> None:
-    table = _table(model)
     values = figures.values()
-    statement = dialect_insert(session)(table).values(**keys, **values)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in values},
-    )
-    await session.exec(statement)
+    statement = _upsert(session.get_bind().dialect.name, model, tuple(keys), tuple(values))
+    await session.exec(statement, params={**keys, **values})
+
+
+def _upsert(
+    dialect: str, model: type[SQLModel], keys: tuple[str, ...], figures: tuple[str, ...]
+) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET x = x + excluded.x`, built once per shape."""
+
+    def build() -> Any:
+        table = _table(model)
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert_(table)
+        return statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: table.c[name] + statement.excluded[name] for name in figures},
+        )
+
+    return cached_statement(("add", dialect, model, keys, figures), build)
 
 
 async def sales_by_day(

@@ -1,0 +1,129 @@
+"""Webhook acknowledgement: `storeokr serve` in production mode (PostgreSQL + Redis, 2 uvicorn
+workers as compose.yaml runs it) against a bare FastAPI endpoint answering 200, in the same run
+on the same machine, loaded by `bench.load` in its own process (issue #8).
+
+Each delivery is a signed, unique Shopify `orders/create`. Acknowledging it means verifying the
+signature, storing it in the inbox and queueing its job (no worker runs here: the queue only
+grows). Scenarios: 100/s and 500/s open loop, then saturation (64 concurrent senders).
+
+    .venv/bin/python -m bench.ack            # 20 s per scenario
+    .venv/bin/python -m bench.ack --quick    # CI: 2 s, 1 worker, asserts nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.shops.models import Platform, Shop
+from bench.common import BENCH_URL, free_port, fresh_database, save
+
+ROOT = Path(__file__).parent.parent
+SHOP, SECRET = "bench.myshopify.com", "bench-shopify-secret"
+REDIS_URL = os.environ.get("STOREOKR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+APP_PORT, BARE_PORT = free_port(), free_port()
+
+
+def server_environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "STOREOKR_ENV": "production",
+        "STOREOKR_SECRET_KEY": "bench-secret-key-" + "0123456789" * 5,
+        "STOREOKR_DATABASE_URL": BENCH_URL,
+        "STOREOKR_REDIS_URL": REDIS_URL,
+        "STOREOKR_SHOPIFY_API_KEY": "bench",
+        "STOREOKR_SHOPIFY_API_SECRET": SECRET,
+        "STOREOKR_LOG_LEVEL": "WARNING",
+    }
+
+
+async def prepare() -> None:
+    engine = await fresh_database()
+    async with AsyncSession(engine) as session, session.begin():
+        session.add(
+            Shop(
+                platform=Platform.SHOPIFY, domain=SHOP, name="Bench", currency="EUR",
+                timezone="Europe/Berlin",
+            )
+        )  # fmt: skip
+    await engine.dispose()
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+@contextmanager
+def serving(command: list[str], port: int) -> Iterator[str]:
+    process = subprocess.Popen(command, cwd=ROOT, env=server_environment())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code in (200, 404):
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"{command} did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def load(url: str, seconds: float, rate: float = 0, concurrency: int = 64) -> dict[str, Any]:
+    options = ["--seconds", str(seconds), "--rate", str(rate), "--concurrency", str(concurrency)]
+    command = [sys.executable, "-m", "bench.load", url, "--shop", SHOP, "--secret", SECRET]
+    done = subprocess.run(command + options, cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(quick: bool) -> dict[str, Any]:
+    asyncio.run(prepare())
+    workers, seconds = ("1", 2.0) if quick else ("2", 20.0)
+    scenarios = {"100/s": {"rate": 100.0}} if quick else {"100/s": {"rate": 100.0},
+                                                          "500/s": {"rate": 500.0}}  # fmt: skip
+    scenarios["saturation"] = {"concurrency": 64}
+    storeokr = str(Path(sys.executable).parent / "storeokr")
+    app = [storeokr, "serve", "--port", str(APP_PORT), "--workers", workers]
+    bare = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(BARE_PORT),
+            "--workers", workers, "--log-level", "warning"]  # fmt: skip
+    results: dict[str, Any] = {"uvicorn_workers": int(workers), "seconds": seconds}
+    with serving(app, APP_PORT) as app_url, serving(bare, BARE_PORT) as bare_url:
+        for name, options in scenarios.items():
+            ours = load(app_url, seconds, **options)  # type: ignore[arg-type]
+            base = load(bare_url, seconds, **options)  # type: ignore[arg-type]
+            ratio = round(ours["throughput_per_s"] / max(base["throughput_per_s"], 0.1), 2)
+            results[name] = {"storeokr": ours, "bare": base, "throughput_ratio": ratio}
+            print(
+                f"{name:11} storeokr {ours['throughput_per_s']:7.1f}/s p50 {ours['p50_ms']} ms "
+                f"p99 {ours['p99_ms']} ms errors {ours['errors']} | bare "
+                f"{base['throughput_per_s']:7.1f}/s p50 {base['p50_ms']} ms p99 {base['p99_ms']} "
+                f"ms | ratio {ratio}",
+                flush=True,
+            )
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small run; for CI")
+    arguments = parser.parse_args()
+    outcome = main(arguments.quick)
+    if not arguments.quick:
+        print(save("ack", outcome))
