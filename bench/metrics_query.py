@@ -1,12 +1,13 @@
-"""Metric queries over a 90-day range at 10 k and 1 M orders (issue #6: the 1 M time at most
-1.5× the 10 k time).
+"""Metric queries over a 90-day range, and a key result's full status (value, score, pace and
+forecast over a yearly cycle), at 10 k, 100 k and 1 M orders (issues #6 and #8: the 1 M time at
+most 1.5× the 10 k time).
 
 Orders are written straight into the mirror with SQL (two years of history, a customer pool a
 third the size of the orders, a tenth of orders from guests without an e-mail), then the
 rollups come from the product's own `metrics rebuild`. Each metric is then queried through
 `metrics.service.evaluate`, as the API does, in a fresh session per call.
 
-    .venv/bin/python -m bench.metrics_query            # 10 k and 1 M orders
+    .venv/bin/python -m bench.metrics_query            # 10 k, 100 k and 1 M orders
     .venv/bin/python -m bench.metrics_query --quick    # CI: 2 k and 20 k, asserts nothing
 """
 
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -26,6 +28,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.metrics.periods import Granularity
 from app.metrics.rebuild import rebuild
 from app.metrics.service import evaluate
+from app.okr import key_results as krs
+from app.okr.evaluation import evaluate_key_result
+from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
+from app.okr.scoring import Bands, KRType
 from app.shops.models import Platform, Shop
 from bench.common import fresh_database, save, timed
 
@@ -80,7 +86,33 @@ async def query(engine: AsyncEngine, shop_id: int, key: str) -> None:
         await evaluate(session, shop_id, key, start, LAST_DAY, Granularity.DAY)
 
 
-async def main(sizes: tuple[int, int], runs: int) -> dict[str, Any]:
+async def add_key_result(engine: AsyncEngine, shop_id: int) -> int:
+    """A yearly cycle with a net-sales key result (scored to date, shaped by last year)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        cycle = Cycle(shop_id=shop_id, name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+        session.add(cycle)
+        await session.flush()
+        goal = Objective(shop_id=shop_id, cycle_id=cycle.id or 0, title="Grow",
+                         kind=ObjectiveKind.INCREASE_REVENUE)  # fmt: skip
+        session.add(goal)
+        await session.flush()
+        kr = KeyResult(shop_id=shop_id, objective_id=goal.id or 0, title="Net sales",
+                       source=Source.METRIC, metric_key="net_sales", kr_type=KRType.INCREASE_TO,
+                       start_value=Decimal(1), target=Decimal(10**9))  # fmt: skip
+        session.add(kr)
+    return kr.id or 0
+
+
+async def query_key_result(engine: AsyncEngine, shop_id: int, kr_id: int) -> None:
+    """What GET /api/v1/key-results/{id} computes: value, score, pace and forecast."""
+    async with AsyncSession(engine) as session:
+        kr = await session.get(KeyResult, kr_id)
+        assert kr is not None
+        cycle = await krs.cycle_of(session, shop_id, kr)
+        await evaluate_key_result(session, shop_id, kr, cycle, LAST_DAY, Bands())
+
+
+async def main(sizes: tuple[int, ...], runs: int) -> dict[str, Any]:
     engine = await fresh_database()
     results: dict[str, Any] = {"sizes": list(sizes), "range_days": 90, "metrics": {}}
     try:
@@ -89,14 +121,21 @@ async def main(sizes: tuple[int, int], runs: int) -> dict[str, Any]:
             shops[size], seconds = await load(engine, size)
             results[f"rebuild_seconds_{size}"] = round(seconds, 2)
             print(f"{size} orders loaded; rollups rebuilt in {seconds:.1f} s", flush=True)
-        for key in QUERIED:
+        krs_ = {size: await add_key_result(engine, shops[size]) for size in sizes}
+        queries = {key: partial(query, engine) for key in QUERIED}
+        for name in [*QUERIED, "key_result"]:
             row: dict[str, Any] = {}
             for size in sizes:
-                row[str(size)] = await timed(partial(query, engine, shops[size], key), runs)
-            small, large = (row[str(size)]["median_ms"] for size in sizes)
-            row["ratio"] = round(large / small, 2)
-            results["metrics"][key] = row
-            print(f"{key:28} {small:8.2f} ms {large:8.2f} ms  ratio {row['ratio']}", flush=True)
+                if name == "key_result":
+                    action = partial(query_key_result, engine, shops[size], krs_[size])
+                else:
+                    action = partial(queries[name], shops[size], name)
+                row[str(size)] = await timed(action, runs)
+            medians = [row[str(size)]["median_ms"] for size in sizes]
+            row["ratio"] = round(medians[-1] / medians[0], 2)
+            results["metrics"][name] = row
+            figures = " ".join(f"{m:8.2f} ms" for m in medians)
+            print(f"{name:28} {figures}  ratio {row['ratio']}", flush=True)
     finally:
         await engine.dispose()
     return results
@@ -106,7 +145,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes; for CI")
     arguments = parser.parse_args()
-    sizes = (2_000, 20_000) if arguments.quick else (10_000, 1_000_000)
+    sizes = (2_000, 20_000) if arguments.quick else (10_000, 100_000, 1_000_000)
     outcome = asyncio.run(main(sizes, runs=5 if arguments.quick else 50))
     if not arguments.quick:
         print(save("metrics_query", outcome))
