@@ -3,6 +3,7 @@ to a rebuild, and the metrics read what METRICS.md says."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from app.metrics.figures import local_day
 from app.metrics.periods import Granularity
 from app.metrics.rebuild import differences
 from app.metrics.service import evaluate
+from app.runtime import Runtime
 from tests.fixtures.objects import create_shop
 from tests.fixtures.payloads import payload
 
@@ -123,3 +125,40 @@ async def test_fulfilment_time_and_gross_margin(session: AsyncSession) -> None:
     margin = (sales - costed.unit_price / 4 * costed.quantity) / sales
     assert await value(session, shop_id, "gross_margin", day, day) == margin.normalize()
     assert await differences(session, shop_id) == []
+
+
+async def test_a_checkout_update_and_its_order_applied_at_once_both_count(
+    committed_runtime: Runtime,
+) -> None:
+    async with committed_runtime.transaction() as session:
+        shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    body = payload("shopify_checkout")
+    body["created_at"] = body["updated_at"] = (utcnow() - timedelta(hours=2)).isoformat()
+    # Without contact details first: the update that adds them starts the checkout.
+    [checkout] = normalise("checkouts/create", {**body, "email": None}, "EUR")
+    assert isinstance(checkout, CheckoutChanged)
+    async with committed_runtime.transaction() as session:
+        await service.apply(session, shop_id, checkout)
+    later = {**body, "updated_at": (utcnow() - timedelta(minutes=90)).isoformat()}
+    [update] = normalise("checkouts/update", later, "EUR")
+    order = order_event(checkout_token=checkout.checkout.token, created_at=utcnow())
+
+    async def order_alone() -> None:
+        async with committed_runtime.transaction() as session:
+            await service.apply(session, shop_id, order)
+
+    # The update (contact details: started) holds the row while the order completes it: without
+    # the row lock the order would start from the state before the update and its delta would
+    # miss that the checkout now counts.
+    async with committed_runtime.sessionmaker() as update_session:
+        await service.apply(update_session, shop_id, update)
+        completing = asyncio.create_task(order_alone())
+        await asyncio.sleep(0.3)
+        await update_session.commit()
+    await completing
+
+    async with committed_runtime.transaction() as session:
+        assert await differences(session, shop_id) == []
+        day = local_day(checkout.checkout.created_at, TZ)
+        assert await value(session, shop_id, "checkout_conversion_rate", day, day) == 1
