@@ -213,8 +213,3 @@ def cached_statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     if statement is None:
         statement = _STATEMENTS[key] = build()
     return statement
-
-
-def dialect_insert(session: AsyncSession) -> Any:
-    """The INSERT construct with ON CONFLICT support for the session's database."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

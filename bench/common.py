@@ -25,6 +25,10 @@ BENCH_URL = os.environ.get(
 )
 
 
+def bench_settings() -> Settings:
+    return Settings(_env_file=None, database_url=BENCH_URL, redis_url="")
+
+
 async def fresh_database() -> AsyncEngine:
     """Drop and recreate the bench database, migrated to head."""
     import asyncpg
@@ -39,8 +43,7 @@ async def fresh_database() -> AsyncEngine:
         await admin.execute(f'CREATE DATABASE "{target.database}"')
     finally:
         await admin.close()
-    settings = Settings(_env_file=None, database_url=BENCH_URL, redis_url="")
-    engine = create_engine(settings)
+    engine = create_engine(bench_settings())
     await upgrade(engine)
     return engine
 

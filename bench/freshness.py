@@ -36,14 +36,13 @@ import httpx
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.config import Settings
-from app.db import utcnow
+from app.db import create_engine, utcnow
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
 from bench.ack import APP_PORT, ROOT, SECRET, SHOP, prepare, server_environment, serving
-from bench.common import BENCH_URL, save
+from bench.common import bench_settings, save
 from bench.load import ORDER
 
 PROBE_SHOP = "probe.myshopify.com"
@@ -53,9 +52,7 @@ TIMEOUT_S = 10.0
 
 async def probe_shop_with_a_key_result() -> None:
     """The probe shop and a metric key result on its orders."""
-    from app.db import create_engine
-
-    settings = Settings(**{"_env_file": None, "database_url": BENCH_URL})  # type: ignore[arg-type]
+    settings = bench_settings()
     engine = create_engine(settings)
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         shop = Shop(platform=Platform.SHOPIFY, domain=PROBE_SHOP, name="Probe", currency="EUR",
@@ -191,9 +188,7 @@ def main(quick: bool) -> dict[str, Any]:
 
 async def probe_shop_login() -> str:
     """A fresh one-time login link for the next round."""
-    from app.db import create_engine
-
-    settings = Settings(**{"_env_file": None, "database_url": BENCH_URL})  # type: ignore[arg-type]
+    settings = bench_settings()
     engine = create_engine(settings)
     async with AsyncSession(engine) as session, session.begin():
         shop = (await session.exec(select(Shop).where(Shop.domain == PROBE_SHOP))).one()

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from app.metrics.figures import Additive, F, K, difference, local_day, slot_of
+from app.metrics.figures import Additive, add_to, difference, local_day, slot_of
 
 # `previous` for a customer's first order ever, and for a previous order so long ago that no
 # range can start after it (kept apart: the second is a returning customer, the first is not).
@@ -90,21 +90,17 @@ def customer_contribution(placed: Iterable[datetime], timezone: str) -> Customer
         first, second = index == 0, index == 1
         previous = None if first else days[index - 1]
         pair = (day, FIRST if previous is None else _capped(previous, day))
-        _add(result.pairs, pair, CustomerFigures(1, int(first), int(second)))
+        add_to(result.pairs, pair, CustomerFigures(1, int(first), int(second)))
         same = previous == day
-        _add(
+        add_to(
             result.days, day, CustomerDayFigures(1, int(first), 0, int(same), int(same and second))
         )
         if previous is not None:
-            _add(result.previous, previous, PreviousDayFigures(1, int(second)))
+            add_to(result.previous, previous, PreviousDayFigures(1, int(second)))
     if len(days) >= 2 and days[1] - days[0] <= timedelta(days=REPEAT_WINDOW_DAYS):
-        _add(result.pairs, (days[0], FIRST), CustomerFigures(repeaters=1))
-        _add(result.days, days[0], CustomerDayFigures(repeaters=1))
+        add_to(result.pairs, (days[0], FIRST), CustomerFigures(repeaters=1))
+        add_to(result.days, days[0], CustomerDayFigures(repeaters=1))
     return result
-
-
-def _add(rows: dict[K, F], key: K, figures: F) -> None:
-    rows[key] = rows[key] + figures if key in rows else figures
 
 
 def _capped(previous: date, day: date) -> date:

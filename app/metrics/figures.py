@@ -83,12 +83,22 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
+def add_to(rows: dict[K, F], key: K, figures: F) -> None:
+    """Add figures to a key's, in place."""
+    rows[key] = rows[key] + figures if key in rows else figures
+
+
+def accumulate(rows: dict[K, F], more: Mapping[K, F]) -> None:
+    """Add every key's figures in place (a rebuild adds a million contributions: no copies)."""
+    for key, figures in more.items():
+        add_to(rows, key, figures)
+
+
 def combine(*parts: Mapping[K, F]) -> dict[K, F]:
     """The per-key sum of contributions, leaving out keys that come to nothing."""
     totals: dict[K, F] = {}
     for part in parts:
-        for key, figures in part.items():
-            totals[key] = totals[key] + figures if key in totals else figures
+        accumulate(totals, part)
     return {key: figures for key, figures in totals.items() if not figures.is_zero()}
 
 
@@ -103,10 +113,10 @@ def at_slot(changes: Mapping[date, F], slot: int) -> dict[tuple[date, int], F]:
 
 def without_slots(rows: Mapping[tuple[Any, ...], F]) -> dict[Any, F]:
     """Rows summed over their slot (the last part of each key); a one-part rest is unwrapped."""
-    summed: list[dict[Any, F]] = [
-        {key[:-1] if len(key) > 2 else key[0]: figures} for key, figures in rows.items()
-    ]
-    return combine(*summed)
+    summed: dict[Any, F] = {}
+    for key, figures in rows.items():
+        add_to(summed, key[:-1] if len(key) > 2 else key[0], figures)
+    return combine(summed)
 
 
 def slot_of(identity: str) -> int:

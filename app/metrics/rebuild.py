@@ -31,6 +31,7 @@ from app.metrics.figures import (
     F,
     K,
     SalesFigures,
+    accumulate,
     at_slot,
     slot_of,
     without_slots,
@@ -81,7 +82,7 @@ async def expected(session: AsyncSession, shop_id: int) -> Expected:
     async for row in await session.stream(statement):
         order = cast(OrderRow, row)
         sold = order_contribution(facts_of_row(order), timezone)
-        _accumulate(result.sales, at_slot(sold, slot_of(row.platform_id)))
+        accumulate(result.sales, at_slot(sold, slot_of(row.platform_id)))
         if counted(order):
             counted_orders[row.platform_id] = order.customer_key is not None
             if order.customer_key is not None:
@@ -93,23 +94,17 @@ async def expected(session: AsyncSession, shop_id: int) -> Expected:
         has_customer = counted_orders.get(refund.order_platform_id)
         if has_customer is not None:
             returns = refund_contribution(refund.refunded_at, refund.amount, has_customer, timezone)
-            _accumulate(result.sales, at_slot(returns, slot_of(refund.order_platform_id)))
+            accumulate(result.sales, at_slot(returns, slot_of(refund.order_platform_id)))
     for key, placed in placed_by_customer.items():
         pairs, days, previous = slotted(key, customer_contribution(placed, timezone))
-        _accumulate(result.customer_pairs, pairs)
-        _accumulate(result.customer_days, days)
-        _accumulate(result.customer_previous, previous)
+        accumulate(result.customer_pairs, pairs)
+        accumulate(result.customer_days, days)
+        accumulate(result.customer_previous, previous)
     statement = select(Checkout).where(Checkout.shop_id == shop_id)
     for checkout in (await session.exec(statement)).all():
         contribution = checkout_contribution(facts_of_checkout(checkout), timezone)
-        _accumulate(result.checkouts, at_slot(contribution, slot_of(checkout.token)))
+        accumulate(result.checkouts, at_slot(contribution, slot_of(checkout.token)))
     return result
-
-
-def _accumulate(rows: dict[K, F], more: Mapping[K, F]) -> None:
-    """Add in place (a rebuild adds a million contributions: no copies)."""
-    for key, figures in more.items():
-        rows[key] = rows[key] + figures if key in rows else figures
 
 
 async def differences(session: AsyncSession, shop_id: int) -> list[str]:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.metrics import rollups
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import CustomerCounts
-from app.metrics.figures import ZERO, Additive, SalesFigures
+from app.metrics.figures import ZERO, Additive, SalesFigures, add_to
 from app.metrics.periods import Granularity, period_start, periods
 
 F = TypeVar("F", bound=Additive)
@@ -48,7 +48,7 @@ class _Daily(Generic[F]):
         by_period: dict[date, F] = {}
         for day, figures in days.items():
             key = period_start(day, granularity)
-            by_period[key] = by_period[key] + figures if key in by_period else figures
+            add_to(by_period, key, figures)
         whole = sum(by_period.values(), self.empty())
         return Reading(whole, aligned(by_period, start, end, granularity, self.empty()))
 
@@ -93,17 +93,25 @@ async def lifetime(
     sold = await rollups.sales_by_day(session, shop_id, date.min, end)
     acquired = await rollups.new_customers_by_day(session, shop_id, date.min, end)
     spans = periods(start, end, granularity)
+    ends = _running_totals([last for _, last in spans], sold, acquired)
     series = [
-        (period_start(first, granularity), _lifetime_until(last, sold, acquired))
-        for first, last in spans
+        (period_start(first, granularity), at) for (first, _), at in zip(spans, ends, strict=True)
     ]
-    return Reading(_lifetime_until(end, sold, acquired), series)
+    return Reading(ends[-1], series)  # the last period ends on the range's last day
 
 
-def _lifetime_until(
-    last: date, sold: Mapping[date, SalesFigures], acquired: Mapping[date, int]
-) -> Lifetime:
-    net = sum(
-        (f.customer_sales - f.customer_returns for day, f in sold.items() if day <= last), ZERO
-    )
-    return Lifetime(net, sum(n for day, n in acquired.items() if day <= last))
+def _running_totals(
+    ends: list[date], sold: Mapping[date, SalesFigures], acquired: Mapping[date, int]
+) -> list[Lifetime]:
+    """The lifetime figures up to each of the ascending `ends`, in one pass over the days."""
+    days = sorted(set(sold) | set(acquired))
+    net, customers, index, result = ZERO, 0, 0, []
+    for last in ends:
+        while index < len(days) and days[index] <= last:
+            day = days[index]
+            if day in sold:
+                net += sold[day].customer_sales - sold[day].customer_returns
+            customers += acquired.get(day, 0)
+            index += 1
+        result.append(Lifetime(net, customers))
+    return result

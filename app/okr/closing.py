@@ -25,7 +25,7 @@ async def close_cycle(
     session: AsyncSession, shop_id: int, cycle: Cycle, retrospectives: dict[int, str],
     today: date,
 ) -> None:  # fmt: skip
-    await check_open(cycle)
+    check_open(cycle)
     card = await scorecard(session, shop_id, cycle, today)
     views = list(_walk(card.objectives))
     known = {view.objective.id for view in views}
@@ -58,7 +58,7 @@ async def carry_over(
     afresh from the period before the new window, manual ones from their last value."""
     source = await get_cycle(session, shop_id, from_id)
     target = await get_cycle(session, shop_id, to_id)
-    await check_open(target)
+    check_open(target)
     if target.id == source.id:
         raise invalid({"to_cycle_id": "carry objectives into a different cycle"})
     copies = []

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response, status
 from sqlmodel import select
 
 from app.auth.dependencies import ShopDep
-from app.db import utcnow
 from app.deps import SessionDep
-from app.metrics.figures import local_day
 from app.okr import key_results as krs
 from app.okr import live as _live  # noqa: F401  (registers the live key-result follow-up)
 from app.okr import service, templates
@@ -50,10 +46,6 @@ from app.shops.models import Shop
 router = APIRouter(prefix="/api/v1", tags=["okrs"])
 
 
-def today_for(shop: Shop) -> date:
-    return local_day(utcnow(), shop.timezone)
-
-
 @router.get("/cycles")
 async def list_cycles(shop: ShopDep, session: SessionDep) -> list[CycleOut]:
     statement = select(Cycle).where(Cycle.shop_id == shop.id).order_by(Cycle.start)  # type: ignore[arg-type]
@@ -82,14 +74,14 @@ async def get_scorecard(cycle_id: int, shop: ShopDep, session: SessionDep) -> Sc
     """Every objective with its score and band, key results with value, pace and forecast;
     aligned objectives nested under their parent."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
-    return scorecard_out(await scorecard(session, shop.id or 0, cycle, today_for(shop)))
+    return scorecard_out(await scorecard(session, shop.id or 0, cycle, service.today_for(shop)))
 
 
 @router.post("/cycles/{cycle_id}/close")
 async def close(cycle_id: int, body: CloseIn, shop: ShopDep, session: SessionDep) -> CycleOut:
     """Freeze the final scores, with a short retrospective per objective."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
-    await close_cycle(session, shop.id or 0, cycle, body.retrospectives, today_for(shop))
+    await close_cycle(session, shop.id or 0, cycle, body.retrospectives, service.today_for(shop))
     return cycle_out(cycle)
 
 
@@ -99,7 +91,12 @@ async def carry(
 ) -> list[ObjectiveOut]:
     """Copy unfinished objectives (with their key results) into another cycle."""
     copies = await carry_over(
-        session, shop.id or 0, cycle_id, body.to_cycle_id, body.objective_ids, today_for(shop)
+        session,
+        shop.id or 0,
+        cycle_id,
+        body.to_cycle_id,
+        body.objective_ids,
+        service.today_for(shop),
     )
     return [objective_out(o) for o in copies]
 
@@ -137,7 +134,7 @@ async def update_objective(
 @router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_objective(objective_id: int, shop: ShopDep, session: SessionDep) -> Response:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
-    await service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
+    service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
     await session.delete(objective)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -158,7 +155,7 @@ async def create_key_result(body: KeyResultIn, shop: ShopDep, session: SessionDe
     """A key result. A metric one left without a start value starts from the same metric over
     the equally long period before its window."""
     kr = KeyResult(shop_id=shop.id or 0, **body.model_dump())
-    await krs.save_key_result(session, shop.id or 0, kr, {}, today_for(shop))
+    await krs.save_key_result(session, shop.id or 0, kr, {}, service.today_for(shop))
     return await _with_status(session, shop, kr)
 
 
@@ -174,14 +171,14 @@ async def update_key_result(
 ) -> KeyResultOut:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     changes = body.model_dump(exclude_unset=True)
-    await krs.save_key_result(session, shop.id or 0, kr, changes, today_for(shop))
+    await krs.save_key_result(session, shop.id or 0, kr, changes, service.today_for(shop))
     return await _with_status(session, shop, kr)
 
 
 @router.delete("/key-results/{key_result_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_key_result(key_result_id: int, shop: ShopDep, session: SessionDep) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
-    await service.check_open(await krs.cycle_of(session, shop.id or 0, kr))
+    service.check_open(await krs.cycle_of(session, shop.id or 0, kr))
     await session.delete(kr)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -219,7 +216,9 @@ async def history(key_result_id: int, shop: ShopDep, session: SessionDep) -> lis
 async def _status(session: SessionDep, shop: Shop, kr: KeyResult) -> KRStatus:
     cycle = await krs.cycle_of(session, shop.id or 0, kr)
     bands = await service.bands_for(session, shop.id or 0)
-    return await evaluate_key_result(session, shop.id or 0, kr, cycle, today_for(shop), bands)
+    return await evaluate_key_result(
+        session, shop.id or 0, kr, cycle, service.today_for(shop), bands
+    )
 
 
 async def _with_status(session: SessionDep, shop: Shop, kr: KeyResult) -> KeyResultOut:
@@ -250,7 +249,9 @@ async def apply_templates(
             {"template_ids": f"no templates {unknown}: {sorted(templates.BY_ID)}"}
         )
     created = [
-        await templates.apply(session, shop.id or 0, cycle, templates.BY_ID[i], today_for(shop))
+        await templates.apply(
+            session, shop.id or 0, cycle, templates.BY_ID[i], service.today_for(shop)
+        )
         for i in chosen
     ]
     warnings = await service.warnings_for(session, cycle)

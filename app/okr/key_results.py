@@ -38,7 +38,7 @@ async def save_key_result(
         setattr(kr, name, value)
     objective: Objective = await get_objective(session, shop_id, kr.objective_id)
     cycle = await get_cycle(session, shop_id, objective.cycle_id)
-    await check_open(cycle)
+    check_open(cycle)
     errors = _shape_problems(kr, cycle)
     if not errors and _needs_start(kr) and kr.source is Source.METRIC:
         if "start_value" in changes:
@@ -105,7 +105,7 @@ async def check_in(
     session: AsyncSession, shop_id: int, kr: KeyResult, values: dict[str, Any]
 ) -> CheckIn:
     cycle = await cycle_of(session, shop_id, kr)
-    await check_open(cycle)
+    check_open(cycle)
     errors: dict[str, str] = {}
     if values.get("value") is not None and kr.source is Source.METRIC:
         errors["value"] = "a metric key result's value comes from the store: leave it empty"

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
-
-from app.db import utcnow
 from app.live.follow_ups import follow
-from app.metrics.figures import local_day
 from app.okr.evaluation import evaluate_key_result
-from app.okr.models import Cycle, CycleStatus, KeyResult, Objective, Source
-from app.okr.service import bands_for
+from app.okr.models import Source
+from app.okr.service import bands_for, open_key_results, today_for
 from app.runtime import Runtime
 from app.shops.models import Shop
 
@@ -22,18 +18,8 @@ async def key_results_moved(runtime: Runtime, shop_id: int) -> tuple[str, dict[s
         shop = await session.get(Shop, shop_id)
         if shop is None:
             return None
-        today = local_day(utcnow(), shop.timezone)
-        statement = (
-            select(KeyResult, Cycle)
-            .join(Objective, col(Objective.id) == KeyResult.objective_id)
-            .join(Cycle, col(Cycle.id) == Objective.cycle_id)
-            .where(
-                KeyResult.shop_id == shop_id,
-                KeyResult.source == Source.METRIC,
-                Cycle.status == CycleStatus.OPEN,
-            )
-        )
-        rows = (await session.exec(statement)).all()
+        today = today_for(shop)
+        rows = await open_key_results(session, shop_id, Source.METRIC)
         if not rows:
             return None
         bands = await bands_for(session, shop_id)

@@ -10,10 +10,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
 from app.errors import Conflict, NotFound, Unprocessable
-from app.okr.models import Cycle, CycleStatus, KeyResult, Level, Objective, OkrSettings
+from app.metrics.figures import local_day
+from app.okr.models import (
+    Cycle,
+    CycleStatus,
+    KeyResult,
+    Level,
+    Objective,
+    OkrSettings,
+    Source,
+)
 from app.okr.scoring import Bands
+from app.shops.models import Shop
 
 MAX_COMPANY_OBJECTIVES = 5
+
+
+def today_for(shop: Shop) -> date:
+    """The shop-local date now: cycles, windows and snapshots are in the shop's days."""
+    return local_day(utcnow(), shop.timezone)
 
 
 def invalid(fields: dict[str, str]) -> Unprocessable:
@@ -64,7 +79,7 @@ def quarters(cycle: Cycle) -> list[tuple[str, date, date]]:
     return result
 
 
-async def check_open(cycle: Cycle) -> None:
+def check_open(cycle: Cycle) -> None:
     if cycle.status is CycleStatus.CLOSED:
         raise Conflict(f"cycle {cycle.name!r} is closed: its scores are final")
 
@@ -76,7 +91,7 @@ async def save_objective(
     for name, value in changes.items():
         setattr(objective, name, value)
     cycle = await get_cycle(session, shop_id, objective.cycle_id)
-    await check_open(cycle)
+    check_open(cycle)
     errors: dict[str, str] = {}
     if objective.weight <= 0:
         errors["weight"] = "a weight is positive"
@@ -135,6 +150,21 @@ async def key_results_of(session: AsyncSession, objective_ids: list[int]) -> lis
         .order_by(col(KeyResult.position), col(KeyResult.id))
     )
     return list((await session.exec(statement)).all())
+
+
+async def open_key_results(
+    session: AsyncSession, shop_id: int, source: Source | None = None
+) -> list[tuple[KeyResult, Cycle]]:
+    """The shop's key results in open cycles, with their cycle (optionally of one source)."""
+    statement = (
+        select(KeyResult, Cycle)
+        .join(Objective, col(Objective.id) == KeyResult.objective_id)
+        .join(Cycle, col(Cycle.id) == Objective.cycle_id)
+        .where(KeyResult.shop_id == shop_id, Cycle.status == CycleStatus.OPEN)
+    )
+    if source is not None:
+        statement = statement.where(KeyResult.source == source)
+    return [(kr, cycle) for kr, cycle in (await session.exec(statement)).all()]
 
 
 async def bands_for(session: AsyncSession, shop_id: int) -> Bands:

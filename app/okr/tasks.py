@@ -12,10 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import insert_or_skip, utcnow
 from app.messaging.email import Email, EmailNotConfigured, send_email
-from app.metrics.figures import local_day
 from app.okr.evaluation import evaluate_key_result
-from app.okr.models import CheckIn, Cycle, CycleStatus, KeyResult, Objective, Source
-from app.okr.service import bands_for
+from app.okr.models import CheckIn, Source
+from app.okr.service import bands_for, open_key_results, today_for
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, registry
 
@@ -29,9 +28,9 @@ async def snapshot_key_results(ctx: JobContext) -> None:
     """Yesterday's value and score of each open metric key result, once per shop-local day
     (the job runs hourly; a snapshot already taken is skipped)."""
     for shop in await _active_shops(ctx.session):
-        yesterday = local_day(utcnow(), shop.timezone) - timedelta(days=1)
+        yesterday = today_for(shop) - timedelta(days=1)
         bands = await bands_for(ctx.session, shop.id or 0)
-        for kr, cycle in await _open_key_results(ctx.session, shop.id or 0, Source.METRIC):
+        for kr, cycle in await open_key_results(ctx.session, shop.id or 0, Source.METRIC):
             if not cycle.start <= yesterday <= cycle.end:
                 continue
             status = await evaluate_key_result(
@@ -58,7 +57,7 @@ async def remind_owners(ctx: JobContext) -> None:
     """On the shop's Monday: one e-mail per owner listing their key results without a
     check-in for a week."""
     for shop in await _active_shops(ctx.session):
-        today = local_day(utcnow(), shop.timezone)
+        today = today_for(shop)
         if today.weekday() != REMINDER_WEEKDAY:
             continue
         quiet = await _quiet_key_results(ctx.session, shop.id or 0, today)
@@ -78,27 +77,13 @@ async def _active_shops(session: AsyncSession) -> list[Shop]:
     return list((await session.exec(statement)).all())
 
 
-async def _open_key_results(
-    session: AsyncSession, shop_id: int, source: Source | None = None
-) -> list[tuple[KeyResult, Cycle]]:
-    statement = (
-        select(KeyResult, Cycle)
-        .join(Objective, col(Objective.id) == KeyResult.objective_id)
-        .join(Cycle, col(Cycle.id) == Objective.cycle_id)
-        .where(KeyResult.shop_id == shop_id, Cycle.status == CycleStatus.OPEN)
-    )
-    if source is not None:
-        statement = statement.where(KeyResult.source == source)
-    return [(kr, cycle) for kr, cycle in (await session.exec(statement)).all()]
-
-
 async def _quiet_key_results(
     session: AsyncSession, shop_id: int, today: date
 ) -> dict[str, list[str]]:
     """Owner e-mail → titles of their key results in a running cycle with no recent check-in."""
     since = utcnow() - timedelta(days=QUIET_DAYS)
     quiet: dict[str, list[str]] = defaultdict(list)
-    for kr, cycle in await _open_key_results(session, shop_id):
+    for kr, cycle in await open_key_results(session, shop_id):
         if not kr.owner_email or not cycle.start <= today <= cycle.end:
             continue
         recent = select(CheckIn.id).where(
