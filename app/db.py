@@ -126,16 +126,100 @@ async def insert_or_skip(
     """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id, on PostgreSQL and SQLite: the new
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
+    statement = _skip_statement(session, model, tuple(values), tuple(unique), ("id",))
+    new_id: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
+    return new_id
+
+
+async def insert_many_or_skip(
+    session: AsyncSession,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    returning: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    """`insert_or_skip` for many rows of one shape in one round trip: the `returning` columns of
+    the rows inserted (those already held are skipped)."""
+    if not rows:
+        return []
+    statement = _skip_statement(session, model, tuple(rows[0]), tuple(unique), returning)
+    return [tuple(row) for row in (await session.exec(statement, params=rows)).all()]
+
+
+def _skip_statement(
+    session: AsyncSession,
+    model: type[SQLModel],
+    names: tuple[str, ...],
+    unique: tuple[str, ...],
+    returning: tuple[str, ...],
+) -> Any:
     table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
 
     def build() -> Any:
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        return insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c.id)
+        statement = insert(table).on_conflict_do_nothing(index_elements=list(unique))
+        return statement.returning(*(table.c[name] for name in returning))
 
-    statement = cached_statement(("skip", dialect, table, tuple(values), tuple(unique)), build)
-    new_id: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
-    return new_id
+    return cached_statement(("skip", dialect, table, names, unique, returning), build)
+
+
+async def upsert_if_newer(
+    session: AsyncSession,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    unique: list[str],
+    version: str,
+) -> int | None:
+    """Insert the row, or overwrite the existing one only if `values[version]` is newer than
+    what it holds; one statement, so the newest state wins whatever order updates arrive in
+    and however they race. The row's id when written, None when what we hold is as new."""
+    statement = _newer_statement(session, model, tuple(values), tuple(unique), version, ("id",))
+    written: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
+    return written
+
+
+async def upsert_many_if_newer(
+    session: AsyncSession,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    unique: list[str],
+    version: str,
+    returning: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    """`upsert_if_newer` for many rows of one shape in one round trip: the `returning` columns
+    of the rows written. No two rows may share their unique values (PostgreSQL refuses to
+    change one row twice in a statement)."""
+    if not rows:
+        return []
+    names = tuple(rows[0])
+    statement = _newer_statement(session, model, names, tuple(unique), version, returning)
+    return [tuple(row) for row in (await session.exec(statement, params=rows)).all()]
+
+
+def _newer_statement(
+    session: AsyncSession,
+    model: type[SQLModel],
+    names: tuple[str, ...],
+    unique: tuple[str, ...],
+    version: str,
+    returning: tuple[str, ...],
+) -> Any:
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+
+    def build() -> Any:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        changed = {n: statement.excluded[n] for n in names if n not in (*unique, "id")}
+        return statement.on_conflict_do_update(
+            index_elements=list(unique),
+            set_=changed,
+            where=table.c[version] < statement.excluded[version],
+        ).returning(*(table.c[name] for name in returning))
+
+    key = ("newer", dialect, table, names, unique, version, returning)
+    return cached_statement(key, build)
 
 
 MONEY_SCALE = 6  # decimal places kept; platforms send at most 3 (e.g. KWD, BHD)
@@ -171,35 +255,6 @@ class Money(TypeDecorator[Decimal]):
 
 
 _MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
-
-
-async def upsert_if_newer(
-    session: AsyncSession,
-    model: type[SQLModel],
-    values: dict[str, Any],
-    unique: list[str],
-    version: str,
-) -> int | None:
-    """Insert the row, or overwrite the existing one only if `values[version]` is newer than
-    what it holds; one statement, so the newest state wins whatever order updates arrive in
-    and however they race. The row's id when written, None when what we hold is as new."""
-    table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-
-    def build() -> Any:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(table)
-        changed = {n: statement.excluded[n] for n in values if n not in (*unique, "id")}
-        return statement.on_conflict_do_update(
-            index_elements=unique,
-            set_=changed,
-            where=table.c[version] < statement.excluded[version],
-        ).returning(table.c.id)
-
-    key = ("newer", dialect, table, tuple(values), tuple(unique), version)
-    statement = cached_statement(key, build)
-    written: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
-    return written
 
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}

@@ -18,20 +18,15 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.shops.models import Platform, Shop
-from bench.common import BENCH_URL, free_port, fresh_database, save
+from bench.common import BENCH_URL, ROOT, free_port, fresh_database, save, serving
 
-ROOT = Path(__file__).parent.parent
 SHOP, SECRET = "bench.myshopify.com", "bench-shopify-secret"
 REDIS_URL = os.environ.get("STOREOKR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 APP_PORT, BARE_PORT = free_port(), free_port()
@@ -65,26 +60,6 @@ async def prepare() -> None:
     await redis.aclose()
 
 
-@contextmanager
-def serving(command: list[str], port: int) -> Iterator[str]:
-    process = subprocess.Popen(command, cwd=ROOT, env=server_environment())
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code in (200, 404):
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"{command} did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
 def load(url: str, seconds: float, rate: float = 0, concurrency: int = 64) -> dict[str, Any]:
     options = ["--seconds", str(seconds), "--rate", str(rate), "--concurrency", str(concurrency)]
     command = [sys.executable, "-m", "bench.load", url, "--shop", SHOP, "--secret", SECRET]
@@ -104,7 +79,11 @@ def main(quick: bool) -> dict[str, Any]:
     bare = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(BARE_PORT),
             "--workers", workers, "--log-level", "warning"]  # fmt: skip
     results: dict[str, Any] = {"uvicorn_workers": int(workers), "seconds": seconds}
-    with serving(app, APP_PORT) as app_url, serving(bare, BARE_PORT) as bare_url:
+    environment = server_environment()
+    with (
+        serving(app, APP_PORT, environment) as app_url,
+        serving(bare, BARE_PORT, environment) as bare_url,
+    ):
         for name, options in scenarios.items():
             ours = load(app_url, seconds, **options)  # type: ignore[arg-type]
             base = load(bare_url, seconds, **options)  # type: ignore[arg-type]

@@ -7,18 +7,22 @@ import os
 import platform
 import socket
 import statistics
+import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.db import create_engine
 from app.schema import upgrade
 
+ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results"
 BENCH_URL = os.environ.get(
     "STOREOKR_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/storeokr_bench"
@@ -84,3 +88,29 @@ def save(name: str, result: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({**machine(), **result}, indent=2, default=str) + "\n")
     return path
+
+
+@contextmanager
+def serving(
+    command: list[str], port: int, environment: dict[str, str] | None = None,
+    ready_within: float = 60,
+) -> Iterator[str]:  # fmt: skip
+    """Run a server process until the block ends; its URL once `/healthz` answers."""
+    process = subprocess.Popen(command, cwd=ROOT, env=environment)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + ready_within
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command} exited with {process.returncode}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code in (200, 404):
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"{command} did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -41,8 +41,8 @@ from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
-from bench.ack import APP_PORT, ROOT, SECRET, SHOP, prepare, server_environment, serving
-from bench.common import bench_settings, save
+from bench.ack import APP_PORT, SECRET, SHOP, prepare, server_environment
+from bench.common import ROOT, bench_settings, save, serving
 from bench.load import ORDER
 
 PROBE_SHOP = "probe.myshopify.com"
@@ -174,7 +174,7 @@ def main(quick: bool) -> dict[str, Any]:
     worker = subprocess.Popen([storeokr, "worker"], cwd=ROOT, env=server_environment())
     try:
         with serving([storeokr, "serve", "--port", str(APP_PORT), "--workers", workers],
-                     APP_PORT) as url:  # fmt: skip
+                     APP_PORT, server_environment()) as url:  # fmt: skip
             for rate in rates:
                 login = asyncio.run(probe_shop_login())
                 outcome = asyncio.run(measure(url, login, rate, seconds))

@@ -12,7 +12,9 @@ ROOT = Path(__file__).parent.parent
 BENCH_URL = "postgresql://postgres@127.0.0.1:5432/storeokr_bench_quick"
 
 
-@pytest.mark.parametrize("scenario", ["metrics_query", "rollup_contention", "ack", "freshness"])
+@pytest.mark.parametrize(
+    "scenario", ["metrics_query", "rollup_contention", "ack", "freshness", "backfill"]
+)
 def test_benchmark_runs_quick(scenario: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", f"bench.{scenario}", "--quick"],

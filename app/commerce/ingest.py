@@ -3,12 +3,13 @@ backfill alike."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import groupby
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
-from app.commerce.events import CommerceEvent, OrderChanged
+from app.commerce.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.commerce.repository import refund_ids
 from app.integrations.base import StoreClient
 from app.shops.models import Shop
@@ -20,14 +21,44 @@ async def ingest(
     events: list[CommerceEvent],
     client: Callable[[], StoreClient],
 ) -> None:
-    """Apply `events`; an order naming refunds we do not hold (WooCommerce lists them without
-    dates) has them fetched through `client()` (made only then), so each counts on its own
-    date."""
+    """Apply `events` in order; a run of orders (a backfill page), of checkouts or of customers
+    is applied as one batch. An order naming refunds we do not hold (WooCommerce lists them
+    without dates) has them fetched through `client()` (made only then), so each counts on its
+    own date."""
     assert shop.id is not None
-    for event in events:
-        await service.apply(session, shop.id, event)
-        if isinstance(event, OrderChanged) and event.order.refund_ids_to_fetch:
-            held = await refund_ids(session, shop.id, event.order.platform_id)
-            if not set(event.order.refund_ids_to_fetch) <= held:
-                for refund in await client().fetch_refunds(event.order.platform_id):
-                    await service.apply_refund(session, shop.id, refund)
+    for kind, run in _runs(events):
+        if kind is OrderChanged:
+            orders = [event.order for event in run if isinstance(event, OrderChanged)]
+            await service.apply_orders(session, shop.id, orders)
+            for order in orders:
+                await _fetch_missing_refunds(session, shop.id, order.platform_id,
+                                             order.refund_ids_to_fetch, client)  # fmt: skip
+        elif kind is CheckoutChanged:
+            checkouts = [event.checkout for event in run if isinstance(event, CheckoutChanged)]
+            await service.apply_checkouts(session, shop.id, checkouts)
+        elif kind is CustomerUpserted:
+            customers = [event.customer for event in run if isinstance(event, CustomerUpserted)]
+            await service.apply_customers(session, shop.id, customers)
+        else:
+            for event in run:
+                await service.apply(session, shop.id, event)
+
+
+def _runs(events: list[CommerceEvent]) -> Iterator[tuple[type, list[CommerceEvent]]]:
+    for kind, run in groupby(events, key=type):
+        yield kind, list(run)
+
+
+async def _fetch_missing_refunds(
+    session: AsyncSession,
+    shop_id: int,
+    order_platform_id: str,
+    named: tuple[str, ...],
+    client: Callable[[], StoreClient],
+) -> None:
+    if not named:
+        return
+    held = await refund_ids(session, shop_id, order_platform_id)
+    if not set(named) <= held:
+        for refund in await client().fetch_refunds(order_platform_id):
+            await service.apply_refund(session, shop_id, refund)

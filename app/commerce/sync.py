@@ -7,10 +7,12 @@ resumes where it stopped, after a chunk's time is up or a worker died."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from app.commerce.ingest import ingest
@@ -65,9 +67,13 @@ async def run_chunk(
     async with runtime.transaction() as session:
         shop = await shops.require_shop(session, sync.shop_id)
     client = client_for(shops.connection_for(runtime, shop), runtime.http, runtime.settings)
+    ahead = _PageAhead(client, sync.since)
     try:
         while sync.status is SyncStatus.RUNNING:
-            sync = await _read_page(runtime, sync_id, client)  # at least one page a chunk
+            before = sync.records
+            sync = await _read_page(runtime, sync_id, ahead)  # at least one page a chunk
+            if sync.kind is SyncKind.BACKFILL and _doubled(before, sync.records):
+                await _refresh_statistics(runtime)
             if progress is not None:
                 progress(sync)
             if sync.status is SyncStatus.RUNNING and deadline is not None and utcnow() >= deadline:
@@ -75,33 +81,98 @@ async def run_chunk(
     except Exception as error:
         await _fail(runtime, sync_id, error)
         raise
+    finally:
+        ahead.cancel()
     return True
 
 
-async def _read_page(runtime: Runtime, sync_id: int, client: StoreClient) -> StoreSync:
+# A backfill is a bulk load: planner statistics taken when the mirror was empty (or before
+# autovacuum's next visit, which waits for 10 % of a table to change) turn its per-page index
+# look-ups into scans (measured: 80 → 620 orders/s at 30 k orders after one ANALYZE). So the
+# pass refreshes them each time it has doubled what it wrote, from a thousand records on.
+ANALYZE_FROM = 1024
+MIRROR_TABLES = ("customers", "orders", "order_lines", "refunds", "checkouts")
+
+
+def _doubled(before: int, after: int) -> bool:
+    return after >= ANALYZE_FROM and after.bit_length() > max(before, 1).bit_length()
+
+
+async def _refresh_statistics(runtime: Runtime) -> None:
+    async with runtime.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.exec(text(f"ANALYZE {', '.join(MIRROR_TABLES)}"))  # type: ignore[call-overload]
+
+
+Position = tuple[str, str | None]  # (resource, cursor)
+
+
+class _PageAhead:
+    """Reads the next page while this one is applied: the store's API and our database work
+    overlap instead of taking turns (a backfill spends about as long on each)."""
+
+    def __init__(self, client: StoreClient, since: datetime) -> None:
+        self.client, self._since = client, since
+        self._ahead: tuple[Position, asyncio.Task[Page]] | None = None
+
+    async def page(self, position: Position) -> Page:
+        """The page at `position`: the one read ahead if it is that one."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == position:
+            return await ahead[1]
+        if ahead is not None:
+            self._ahead = ahead
+            self.cancel()
+        return await self._read(position)
+
+    def read_ahead(self, position: Position | None) -> None:
+        self.cancel()
+        if position is not None:
+            self._ahead = (position, asyncio.create_task(self._read(position)))
+
+    def cancel(self) -> None:
+        if self._ahead is not None:
+            task = self._ahead[1]
+            task.cancel()
+            if task.done() and not task.cancelled():
+                task.exception()  # a failed read nobody needs any more: not an error to log
+            self._ahead = None
+
+    async def _read(self, position: Position) -> Page:
+        resource, cursor = position
+        return await _lister(self.client, resource)(self._since, cursor)
+
+
+async def _read_page(runtime: Runtime, sync_id: int, ahead: _PageAhead) -> StoreSync:
     """Read the page the pass is at, apply it, and move the pass on, in one transaction."""
     async with runtime.transaction() as session:
         sync = await session.get(StoreSync, sync_id, with_for_update=True)
         assert sync is not None
         shop = await shops.require_shop(session, sync.shop_id)
-        page = await _lister(client, sync.resource)(sync.since, sync.cursor)
-        for record in page.items:
-            events = normalise_record(shop.platform.value, sync.resource, record, shop.currency)
-            await ingest(session, shop, events, lambda: client)
+        page = await ahead.page((sync.resource, sync.cursor))
+        following = _next_position(sync.resource, page.next_cursor)
+        ahead.read_ahead(following)
+        events = [
+            event
+            for record in page.items
+            for event in normalise_record(shop.platform.value, sync.resource, record, shop.currency)
+        ]
+        await ingest(session, shop, events, lambda: ahead.client)  # the page's orders at once
         sync.records += len(page.items)
-        _advance(sync, page.next_cursor)
+        if following is None:
+            sync.status, sync.cursor, sync.finished_at = SyncStatus.DONE, None, utcnow()
+        else:
+            sync.resource, sync.cursor = following
         return sync
 
 
-def _advance(sync: StoreSync, next_cursor: str | None) -> None:
+def _next_position(resource: str, next_cursor: str | None) -> Position | None:
+    """Where the pass goes after a page of `resource`: its next page, the next resource, or
+    nowhere (done)."""
     if next_cursor is not None:
-        sync.cursor = next_cursor
-        return
-    position = RESOURCES.index(sync.resource)
-    if position + 1 < len(RESOURCES):
-        sync.resource, sync.cursor = RESOURCES[position + 1], None
-    else:
-        sync.status, sync.cursor, sync.finished_at = SyncStatus.DONE, None, utcnow()
+        return resource, next_cursor
+    position = RESOURCES.index(resource)
+    return (RESOURCES[position + 1], None) if position + 1 < len(RESOURCES) else None
 
 
 async def reconcile_since(runtime: Runtime, shop_id: int) -> datetime:

@@ -1,9 +1,12 @@
-"""Commerce topics: normalise the payload, apply its events to the mirror."""
+"""Commerce topics: normalise the payload, apply its events to the mirror. Deliveries of one
+shop waiting together are applied together (`webhooks.service.process`): their orders as one
+batch, in one transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.commerce.events import CommerceEvent
 from app.commerce.ingest import ingest
 from app.integrations import normalizers
 from app.integrations.clients import client_for
@@ -12,10 +15,22 @@ from app.shops import service as shops
 from app.shops.models import Shop
 from app.worker import JobContext
 
+Prepared = tuple[str, list[CommerceEvent]]  # a delivery's topic and its events
+
+
+def prepare(shop: Shop, topic: str, payload: dict[str, Any]) -> Prepared:
+    """The delivery's events (raises `NormalisationError` for a payload we cannot read)."""
+    return topic, normalizers.normalise(shop.platform.value, topic, payload, shop.currency)
+
 
 async def handle(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
-    events = normalizers.normalise(shop.platform.value, topic, payload, shop.currency)
+    await apply_prepared(ctx, shop, [prepare(shop, topic, payload)])
+
+
+async def apply_prepared(ctx: JobContext, shop: Shop, deliveries: list[Prepared]) -> None:
+    """Apply deliveries' events in the order given, in the job's transaction."""
     runtime = ctx.runtime
+    events = [event for _topic, delivered in deliveries for event in delivered]
     await ingest(
         ctx.session,
         shop,
@@ -24,5 +39,7 @@ async def handle(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any
     )
     assert shop.id is not None
     # What the mirror now holds differently; the metrics layer will add what it moved.
+    topics = sorted({topic for topic, _events in deliveries})
     changed = sorted({type(event).__name__ for event in events})
-    publish_after_commit(ctx.session, shop.id, "mirror", {"topic": topic, "events": changed})
+    for topic in topics:
+        publish_after_commit(ctx.session, shop.id, "mirror", {"topic": topic, "events": changed})

@@ -4,6 +4,7 @@ from the demo store's state, in Admin GraphQL's shapes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -68,12 +69,12 @@ def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str,
             "webhookSubscriptionCreate": {"webhookSubscription": subscription, "userErrors": []}
         }
     if "StoreOkrOrders" in query:
-        return {"orders": _page([order_node(o) for o in store.orders.values()])}
+        return {"orders": _page(list(store.orders.values()), order_node, variables)}
     if "StoreOkrCheckouts" in query:
         open_checkouts = [c for c in store.checkouts.values() if not c.get("completed_at")]
-        return {"abandonedCheckouts": _page([checkout_node(c) for c in open_checkouts])}
+        return {"abandonedCheckouts": _page(open_checkouts, checkout_node, variables)}
     if "StoreOkrCustomers" in query:
-        return {"customers": _page([customer_node(c) for c in store.customers.values()])}
+        return {"customers": _page(list(store.customers.values()), customer_node, variables)}
     if "StoreOkrDiscount" in query:
         store.discounts.append(variables["discount"])
         node = {"id": f"gid://shopify/DiscountCodeNode/{len(store.discounts)}"}
@@ -81,8 +82,20 @@ def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str,
     return None
 
 
-def _page(nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": nodes}
+def _page(
+    records: list[dict[str, Any]],
+    node: Callable[[dict[str, Any]], dict[str, Any]],
+    variables: dict[str, Any],
+) -> dict[str, Any]:
+    """One page of a connection, `first` records after the cursor (the demo's cursors are
+    positions; Shopify's are opaque strings, which is all the client assumes)."""
+    start = int(variables.get("after") or 0)
+    end = start + int(variables.get("first") or 50)
+    more = end < len(records)
+    return {
+        "pageInfo": {"hasNextPage": more, "endCursor": str(end) if more else None},
+        "nodes": [node(record) for record in records[start:end]],
+    }
 
 
 def _money(bag: dict[str, Any]) -> dict[str, Any]:

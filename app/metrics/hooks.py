@@ -4,6 +4,7 @@ dashboards which days moved, after commit."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,9 +16,14 @@ from app.commerce.events import OrderSnapshot, OrderState, Refund
 from app.commerce.models import Checkout, Order, RefundRow
 from app.live.publish import publish_after_commit
 from app.metrics import rollups
-from app.metrics.checkouts import CheckoutFacts, checkout_contribution, facts_of_checkout
-from app.metrics.customers import customer_contribution, slotted
-from app.metrics.figures import at_slot, combine, difference, slot_of
+from app.metrics.checkouts import (
+    CheckoutFacts,
+    CheckoutFigures,
+    checkout_contribution,
+    facts_of_checkout,
+)
+from app.metrics.customers import DayRows, PairRows, PreviousRows, customer_contribution, slotted
+from app.metrics.figures import SalesFigures, accumulate, at_slot, combine, difference, slot_of
 from app.metrics.sales import (
     OrderFacts,
     SalesContribution,
@@ -29,25 +35,36 @@ from app.metrics.sales import (
 )
 from app.shops.models import Shop
 
+OrderChange = tuple[Order | None, OrderSnapshot]  # the state we held (None: new), the new one
 
-async def order_written(
-    session: AsyncSession, shop_id: int, before: Order | None, after: OrderSnapshot
-) -> None:
-    """An order was created or replaced by a newer state (the caller holds the order's lock
-    and has written the new state)."""
+
+async def orders_written(session: AsyncSession, shop_id: int, changes: list[OrderChange]) -> None:
+    """Orders were created or replaced by newer states (the caller holds their locks and has
+    written the new states); each order at most once."""
+    if not changes:
+        return
     timezone = await _timezone(session, shop_id)
-    old, new = facts_of_row(before), facts_of_snapshot(after)
-    changes = difference(order_contribution(new, timezone), order_contribution(old, timezone))
-    if _refunds_count_as(old) != _refunds_count_as(new):
-        # A cancelled order's refunds leave the figures with it (METRICS.md), and come back if
-        # it is restored; they follow the order to or from a known customer.
-        held = await _refunds_of(session, shop_id, after.platform_id)
-        changes = combine(
-            changes,
-            difference(_refunds(held, new, timezone), _refunds(held, old, timezone)),
-        )
-    await _record_sales(session, shop_id, slot_of(after.platform_id), changes)
-    await _customers_changed(session, shop_id, timezone, _WhoOrdered.of(before, after))
+    moving = [after.platform_id for before, after in changes if _refunds_move(before, after)]
+    held = await _refunds_of(session, shop_id, moving)
+    rows: dict[tuple[date, int], SalesFigures] = {}
+    for before, after in changes:
+        old, new = facts_of_row(before), facts_of_snapshot(after)
+        change = difference(order_contribution(new, timezone), order_contribution(old, timezone))
+        if after.platform_id in moving:
+            # A cancelled order's refunds leave the figures with it (METRICS.md), and come back
+            # if it is restored; they follow the order to or from a known customer.
+            mine = held.get(after.platform_id, [])
+            change = combine(
+                change, difference(_refunds(mine, new, timezone), _refunds(mine, old, timezone))
+            )
+        accumulate(rows, at_slot(change, slot_of(after.platform_id)))
+    await _record_sales(session, shop_id, rows)
+    whos = [_WhoOrdered.of(before, after) for before, after in changes]
+    await _customers_changed(session, shop_id, timezone, whos)
+
+
+def _refunds_move(before: Order | None, after: OrderSnapshot) -> bool:
+    return _refunds_count_as(facts_of_row(before)) != _refunds_count_as(facts_of_snapshot(after))
 
 
 def _refunds_count_as(order: OrderFacts | None) -> tuple[bool, bool]:
@@ -67,40 +84,70 @@ def _refunds(
     )
 
 
-async def refund_written(session: AsyncSession, shop_id: int, refund: Refund) -> None:
-    """A refund was recorded for the first time: it counts, on its own day, if its order does."""
-    statement = select(Order).where(
-        Order.shop_id == shop_id, Order.platform_id == refund.order_platform_id
-    )
-    order = (await session.exec(statement)).first()
-    if order is None or not counted(order):
-        return  # when the order arrives (or is restored), its refunds are added with it
+async def refunds_written(session: AsyncSession, shop_id: int, refunds: list[Refund]) -> None:
+    """Refunds were recorded for the first time: each counts, on its own day, if its order
+    does (the caller holds the orders' locks)."""
+    if not refunds:
+        return
+    orders = await _orders_counting(session, shop_id, {r.order_platform_id for r in refunds})
     timezone = await _timezone(session, shop_id)
-    has_customer = order.customer_key is not None
-    changes = refund_contribution(refund.created_at, refund.amount, has_customer, timezone)
-    await _record_sales(session, shop_id, slot_of(refund.order_platform_id), changes)
+    rows: dict[tuple[date, int], SalesFigures] = {}
+    for refund in refunds:
+        has_customer = orders.get(refund.order_platform_id)
+        if has_customer is None:
+            continue  # when the order arrives (or is restored), its refunds are added with it
+        change = refund_contribution(refund.created_at, refund.amount, has_customer, timezone)
+        accumulate(rows, at_slot(change, slot_of(refund.order_platform_id)))
+    await _record_sales(session, shop_id, rows)
+
+
+async def _orders_counting(
+    session: AsyncSession, shop_id: int, platform_ids: set[str]
+) -> dict[str, bool]:
+    """Of these orders, those that count, and whether each has a customer."""
+    statement = select(Order.platform_id, Order.customer_key).where(
+        Order.shop_id == shop_id,
+        col(Order.platform_id).in_(platform_ids),
+        col(Order.test).is_(False),
+        Order.state == OrderState.OPEN,
+    )
+    return {pid: key is not None for pid, key in (await session.exec(statement)).all()}
 
 
 async def checkout_changed(
     session: AsyncSession, shop_id: int, before: CheckoutFacts | None, after: Checkout
 ) -> None:
     """A checkout row changed (the caller holds its row lock)."""
+    await checkouts_changed(session, shop_id, [(before, after)])
+
+
+async def checkouts_changed(
+    session: AsyncSession, shop_id: int, changes: list[tuple[CheckoutFacts | None, Checkout]]
+) -> None:
+    """Checkout rows changed (the caller holds their row locks); each at most once."""
+    if not changes:
+        return
     timezone = await _timezone(session, shop_id)
-    changes = difference(
-        checkout_contribution(facts_of_checkout(after), timezone),
-        checkout_contribution(before, timezone),
-    )
-    if changes:
-        await rollups.add_checkouts(session, shop_id, at_slot(changes, slot_of(after.token)))
-        _announce(session, shop_id, "checkouts", changes)
+    rows: dict[tuple[date, int], CheckoutFigures] = {}
+    for before, after in changes:
+        change = difference(
+            checkout_contribution(facts_of_checkout(after), timezone),
+            checkout_contribution(before, timezone),
+        )
+        accumulate(rows, at_slot(change, slot_of(after.token)))
+    moved = combine(rows)
+    if moved:
+        await rollups.add_checkouts(session, shop_id, moved)
+        _announce(session, shop_id, "checkouts", (day for day, _slot in moved))
 
 
 async def _record_sales(
-    session: AsyncSession, shop_id: int, slot: int, changes: SalesContribution
+    session: AsyncSession, shop_id: int, rows: dict[tuple[date, int], SalesFigures]
 ) -> None:
+    changes = combine(rows)
     if changes:
-        await rollups.add_sales(session, shop_id, at_slot(changes, slot))
-        _announce(session, shop_id, "sales", changes)
+        await rollups.add_sales(session, shop_id, changes)
+        _announce(session, shop_id, "sales", (day for day, _slot in changes))
 
 
 def _announce(session: AsyncSession, shop_id: int, family: str, days: Iterable[date]) -> None:
@@ -127,43 +174,77 @@ class _WhoOrdered:
 
 
 async def _customers_changed(
-    session: AsyncSession, shop_id: int, timezone: str, change: _WhoOrdered
+    session: AsyncSession, shop_id: int, timezone: str, changes: list[_WhoOrdered]
 ) -> None:
-    if change.before == change.after:
+    """Each customer's figures move from their orders as they were to as they are now. The
+    orders are read after the new states are written and after the customers' locks are taken;
+    undoing this batch's changes gives the orders as they were."""
+    moved = [change for change in changes if change.before != change.after]
+    keys = {entry[0] for change in moved for entry in (change.before, change.after) if entry}
+    if not keys:
         return
-    keys = {entry[0] for entry in (change.before, change.after) if entry is not None}
-    for key in sorted(keys):  # one order, so at most two customers, always locked in one order
-        await rollups.lock_customer(session, shop_id, key)
-        others = await _other_orders_placed(session, shop_id, key, change.order_platform_id)
-        then = others + [change.before[1]] if change.before and change.before[0] == key else others
-        now = others + [change.after[1]] if change.after and change.after[0] == key else others
-        moved = customer_contribution(now, timezone).minus(customer_contribution(then, timezone))
-        if moved:
-            await rollups.add_customers(session, shop_id, slotted(key, moved))
-            _announce(session, shop_id, "customers", moved.days)
+    await rollups.lock_customers(session, shop_id, keys)
+    placed = await _counted_orders_placed(session, shop_id, keys)
+    pairs: PairRows = {}
+    days: DayRows = {}
+    previous: PreviousRows = {}
+    for key in keys:
+        now = placed.get(key, {})
+        change = customer_contribution(now.values(), timezone).minus(
+            customer_contribution(_as_before(key, now, moved).values(), timezone)
+        )
+        key_pairs, key_days, key_previous = slotted(key, change)
+        accumulate(pairs, key_pairs)
+        accumulate(days, key_days)
+        accumulate(previous, key_previous)
+    rows = (combine(pairs), combine(days), combine(previous))
+    if any(rows):
+        await rollups.add_customers(session, shop_id, rows)
+        _announce(session, shop_id, "customers", (key[0] for key in rows[1]))
 
 
-async def _other_orders_placed(
-    session: AsyncSession, shop_id: int, customer_key: str, but: str
-) -> list[datetime]:
-    """When the customer's other counted orders were placed (read after taking their lock)."""
-    statement = select(Order.placed_at).where(
+def _as_before(
+    key: str, now: dict[str, datetime], changes: list[_WhoOrdered]
+) -> dict[str, datetime]:
+    """A customer's counted orders (id → placed) as they were before `changes`."""
+    then = dict(now)
+    for change in changes:
+        if change.after is not None and change.after[0] == key:
+            del then[change.order_platform_id]
+    for change in changes:
+        if change.before is not None and change.before[0] == key:
+            then[change.order_platform_id] = change.before[1]
+    return then
+
+
+async def _counted_orders_placed(
+    session: AsyncSession, shop_id: int, customer_keys: set[str]
+) -> dict[str, dict[str, datetime]]:
+    """Each customer's counted orders: id → when placed."""
+    statement = select(Order.customer_key, Order.platform_id, Order.placed_at).where(
         Order.shop_id == shop_id,
-        Order.customer_key == customer_key,
-        Order.platform_id != but,
+        col(Order.customer_key).in_(customer_keys),
         col(Order.test).is_(False),
         Order.state == OrderState.OPEN,
     )
-    return list((await session.exec(statement)).all())
+    placed: dict[str, dict[str, datetime]] = defaultdict(dict)
+    for key, platform_id, moment in (await session.exec(statement)).all():
+        placed[str(key)][platform_id] = moment
+    return placed
 
 
 async def _refunds_of(
-    session: AsyncSession, shop_id: int, order_platform_id: str
-) -> list[RefundRow]:
+    session: AsyncSession, shop_id: int, order_platform_ids: list[str]
+) -> dict[str, list[RefundRow]]:
+    if not order_platform_ids:
+        return {}
     statement = select(RefundRow).where(
-        RefundRow.shop_id == shop_id, RefundRow.order_platform_id == order_platform_id
+        RefundRow.shop_id == shop_id, col(RefundRow.order_platform_id).in_(order_platform_ids)
     )
-    return list((await session.exec(statement)).all())
+    held: dict[str, list[RefundRow]] = defaultdict(list)
+    for refund in (await session.exec(statement)).all():
+        held[refund.order_platform_id].append(refund)
+    return held
 
 
 async def _timezone(session: AsyncSession, shop_id: int) -> str:

@@ -6,7 +6,7 @@ sums the slots."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -56,29 +56,20 @@ CheckoutRows = Mapping[tuple[date, int], CheckoutFigures]  # (day, slot)
 
 
 async def add_sales(session: AsyncSession, shop_id: int, rows: SalesRows) -> None:
-    for (day, slot), figures in rows.items():
-        await _add(session, SalesDay, {"shop_id": shop_id, "day": day, "slot": slot}, figures)
+    await _add(session, SalesDay, shop_id, ("day", "slot"), rows)
 
 
 async def add_customers(
     session: AsyncSession, shop_id: int, rows: tuple[PairRows, DayRows, PreviousRows]
 ) -> None:
     pairs, days, previous_days = rows
-    for (day, previous, slot), figures in pairs.items():
-        keys = {"shop_id": shop_id, "day": day, "previous": previous, "slot": slot}
-        await _add(session, CustomerDay, keys, figures)
-    for (day, slot), totals in days.items():
-        await _add(
-            session, CustomerDayTotals, {"shop_id": shop_id, "day": day, "slot": slot}, totals
-        )
-    for (previous, slot), followed in previous_days.items():
-        keys = {"shop_id": shop_id, "previous": previous, "slot": slot}
-        await _add(session, CustomerPreviousTotals, keys, followed)
+    await _add(session, CustomerDay, shop_id, ("day", "previous", "slot"), pairs)
+    await _add(session, CustomerDayTotals, shop_id, ("day", "slot"), days)
+    await _add(session, CustomerPreviousTotals, shop_id, ("previous", "slot"), previous_days)
 
 
 async def add_checkouts(session: AsyncSession, shop_id: int, rows: CheckoutRows) -> None:
-    for (day, slot), figures in rows.items():
-        await _add(session, CheckoutDay, {"shop_id": shop_id, "day": day, "slot": slot}, figures)
+    await _add(session, CheckoutDay, shop_id, ("day", "slot"), rows)
 
 
 async def write_fresh(
@@ -104,11 +95,23 @@ async def write_fresh(
 
 
 async def _add(
-    session: AsyncSession, model: type[SQLModel], keys: dict[str, Any], figures: Additive
+    session: AsyncSession,
+    model: type[SQLModel],
+    shop_id: int,
+    key_names: tuple[str, ...],
+    rows: Mapping[Any, Additive],
 ) -> None:
-    values = figures.values()
-    statement = _upsert(session.get_bind().dialect.name, model, tuple(keys), tuple(values))
-    await session.exec(statement, params={**keys, **values})
+    """Add each row's figures to its key's, in one round trip. Keys go in sorted order, so two
+    transactions adding to the same rows take their row locks in the same order (no deadlock)."""
+    if not rows:
+        return
+    params = [
+        {"shop_id": shop_id, **dict(zip(key_names, key, strict=True)), **rows[key].values()}
+        for key in sorted(rows)
+    ]
+    figures = tuple(next(iter(rows.values())).values())
+    statement = _upsert(session.get_bind().dialect.name, model, ("shop_id", *key_names), figures)
+    await session.exec(statement, params=params)
 
 
 def _upsert(
@@ -360,19 +363,30 @@ def _table(model: type[SQLModel]) -> Any:
     return model.__table__  # type: ignore[attr-defined]
 
 
-async def lock(session: AsyncSession, key: str) -> None:
-    """Serialise work on one record across transactions (PostgreSQL; SQLite has one writer):
-    two changes to one order, or to one customer's orders, applied at once would each miss the
-    other's and move the rollups by the wrong delta."""
-    if session.get_bind().dialect.name != "postgresql":
+async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Serialise work on records across transactions (PostgreSQL; SQLite has one writer): two
+    changes to one order, or to one customer's orders, applied at once would each miss the
+    other's and move the rollups by the wrong delta. Many keys are taken in one statement, in
+    the order of their hashes, so two transactions locking overlapping sets cannot deadlock
+    (PostgreSQL evaluates a volatile target list after the sort)."""
+    wanted = sorted(set(keys))
+    if not wanted or session.get_bind().dialect.name != "postgresql":
         return
-    statement = text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key)
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(_LOCK, params={"keys": wanted})  # type: ignore[call-overload]
 
 
-async def lock_order(session: AsyncSession, shop_id: int, order_platform_id: str) -> None:
-    await lock(session, f"order:{shop_id}:{order_platform_id}")
+_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashed) FROM "
+    "(SELECT DISTINCT hashtext(key) AS hashed FROM unnest(CAST(:keys AS text[])) AS key) AS h "
+    "ORDER BY hashed"
+)
 
 
-async def lock_customer(session: AsyncSession, shop_id: int, customer_key: str) -> None:
-    await lock(session, f"customer:{shop_id}:{customer_key}")
+async def lock_orders(
+    session: AsyncSession, shop_id: int, order_platform_ids: Iterable[str]
+) -> None:
+    await lock(session, (f"order:{shop_id}:{order}" for order in order_platform_ids))
+
+
+async def lock_customers(session: AsyncSession, shop_id: int, customer_keys: Iterable[str]) -> None:
+    await lock(session, (f"customer:{shop_id}:{key}" for key in customer_keys))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_
@@ -21,6 +22,39 @@ async def store_delivery(session: AsyncSession, event: WebhookEvent) -> int | No
 
 async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent | None:
     return await session.get(WebhookEvent, event_id, populate_existing=True)
+
+
+async def claim_event(session: AsyncSession, event_id: int) -> WebhookEvent | None:
+    """The event, locked until the transaction ends; None if it is gone or a burst is applying
+    it (the burst marks it handled, or leaves it pending for the redelivery sweep)."""
+    statement = (
+        select(WebhookEvent)
+        .where(col(WebhookEvent.id) == event_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def claim_pending(
+    session: AsyncSession, shop_id: int, topics: Iterable[str], but: int, limit: int
+) -> list[WebhookEvent]:
+    """Up to `limit` of the shop's other pending events on `topics`, oldest first, locked;
+    those another job holds are skipped (it is applying them)."""
+    statement = (
+        select(WebhookEvent)
+        .where(
+            WebhookEvent.shop_id == shop_id,
+            WebhookEvent.status == EventStatus.PENDING,
+            col(WebhookEvent.topic).in_(list(topics)),
+            col(WebhookEvent.id) != but,
+        )
+        .order_by(col(WebhookEvent.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.exec(statement)).all())
 
 
 async def event_exists(session: AsyncSession, event_id: int) -> bool:

@@ -30,3 +30,8 @@ TOPIC_HANDLERS: dict[tuple[Platform, str], Handler] = {
 
 def handler_for(platform: Platform, topic: str) -> Handler | None:
     return TOPIC_HANDLERS.get((platform, topic))
+
+
+def is_commerce(platform: Platform, topic: str) -> bool:
+    """A topic whose deliveries may be applied together (`webhooks.service.process`)."""
+    return topic in commerce_topics(platform.value)

@@ -6,8 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
+from app.commerce import sync
 from app.commerce.models import Order, StoreSync, SyncKind, SyncStatus
 from app.commerce.sync import get_sync, reconcile_since, run_chunk, start_sync, sync_store
 from app.db import utcnow
@@ -169,3 +172,20 @@ async def test_a_pass_in_chunks_resumes_where_it_stopped(connected: Connected) -
     assert done.status is SyncStatus.DONE
     assert done.records == 230
     assert len(await orders(connected)) == 230
+
+
+async def test_a_backfill_refreshes_planner_statistics_as_it_doubles(
+    connected: Connected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Statistics from an empty mirror would turn each page's look-ups into scans."""
+    monkeypatch.setattr(sync, "ANALYZE_FROM", 128)
+    shop = await install(connected, STORE, Platform.WOOCOMMERCE)
+    connected.woocommerce.orders = [woo_order(6000 + n) for n in range(230)]  # three pages
+    runtime = connected.app.state.runtime
+    await sync_store(runtime, shop.id or 0, SyncKind.BACKFILL, utcnow() - timedelta(days=7))
+
+    async with runtime.transaction() as session:
+        statement = text("SELECT reltuples FROM pg_class WHERE relname = 'orders'")
+        estimated = (await session.exec(statement)).one()[0]
+    # Analysed once the pass passed 128 records (at 200), not again before 256.
+    assert estimated == 200

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce.events import OrderChanged
 from app.commerce.models import Checkout, Order, RefundRow
 from app.db import utcnow
+from app.demo.admin_api import answer
 from app.demo.runner import Courier, demo_settings, demo_shops, install_demo_shop, mount
 from app.demo.shoppers import DemoStore
 from app.integrations.shopify.normalize import normalise
@@ -103,3 +104,23 @@ def _total(body: dict[str, Any]) -> str:
     if "total_price_set" in body:  # Shopify: the shop's money
         return str(body["total_price_set"]["shop_money"]["amount"])
     return str(body["total"])  # WooCommerce: the store's currency
+
+
+def test_admin_api_pages_through_every_order_once() -> None:
+    store, now = DemoStore(seed=5), utcnow()
+    for minute in range(120):
+        store.tick(now + timedelta(minutes=minute))
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = answer(store, "query StoreOkrOrders", {"first": 7, "after": cursor})
+        assert page is not None
+        connection = page["orders"]
+        assert len(connection["nodes"]) <= 7
+        seen += [node["legacyResourceId"] for node in connection["nodes"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            assert connection["pageInfo"]["endCursor"] is None
+            break
+        cursor = connection["pageInfo"]["endCursor"]
+    assert seen == [str(order_id) for order_id in store.orders]
+    assert len(seen) > 14  # more than two pages

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
+from app.commerce.checkouts import apply_checkouts
 from app.commerce.events import CheckoutChanged, OrderChanged, OrderState
 from app.db import utcnow
 from app.integrations.shopify.normalize import normalise
@@ -162,3 +164,66 @@ async def test_a_checkout_update_and_its_order_applied_at_once_both_count(
         assert await differences(session, shop_id) == []
         day = local_day(checkout.checkout.created_at, TZ)
         assert await value(session, shop_id, "checkout_conversion_rate", day, day) == 1
+
+
+async def test_a_batch_moves_customers_as_one_by_one_would(session: AsyncSession) -> None:
+    """A backfill page in one batch: one order is cancelled, another moves to a new customer
+    and a third order arrives twice (both states, in one batch) — as one by one would."""
+    shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    first = order_event()
+    placed, customer = first.order.created_at, first.order.customer
+    assert customer is not None
+    later = placed + timedelta(hours=5)
+    second = order_event(platform_id="2", name="#2", created_at=placed + timedelta(days=10))
+    await service.apply_orders(session, shop_id, [first.order, second.order])
+    november = (date(2026, 11, 1), date(2026, 12, 31))
+    assert await value(session, shop_id, "customers", *november) == 1
+    assert await value(session, shop_id, "returning_customers", *november) == 1
+
+    other = replace(customer, platform_id="999", email="other@example.com")
+    third = order_event(platform_id="3", name="#3", created_at=placed + timedelta(days=1))
+    await service.apply_orders(
+        session,
+        shop_id,
+        [
+            replace_state(order_event(updated_at=later)).order,
+            replace(second.order, customer=other, updated_at=later),
+            third.order,
+            replace(third.order, updated_at=later, customer=other),
+        ],
+    )
+    assert await value(session, shop_id, "customers", *november) == 1  # only the other one
+    assert await value(session, shop_id, "new_customers", *november) == 1
+    assert await value(session, shop_id, "returning_customers", *november) == 1
+    assert await differences(session, shop_id) == []
+
+
+async def test_a_batch_of_checkouts_counts_as_one_by_one(session: AsyncSession) -> None:
+    """A reconciliation page: a checkout first without contact details then with them (both
+    in one batch), a second one completed, and a stale repeat of the first."""
+    shop = await create_shop(session, timezone=TZ)
+    shop_id = shop.id or 0
+    body = payload("shopify_checkout")
+    started = utcnow() - timedelta(hours=3)
+    body["created_at"] = body["updated_at"] = started.isoformat()
+    updated = (started + timedelta(minutes=5)).isoformat()
+    other = {**body, "token": "other-token", "completed_at": updated, "updated_at": updated}
+    snapshots = []
+    for topic, version in [
+        ("checkouts/create", {**body, "email": None}),
+        ("checkouts/update", {**body, "updated_at": updated}),
+        ("checkouts/update", other),
+        ("checkouts/create", {**body, "email": None}),  # stale: changes nothing
+    ]:
+        [event] = normalise(topic, version, "EUR")
+        assert isinstance(event, CheckoutChanged)
+        snapshots.append(event.checkout)
+
+    changed = await apply_checkouts(session, shop_id, snapshots)
+
+    assert [row.token for row in changed] == [body["token"], "other-token", body["token"]]
+    day = local_day(started, TZ)
+    assert await value(session, shop_id, "checkouts_started", day, day) == 2
+    assert await value(session, shop_id, "checkout_conversion_rate", day, day) == Decimal("0.5")
+    assert await differences(session, shop_id) == []

@@ -1,7 +1,8 @@
 """Acceptance: for any stream of order and refund events — edits, cancellations and restores,
 refunds before their order, duplicates, any order of arrival, test orders, two shops in two
-currencies and time zones, dates across both shops' daylight-saving changes — the rollups
-kept incrementally equal a rebuild from the mirror and a naive recomputation from the raw
+currencies and time zones, dates across both shops' daylight-saving changes, applied one
+event per transaction or in batches (a backfill page: runs of orders written at once) — the
+rollups kept incrementally equal a rebuild from the mirror and a naive recomputation from the raw
 events written here, independently of the product's code, to the cent."""
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from app.commerce.events import (
     Refund,
     RefundCreated,
 )
+from app.commerce.ingest import ingest
 from app.db import create_engine
+from app.integrations.base import StoreClient
 from app.metrics.periods import Granularity, periods
 from app.metrics.rebuild import differences
 from app.metrics.service import evaluate
@@ -42,7 +45,9 @@ from tests.fixtures.settings import make_settings
 # Berlin leaves summer time on 25 October, New York on 1 November: both inside the window.
 START = datetime(2026, 10, 22, tzinfo=UTC)
 WINDOW_MINUTES = 14 * 24 * 60
+# The first shop gets each event in its own transaction, the second in batches of BATCH.
 SHOPS = (("EUR", "Europe/Berlin"), ("USD", "America/New_York"))
+BATCH = 7
 CUSTOMERS = (
     CustomerSnapshot("7001", "ana@example.com"),
     CustomerSnapshot("7002", "ben@example.com"),
@@ -218,11 +223,15 @@ async def _run(engine: AsyncEngine, orders: list[OrderHistory], events: list[Eve
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         for currency, timezone in SHOPS:
             shops.append(await create_shop(session, currency=currency, timezone=timezone))
+    one_by_one, in_batches = shops
     try:
-        for shop in shops:
-            for event in events:  # each event in its own transaction, as webhooks are
-                async with AsyncSession(engine) as session, session.begin():
-                    await commerce.apply(session, shop.id or 0, _event(shop, orders, event))
+        for event in events:  # each event in its own transaction, as webhooks are
+            async with AsyncSession(engine) as session, session.begin():
+                await commerce.apply(session, one_by_one.id or 0, _event(one_by_one, orders, event))
+        for start in range(0, len(events), BATCH):  # as a backfill page: runs of orders at once
+            batch = [_event(in_batches, orders, event) for event in events[start : start + BATCH]]
+            async with AsyncSession(engine) as session, session.begin():
+                await ingest(session, in_batches, list(batch), _no_client)
         async with AsyncSession(engine) as session:
             for shop in shops:
                 await _check(session, shop, orders, events)
@@ -230,6 +239,10 @@ async def _run(engine: AsyncEngine, orders: list[OrderHistory], events: list[Eve
         async with AsyncSession(engine) as session, session.begin():
             ids = [shop.id for shop in shops]
             await session.exec(delete(Shop).where(col(Shop.id).in_(ids)))
+
+
+def _no_client() -> StoreClient:
+    raise AssertionError("no refund is fetched in this test")
 
 
 def _event(shop: Shop, orders: list[OrderHistory], event: Event) -> OrderChanged | RefundCreated:

@@ -1,0 +1,84 @@
+"""Writing checkouts to the mirror, many at a time (a reconciliation page's hundred as one
+webhook's one): as one by one, the newest state of each wins and the rollups move by the same
+deltas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.commerce import repository
+from app.commerce.events import CheckoutSnapshot
+from app.commerce.models import Checkout
+from app.commerce.rounds import rounds
+from app.db import insert_many_or_skip
+from app.metrics import hooks as metrics
+from app.metrics.checkouts import facts_of_checkout
+
+FirstSeen = tuple[str, datetime, datetime]  # token, started, updated
+
+
+async def apply_checkouts(
+    session: AsyncSession, shop_id: int, snapshots: Sequence[CheckoutSnapshot]
+) -> list[Checkout]:
+    """Apply the snapshots newer than what we hold; the rows they changed."""
+    changed: list[Checkout] = []
+    for batch in rounds(snapshots, lambda snapshot: snapshot.token):
+        changed += await _apply_round(session, shop_id, batch)
+    return changed
+
+
+async def _apply_round(
+    session: AsyncSession, shop_id: int, snapshots: list[CheckoutSnapshot]
+) -> list[Checkout]:
+    seen = [(s.token, s.created_at, s.updated_at) for s in snapshots]
+    created = await ensure_checkouts(session, shop_id, seen)
+    rows = await repository.lock_checkouts(session, shop_id, [s.token for s in snapshots])
+    changes = []
+    for snapshot in snapshots:
+        row = rows[snapshot.token]
+        if snapshot.token not in created and row.platform_updated_at >= snapshot.updated_at:
+            continue
+        before = facts_of_checkout(row)
+        _take_state(row, snapshot)
+        changes.append((before, row))
+    await session.flush()
+    await metrics.checkouts_changed(session, shop_id, changes)
+    return [row for _before, row in changes]
+
+
+def _take_state(row: Checkout, checkout: CheckoutSnapshot) -> None:
+    row.platform_updated_at = checkout.updated_at
+    row.email, row.phone, row.total = checkout.email, checkout.phone, checkout.total
+    row.recovery_url = checkout.recovery_url or row.recovery_url
+    row.customer_key = checkout.customer.key if checkout.customer else row.customer_key
+    if checkout.has_contact and row.contact_given_at is None:
+        row.contact_given_at = checkout.updated_at
+    if checkout.completed_at and row.completed_at is None:
+        row.completed_at = checkout.completed_at
+        if row.abandoned_at is not None:
+            row.recovered_at = checkout.completed_at
+
+
+async def ensure_checkouts(
+    session: AsyncSession, shop_id: int, first_seen: list[FirstSeen]
+) -> set[str]:
+    """Create the checkouts' rows unless they exist, in one statement (two events about one
+    checkout may be applied at once); the tokens this call created."""
+    values = [
+        {
+            "shop_id": shop_id,
+            "token": token,
+            "started_at": started_at,
+            "platform_updated_at": updated_at,
+            "total": Decimal("0"),
+        }
+        for token, started_at, updated_at in first_seen
+    ]
+    inserted = await insert_many_or_skip(
+        session, Checkout, values, ["shop_id", "token"], ("token",)
+    )
+    return {token for (token,) in inserted}

@@ -1,0 +1,168 @@
+"""Backfill: orders per second from a store's Admin API through normalise + upsert + rollups
+(issue #8: goal ≥ 5 000 orders/s at 100 k orders).
+
+The demo store (`app/demo`), grown to N orders over about a year and a half of simulated
+shopping (returning customers, refunds, cancellations, test orders), serves its Admin GraphQL
+API from its own process, as a real store's API is another machine's work. StoreOKR reads it
+page by page through `commerce.sync.sync_store`, exactly as the backfill job does, into a fresh
+PostgreSQL database; then the rollups are checked against a rebuild from the mirror.
+
+Reported: orders/s for the orders pass, records/s for the whole pass (orders, abandoned
+checkouts, customers), and the API alone (the same pages read and parsed, nothing written),
+which is the ceiling the store's side sets on this machine.
+
+    .venv/bin/python -m bench.backfill            # 100 k orders
+    .venv/bin/python -m bench.backfill --quick    # CI: 1 000 orders, asserts nothing on speed
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.commerce.models import Order, StoreSync, SyncKind
+from app.commerce.sync import sync_store
+from app.crypto import Vault
+from app.demo.admin_api import admin_api
+from app.demo.runner import DemoShop, demo_shops
+from app.demo.shoppers import DemoStore
+from app.integrations.clients import client_for
+from app.metrics.rebuild import differences
+from app.runtime import Runtime, open_runtime
+from app.shops import service as shops
+from app.tasks import registry
+from bench.common import bench_settings, free_port, fresh_database, save, serving
+
+SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+TICK = timedelta(minutes=5)  # the demo store's clock step while it grows its history
+
+
+def grown_store(orders: int) -> DemoStore:
+    """The demo store after enough simulated shopping to hold `orders` orders."""
+    store = DemoStore(seed=11)
+    now = datetime.now(UTC) - timedelta(days=orders * 5 // 1000 + 30)
+    while len(store.orders) < orders:
+        store.tick(now)
+        now += TICK
+    return store
+
+
+def store_app(orders: int) -> FastAPI:
+    app = FastAPI()
+    app.include_router(admin_api(grown_store(orders)))
+
+    @app.get("/healthz")
+    async def ready() -> dict[str, int]:
+        return {"orders": orders}
+
+    return app
+
+
+async def connect(runtime: Runtime, demo: DemoShop) -> int:
+    """The shop as `storeokr shop add` creates it (no webhooks, no automatic backfill)."""
+    async with runtime.transaction() as session:
+        shop = await shops.install(
+            session,
+            Vault.from_settings(runtime.settings),
+            platform=demo.platform,
+            domain=demo.store.shop,
+            credentials=demo.credentials,
+            scopes="read_orders",
+            info=demo.info,
+        )
+        assert shop.id is not None
+        return shop.id
+
+
+async def api_only(runtime: Runtime, shop_id: int) -> tuple[int, float]:
+    """Read every order page as the backfill does, writing nothing: (orders, seconds)."""
+    async with runtime.transaction() as session:
+        shop = await shops.require_shop(session, shop_id)
+    client = client_for(shops.connection_for(runtime, shop), runtime.http, runtime.settings)
+    started, cursor, count = time.perf_counter(), None, 0
+    while True:
+        page = await client.list_orders(SINCE, cursor)
+        count += len(page.items)
+        if page.next_cursor is None:
+            return count, time.perf_counter() - started
+        cursor = page.next_cursor
+
+
+async def backfill(runtime: Runtime, shop_id: int) -> dict[str, Any]:
+    """The whole pass, timed per resource through the progress callback."""
+    finished: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(sync: StoreSync) -> None:
+        if sync.resource not in finished:
+            print(f"{sync.records} records by {time.perf_counter() - started:.1f} s; now "
+                  f"{sync.resource}", flush=True)  # fmt: skip
+        finished[sync.resource] = time.perf_counter() - started
+
+    sync = await sync_store(runtime, shop_id, SyncKind.BACKFILL, SINCE, progress)
+    elapsed = time.perf_counter() - started
+    async with AsyncSession(runtime.engine) as session:
+        orders = (await session.exec(select(func.count()).where(Order.shop_id == shop_id))).one()
+        mismatched = await differences(session, shop_id)
+    # `finished["orders"]` is when the last orders page was applied (the pass then moves on).
+    orders_seconds = min(finished.get("checkouts", elapsed), finished.get("orders", elapsed))
+    return {
+        "orders": orders,
+        "records": sync.records,
+        "orders_seconds": round(orders_seconds, 2),
+        "orders_per_s": round(orders / orders_seconds, 1),
+        "total_seconds": round(elapsed, 2),
+        "records_per_s": round(sync.records / elapsed, 1),
+        "rollups_equal_rebuild": not mismatched,
+    }
+
+
+async def main(orders: int) -> dict[str, Any]:
+    port = free_port()
+    await (await fresh_database()).dispose()
+    base_url = f"http://127.0.0.1:{port}"
+    settings = bench_settings().model_copy(
+        update={"shopify_admin_url": f"{base_url}/demo/shopify/{{shop}}"}
+    )
+    store = [sys.executable, "-m", "bench.backfill", "--serve", str(port), "--orders", str(orders)]
+    with serving(store, port, ready_within=900):
+        async with open_runtime(settings, registry, run_cron=False) as runtime:
+            shop_id = await connect(runtime, demo_shops(base_url)[0])
+            api_orders, api_seconds = await api_only(runtime, shop_id)
+            result = await backfill(runtime, shop_id)
+    result["api_only_orders_per_s"] = round(api_orders / api_seconds, 1)
+    print(
+        f"{result['orders']} orders in {result['orders_seconds']} s: "
+        f"{result['orders_per_s']} orders/s (API alone {result['api_only_orders_per_s']}/s); "
+        f"whole pass {result['records']} records at {result['records_per_s']}/s; "
+        f"rollups equal a rebuild: {result['rollups_equal_rebuild']}",
+        flush=True,
+    )
+    if not result["rollups_equal_rebuild"]:
+        raise SystemExit("the backfilled rollups differ from a rebuild")
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 000 orders; for CI")
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.serve:  # the store's own process
+        import uvicorn
+
+        uvicorn.run(store_app(arguments.orders), port=arguments.serve, log_level="warning")
+    else:
+        outcome = asyncio.run(main(1_000 if arguments.quick else arguments.orders))
+        if not arguments.quick:
+            print(save("backfill", outcome))
