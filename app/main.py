@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.endpoints import router as auth_router
 from app.config import Settings, load_settings
+from app.crypto import Vault
 from app.errors import AppError
 from app.health.endpoints import router as health_router
 from app.integrations.shopify.endpoints import router as shopify_auth_router
@@ -33,6 +34,7 @@ from app.shops.endpoints import router as shop_router
 from app.tasks import registry as default_registry
 from app.webhooks.admin import router as operations_router
 from app.webhooks.endpoints import router as webhooks_router
+from app.webhooks.senders import Senders
 from app.worker.jobs import TaskRegistry
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def create_app(
         await ensure_schema(settings)
         async with open_runtime(settings, tasks, http_transport=http_transport) as runtime:
             app.state.runtime = runtime
+            app.state.senders = Senders(Vault.from_settings(settings))
             mode = "embedded jobs" if settings.embedded_jobs else "arq workers on Redis"
             logger.info(
                 "StoreOKR ready (%s, %s, %s)",

@@ -98,28 +98,30 @@ async def api_only(runtime: Runtime, shop_id: int) -> tuple[int, float]:
 
 
 async def backfill(runtime: Runtime, shop_id: int) -> dict[str, Any]:
-    """The whole pass, timed per resource through the progress callback."""
-    finished: dict[str, float] = {}
+    """The whole pass, timed per resource: when the pass first stood at each one."""
+    reached: dict[str, float] = {}
     started = time.perf_counter()
 
     def progress(sync: StoreSync) -> None:
-        if sync.resource not in finished:
-            print(f"{sync.records} records by {time.perf_counter() - started:.1f} s; now "
+        if sync.resource not in reached:
+            reached[sync.resource] = time.perf_counter() - started
+            print(f"{sync.records} records by {reached[sync.resource]:.1f} s; now "
                   f"{sync.resource}", flush=True)  # fmt: skip
-        finished[sync.resource] = time.perf_counter() - started
 
     sync = await sync_store(runtime, shop_id, SyncKind.BACKFILL, SINCE, progress)
     elapsed = time.perf_counter() - started
     async with AsyncSession(runtime.engine) as session:
         orders = (await session.exec(select(func.count()).where(Order.shop_id == shop_id))).one()
         mismatched = await differences(session, shop_id)
-    # `finished["orders"]` is when the last orders page was applied (the pass then moves on).
-    orders_seconds = min(finished.get("checkouts", elapsed), finished.get("orders", elapsed))
+    # Resources go customers → orders → checkouts (normalizers.RESOURCES).
+    orders_seconds = reached.get("checkouts", elapsed) - reached.get("orders", 0.0)
     return {
         "orders": orders,
         "records": sync.records,
+        "customers_seconds": round(reached.get("orders", 0.0), 2),
         "orders_seconds": round(orders_seconds, 2),
         "orders_per_s": round(orders / orders_seconds, 1),
+        "checkouts_seconds": round(elapsed - reached.get("checkouts", elapsed), 2),
         "total_seconds": round(elapsed, 2),
         "records_per_s": round(sync.records / elapsed, 1),
         "rollups_equal_rebuild": not mismatched,

@@ -29,7 +29,12 @@ _ids = itertools.count(1)
 
 def delivery(shop: str, secret: str) -> tuple[dict[str, str], bytes]:
     number = next(_ids)
-    body = json.dumps({**ORDER, "id": 9_000_000_000 + number, "name": f"#B{number}"}).encode()
+    shopper = number if number % 3 else number // 3  # a third from shoppers seen before
+    email = f"shopper{shopper}@example.com"
+    customer = {**ORDER["customer"], "id": 8_000_000_000 + shopper, "email": email}
+    order = {**ORDER, "id": 9_000_000_000 + number, "name": f"#B{number}", "email": email,
+             "customer": customer, "checkout_token": uuid.uuid4().hex}  # fmt: skip
+    body = json.dumps(order).encode()
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     headers = {
         "Content-Type": "application/json",

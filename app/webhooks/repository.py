@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, func, or_
 from sqlmodel import col, select
@@ -13,10 +14,10 @@ from app.db import insert_or_skip
 from app.webhooks.models import EventStatus, WebhookEvent
 
 
-async def store_delivery(session: AsyncSession, event: WebhookEvent) -> int | None:
-    """Insert the delivery unless the shop already has one with its delivery id; the new
-    row's id, or None for a duplicate."""
-    values = event.model_dump(exclude={"id"})
+async def store_delivery(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert the delivery (a row's values, always the same keys: one prepared statement)
+    unless the shop already has one with its delivery id; the new row's id, or None for a
+    duplicate."""
     return await insert_or_skip(session, WebhookEvent, values, ["shop_id", "delivery_id"])
 
 

@@ -22,6 +22,7 @@ from app.shops.models import Shop
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
 from app.webhooks.routing import handler_for, is_commerce
+from app.webhooks.senders import Sender
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.jobs import Job
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 REDELIVER_AFTER = timedelta(minutes=2)
 REDELIVER_BATCH = 500
+MAX_ID_LENGTH, MAX_TOPIC_LENGTH = 255, 100  # the inbox's columns
 BURST = 100  # events of one shop applied in one job's transaction, at most
 
 
@@ -52,24 +54,29 @@ ProcessJob = Callable[[int], Job]  # the job that processes an event, keyed by i
 
 
 async def receive(
-    session: AsyncSession, shop: Shop, delivery: Delivery, process_job: ProcessJob
+    session: AsyncSession, sender: Sender, delivery: Delivery, process_job: ProcessJob
 ) -> Outcome:
     """Store the delivery once; only a new row for a topic we use gets a job (after commit)."""
-    assert shop.id is not None
     try:
         text = delivery.body.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("the webhook body is not UTF-8 text") from None
-    used = handler_for(shop.platform, delivery.topic) is not None
-    event = WebhookEvent(
-        shop_id=shop.id,
-        delivery_id=delivery.delivery_id,
-        topic=delivery.topic,
-        payload=text,
-        status=EventStatus.PENDING if used else EventStatus.IGNORED,
-        triggered_at=delivery.triggered_at,
+    if len(delivery.delivery_id) > MAX_ID_LENGTH or len(delivery.topic) > MAX_TOPIC_LENGTH:
+        raise BadRequest("the webhook's delivery id or topic is too long")
+    used = handler_for(sender.platform, delivery.topic) is not None
+    event_id = await repository.store_delivery(
+        session,
+        {
+            "shop_id": sender.shop_id,
+            "delivery_id": delivery.delivery_id,
+            "topic": delivery.topic,
+            "payload": text,
+            "status": EventStatus.PENDING if used else EventStatus.IGNORED,
+            "triggered_at": delivery.triggered_at,
+            "received_at": utcnow(),
+            "attempts": 0,
+        },
     )
-    event_id = await repository.store_delivery(session, event)
     if event_id is None:
         return Outcome.DUPLICATE
     if not used:

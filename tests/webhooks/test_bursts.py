@@ -49,7 +49,7 @@ async def store(runtime: Runtime, shop_id: int, topic: str, body: dict[str, Any]
             topic=topic,
             payload=json.dumps(body),
         )
-        event_id = await repository.store_delivery(session, event)
+        event_id = await repository.store_delivery(session, event.model_dump(exclude={"id"}))
         assert event_id is not None
         return event_id
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from app.crypto import Vault
 from app.shops import repository
-from app.shops.models import Platform, ShopStatus
+from app.shops.models import Platform, Shop, ShopStatus
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs, running_app
@@ -185,3 +187,39 @@ async def test_signed_body_that_is_not_text_is_400(
     response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
     assert response.status_code == 400
     assert await count_rows(pg_engine, "webhook_events") == 0
+
+
+async def test_a_shops_new_secret_is_taken_at_once_and_the_old_one_refused(
+    connected: Connected,
+) -> None:
+    """The acknowledgement path keeps senders in memory; a signature its cached secret does
+    not match makes it read the shop again before refusing."""
+    shop = await install(connected, STORE, Platform.WOOCOMMERCE)
+    first = woocommerce_delivery(STORE, "order.created", {"id": 1}, secret=WOO_SECRET)
+    assert (await post_woo(connected, *first)).status_code == 200  # now cached
+
+    runtime = connected.app.state.runtime
+    async with runtime.transaction() as session:
+        stored = await session.get(Shop, shop.id)
+        assert stored is not None
+        stored.webhook_secret_ciphertext = Vault.from_settings(runtime.settings).encrypt("new")
+    renewed = woocommerce_delivery(STORE, "order.created", {"id": 2}, secret="new")
+    stale = woocommerce_delivery(STORE, "order.created", {"id": 3}, secret=WOO_SECRET)
+
+    assert (await post_woo(connected, *renewed)).status_code == 200
+    assert (await post_woo(connected, *stale)).status_code == 401
+    assert len(await stored_events(connected)) == 2
+
+
+async def test_an_overlong_delivery_id_is_400_and_stores_nothing(connected: Connected) -> None:
+    await install(connected, SHOP)
+    headers, body = shopify_delivery(SHOP, "orders/create", {"id": 1}, webhook_id="x" * 256)
+
+    response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
+
+    assert response.status_code == 400
+    assert await stored_events(connected) == []
+
+
+async def post_woo(connected: Connected, headers: dict[str, str], body: bytes) -> httpx.Response:
+    return await connected.client.post("/webhooks/woocommerce", headers=headers, content=body)
