@@ -60,9 +60,7 @@ async def apply_orders(
 ) -> list[OrderWritten]:
     """Apply order snapshots (a webhook's one, a backfill page's many), as one by one."""
     written = await orders.write_orders(session, shop_id, snapshots)
-    for change in written:
-        if change.after.checkout_token and change.after.counted:
-            await _complete_checkout(session, shop_id, change.after)
+    await _complete_checkouts(session, shop_id, [w.after for w in written if w.after.counted])
     return written
 
 
@@ -116,21 +114,29 @@ async def _ensure_checkout(
     )
 
 
-async def _complete_checkout(session: AsyncSession, shop_id: int, order: OrderSnapshot) -> None:
+async def _complete_checkouts(
+    session: AsyncSession, shop_id: int, orders: list[OrderSnapshot]
+) -> None:
     """An order placed with a checkout's token completes it; if the checkout had been
-    abandoned, this order recovered it."""
-    assert order.checkout_token is not None
-    checkout = await repository.lock_checkout(session, shop_id, order.checkout_token)
-    if checkout is None or checkout.completed_by_order is not None:
+    abandoned, this order recovered it. The first order naming a checkout completes it."""
+    tokens = [order.checkout_token for order in orders if order.checkout_token]
+    if not tokens:
         return
-    before = facts_of_checkout(checkout)
-    checkout.completed_by_order = order.platform_id
-    checkout.order_value = order.gross - order.discounts
-    checkout.completed_at = checkout.completed_at or order.created_at
-    if checkout.abandoned_at is not None and checkout.recovered_at is None:
-        checkout.recovered_at = order.created_at
+    rows = await repository.lock_checkouts(session, shop_id, tokens)
+    changes = []
+    for order in orders:
+        checkout = rows.get(order.checkout_token or "")
+        if checkout is None or checkout.completed_by_order is not None:
+            continue
+        before = facts_of_checkout(checkout)
+        checkout.completed_by_order = order.platform_id
+        checkout.order_value = order.gross - order.discounts
+        checkout.completed_at = checkout.completed_at or order.created_at
+        if checkout.abandoned_at is not None and checkout.recovered_at is None:
+            checkout.recovered_at = order.created_at
+        changes.append((before, checkout))
     await session.flush()
-    await metrics.checkout_changed(session, shop_id, before, checkout)
+    await metrics.checkouts_changed(session, shop_id, changes)
 
 
 async def sweep_abandoned(

@@ -28,6 +28,12 @@ KEEP_RESULT_S = 0
 # On SIGTERM arq stops taking jobs and waits this long for running ones before cancelling them;
 # a cancelled job is run again by the next worker (arq re-queues it), so work is not lost.
 JOB_COMPLETION_WAIT_S = 25
+# arq reads up to `queue_read_limit` job ids, runs them `max_jobs` at a time, then sleeps
+# `poll_delay`. With its 0.5 s default a worker started at most ~100 jobs a second however
+# short they were — one webhook, one job — and the live figures fell behind at 100 orders/s
+# (bench/freshness.py). Polling every 50 ms costs one sorted-set read while idle.
+POLL_DELAY_S = 0.05
+MAX_JOBS = 20
 
 
 def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any]:
@@ -59,6 +65,8 @@ def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any
         "on_shutdown": on_shutdown,
         "max_tries": default_tries,
         "keep_result": KEEP_RESULT_S,
+        "poll_delay": POLL_DELAY_S,
+        "max_jobs": MAX_JOBS,
         "job_completion_wait": JOB_COMPLETION_WAIT_S,
         "handle_signals": True,
         "timezone": UTC,  # cron schedules are in UTC, as in the embedded runner
