@@ -31,9 +31,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.models import Order, StoreSync, SyncKind
 from app.commerce.sync import sync_store
-from app.crypto import Vault
 from app.demo.admin_api import admin_api
-from app.demo.runner import DemoShop, demo_shops
+from app.demo.runner import demo_shops, install_demo_shop
 from app.demo.shoppers import DemoStore
 from app.integrations.clients import client_for
 from app.metrics.rebuild import differences
@@ -65,22 +64,6 @@ def store_app(orders: int) -> FastAPI:
         return {"orders": orders}
 
     return app
-
-
-async def connect(runtime: Runtime, demo: DemoShop) -> int:
-    """The shop as `storeokr shop add` creates it (no webhooks, no automatic backfill)."""
-    async with runtime.transaction() as session:
-        shop = await shops.install(
-            session,
-            Vault.from_settings(runtime.settings),
-            platform=demo.platform,
-            domain=demo.store.shop,
-            credentials=demo.credentials,
-            scopes="read_orders",
-            info=demo.info,
-        )
-        assert shop.id is not None
-        return shop.id
 
 
 async def api_only(runtime: Runtime, shop_id: int) -> tuple[int, float]:
@@ -138,7 +121,9 @@ async def main(orders: int) -> dict[str, Any]:
     store = [sys.executable, "-m", "bench.backfill", "--serve", str(port), "--orders", str(orders)]
     with serving(store, port, ready_within=900):
         async with open_runtime(settings, registry, run_cron=False) as runtime:
-            shop_id = await connect(runtime, demo_shops(base_url)[0])
+            # As `storeokr shop add` creates it, without webhooks or the automatic backfill.
+            demo = demo_shops(base_url)[0]
+            shop_id = await install_demo_shop(runtime, demo, connect=False)
             api_orders, api_seconds = await api_only(runtime, shop_id)
             result = await backfill(runtime, shop_id)
     result["api_only_orders_per_s"] = round(api_orders / api_seconds, 1)

@@ -27,7 +27,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import create_engine, utcnow
-from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
-from app.okr.scoring import KRType
+from app.demo.okrs import add_revenue_objective
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
 from bench.ack import APP_PORT, SECRET, SHOP, prepare, server_environment
@@ -59,19 +57,7 @@ async def probe_shop_with_a_key_result() -> None:
                     timezone="UTC")  # fmt: skip
         session.add(shop)
         await session.flush()
-        year = utcnow().year
-        cycle = Cycle(shop_id=shop.id or 0, name=str(year), start=date(year, 1, 1),
-                      end=date(year, 12, 31))  # fmt: skip
-        session.add(cycle)
-        await session.flush()
-        goal = Objective(shop_id=shop.id or 0, cycle_id=cycle.id or 0, title="Sell",
-                         kind=ObjectiveKind.INCREASE_REVENUE)  # fmt: skip
-        session.add(goal)
-        await session.flush()
-        session.add(KeyResult(shop_id=shop.id or 0, objective_id=goal.id or 0, title="Orders",
-                              source=Source.METRIC, metric_key="orders",
-                              kr_type=KRType.INCREASE_TO, start_value=Decimal(0),
-                              target=Decimal(100_000)))  # fmt: skip
+        await add_revenue_objective(session, shop, [("Orders", "orders", Decimal(100_000))])
     await engine.dispose()
 
 

@@ -128,6 +128,15 @@ def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:
         assert wait_for_ok(match.group(1)).json() == {"status": "ok"}
         # The demo store trades at once: its orders reach the mirror through webhooks.
         assert wait_for_orders(tmp_path / "var" / "demo" / "storeokr.db") > 0
+        # It logged a login link (at start-up, before serving) that opens its dashboard.
+        link = next(
+            found.group(1)
+            for line in (process.stdout.readline() for _ in range(500))
+            if (found := re.search(r"login link\): (http://\S+?)(?:\"|\s|$)", line))
+        )
+        dashboard = httpx.get(link, follow_redirects=True, timeout=10)
+        assert dashboard.status_code == 200
+        assert "Grow revenue" in dashboard.text
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

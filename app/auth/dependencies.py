@@ -32,6 +32,16 @@ async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDe
     )
 
 
+async def shop_if_signed_in(
+    request: Request, runtime: RuntimeDep, session: SessionDep
+) -> Shop | None:
+    """The shop, or None when the request carries no credentials at all (a page can then
+    explain how to sign in); wrong credentials are refused as by `current_shop`."""
+    if not request.headers.get("Authorization") and not request.cookies.get(SESSION_COOKIE):
+        return None
+    return await current_shop(request, runtime, session)
+
+
 async def _shop_from_cookie(
     request: Request, runtime: RuntimeDep, session: SessionDep, cookie: str
 ) -> Shop:
@@ -60,3 +70,4 @@ async def _given_csrf_token(request: Request) -> str | None:
 
 
 ShopDep = Annotated[Shop, Depends(current_shop)]
+MaybeShopDep = Annotated[Shop | None, Depends(shop_if_signed_in)]

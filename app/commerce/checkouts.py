@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import repository
 from app.commerce.events import CheckoutSnapshot
 from app.commerce.models import Checkout
-from app.commerce.rounds import rounds
+from app.commerce.rounds import in_rounds
 from app.db import insert_many_or_skip
 from app.metrics import hooks as metrics
 from app.metrics.checkouts import facts_of_checkout
@@ -25,10 +26,9 @@ async def apply_checkouts(
     session: AsyncSession, shop_id: int, snapshots: Sequence[CheckoutSnapshot]
 ) -> list[Checkout]:
     """Apply the snapshots newer than what we hold; the rows they changed."""
-    changed: list[Checkout] = []
-    for batch in rounds(snapshots, lambda snapshot: snapshot.token):
-        changed += await _apply_round(session, shop_id, batch)
-    return changed
+    return await in_rounds(
+        snapshots, lambda snapshot: snapshot.token, partial(_apply_round, session, shop_id)
+    )
 
 
 async def _apply_round(

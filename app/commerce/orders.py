@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, overload
 
 from sqlalchemy import bindparam, delete, func, insert, update
@@ -20,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState, Refund
 from app.commerce.models import Customer, Order, OrderLineRow, RefundRow
-from app.commerce.rounds import rounds
+from app.commerce.rounds import in_rounds
 from app.db import Money, insert_many_or_skip, upsert_many_if_newer
 from app.metrics import hooks as metrics
 from app.metrics.rollups import lock_orders
@@ -40,10 +41,9 @@ async def write_orders(
     session: AsyncSession, shop_id: int, snapshots: Sequence[OrderSnapshot]
 ) -> list[OrderWritten]:
     """Write the snapshots newer than what we hold; what was written, in the order given."""
-    written: list[OrderWritten] = []
-    for batch in rounds(snapshots, lambda snapshot: snapshot.platform_id):
-        written += await _write_round(session, shop_id, batch)
-    return written
+    return await in_rounds(
+        snapshots, lambda snapshot: snapshot.platform_id, partial(_write_round, session, shop_id)
+    )
 
 
 async def _write_round(

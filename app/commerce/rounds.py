@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def rounds(items: Sequence[T], identity: Callable[[T], str]) -> list[list[T]]:
@@ -22,3 +23,15 @@ def rounds(items: Sequence[T], identity: Callable[[T], str]) -> list[list[T]]:
             parts.append([])
         parts[index].append(item)
     return parts
+
+
+async def in_rounds(
+    items: Sequence[T],
+    identity: Callable[[T], str],
+    apply: Callable[[list[T]], Awaitable[list[R]]],
+) -> list[R]:
+    """`apply` each round in turn; what the rounds returned, in order."""
+    done: list[R] = []
+    for part in rounds(items, identity):
+        done += await apply(part)
+    return done

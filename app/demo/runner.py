@@ -21,6 +21,7 @@ from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
 from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
+from app.demo.okrs import open_dashboard
 from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
 from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, woo_api
@@ -96,8 +97,9 @@ def mount(app: FastAPI, shop: DemoShop) -> None:
         app.include_router(admin_api(shop.store))
 
 
-async def install_demo_shop(runtime: Runtime, shop: DemoShop) -> int:
-    """Connect StoreOKR to the demo store, as `storeokr shop add` would."""
+async def install_demo_shop(runtime: Runtime, shop: DemoShop, *, connect: bool = True) -> int:
+    """Connect StoreOKR to the demo store, as `storeokr shop add` would (`connect`: and queue
+    its webhook registration and history backfill)."""
     async with runtime.transaction() as session:
         row = await service.install(
             session,
@@ -110,7 +112,8 @@ async def install_demo_shop(runtime: Runtime, shop: DemoShop) -> int:
             info=shop.info,
         )
         row.abandonment_delay_minutes = DEMO_ABANDONMENT_MINUTES
-        enqueue_connect(session, row)
+        if connect:
+            enqueue_connect(session, row)
         assert row.id is not None
         return row.id
 
@@ -186,8 +189,11 @@ def attach_demo(
             runtime: Runtime = running.state.runtime
             stop = asyncio.Event()
             tasks = []
-            for shop in shops:
-                await install_demo_shop(runtime, shop)
+            for number, shop in enumerate(shops):
+                shop_id = await install_demo_shop(runtime, shop)
+                if number == 0:  # one login link (one-time) for the first store's dashboard
+                    link = await open_dashboard(runtime, shop_id)
+                    logger.info("demo dashboard (one-time login link): %s", link)
                 courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
                 tasks.append(asyncio.create_task(simulate(shop.store, courier, interval_s, stop)))
             try:

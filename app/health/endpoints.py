@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from app.deps import RuntimeDep
@@ -21,12 +20,6 @@ class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     checks: dict[str, str]
     workers: str
-
-
-@router.get("/", include_in_schema=False)
-async def home() -> RedirectResponse:
-    # Until the admin UI lands, the front door is the API documentation.
-    return RedirectResponse("/api/docs")
 
 
 @router.get("/healthz")

@@ -68,8 +68,13 @@ async def test_readyz_on_the_embedded_default(tmp_path: Path) -> None:
     assert response.json()["workers"] == "embedded"
 
 
-async def test_front_door_leads_to_the_api_docs(pg_engine: AsyncEngine) -> None:
+async def test_front_door_without_a_sign_in_points_to_the_api_docs(
+    pg_engine: AsyncEngine,
+) -> None:
     async with running_app(make_settings()) as (_, client):
-        response = await client.get("/", follow_redirects=True)
-    assert response.status_code == 200
-    assert "swagger" in response.text.lower()
+        front = await client.get("/")
+        docs = await client.get("/api/docs")
+    assert front.status_code == 401  # the dashboard needs a shop (tests/admin)
+    assert 'href="/api/docs"' in front.text
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

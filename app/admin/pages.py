@@ -1,0 +1,57 @@
+"""The admin's pages: the live OKR dashboard (#9, part one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlmodel import col, select
+
+from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.deps import SessionDep
+from app.okr.models import Cycle, CycleStatus
+from app.okr.scorecard import Scorecard, scorecard
+from app.okr.service import today_for
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
+static = StaticFiles(directory=HERE / "static")
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -> HTMLResponse:
+    """The current cycle's objectives and key results, kept live by the page's event stream;
+    without a sign-in, how to sign in (401)."""
+    if shop is None:
+        return templates.TemplateResponse(request, "sign_in.html", {}, status_code=401)
+    card = await current_scorecard(session, shop.id or 0, shop)
+    return templates.TemplateResponse(request, "dashboard.html", {"shop": shop, "card": card})
+
+
+@router.get("/admin/scorecard", response_class=HTMLResponse)
+async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
+    """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
+    card = await current_scorecard(session, shop.id or 0, shop)
+    return templates.TemplateResponse(request, "_scorecard.html", {"card": card})
+
+
+async def current_scorecard(session: SessionDep, shop_id: int, shop: ShopDep) -> Scorecard | None:
+    """The open cycle that contains the shop's today (the latest one starting first)."""
+    today = today_for(shop)
+    statement = (
+        select(Cycle)
+        .where(
+            Cycle.shop_id == shop_id,
+            Cycle.status == CycleStatus.OPEN,
+            Cycle.start <= today,
+            Cycle.end >= today,
+        )
+        .order_by(col(Cycle.start).desc())
+        .limit(1)
+    )
+    cycle = (await session.exec(statement)).first()
+    return await scorecard(session, shop_id, cycle, today) if cycle else None

@@ -1,0 +1,58 @@
+"""The demo's own OKRs, so that `storeokr demo` opens on a dashboard the demo stores move."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
+from app.okr.scoring import KRType
+from app.okr.service import today_for
+from app.runtime import Runtime
+from app.shops import service as shops
+from app.shops.login_links import create_login_link
+from app.shops.models import Shop
+
+# (title, metric, target) for this year's revenue objective.
+KEY_RESULTS = (
+    ("Net sales this year", "net_sales", Decimal(250_000)),
+    ("Orders this year", "orders", Decimal(3_000)),
+    ("Average order value", "aov", Decimal(140)),
+)
+
+
+async def open_dashboard(runtime: Runtime, shop_id: int) -> str:
+    """A login link to the shop's dashboard, after giving the shop this year's revenue
+    objective unless it has a cycle already."""
+    async with runtime.transaction() as session:
+        shop = await shops.require_shop(session, shop_id)
+        held = await session.exec(select(Cycle.id).where(Cycle.shop_id == shop_id))
+        if held.first() is None:
+            await add_revenue_objective(session, shop, KEY_RESULTS)
+        return await create_login_link(session, runtime.settings, shop)
+
+
+async def add_revenue_objective(
+    session: AsyncSession, shop: Shop, key_results: Sequence[tuple[str, str, Decimal]]
+) -> None:
+    """This year's cycle with a revenue objective and metric key results (title, metric,
+    target), each starting from zero."""
+    year = today_for(shop).year
+    cycle = Cycle(shop_id=shop.id or 0, name=str(year), start=date(year, 1, 1),
+                  end=date(year, 12, 31))  # fmt: skip
+    session.add(cycle)
+    await session.flush()
+    goal = Objective(shop_id=shop.id or 0, cycle_id=cycle.id or 0, title="Grow revenue",
+                     kind=ObjectiveKind.INCREASE_REVENUE)  # fmt: skip
+    session.add(goal)
+    await session.flush()
+    for title, metric, target in key_results:
+        session.add(KeyResult(shop_id=shop.id or 0, objective_id=goal.id or 0, title=title,
+                              source=Source.METRIC, metric_key=metric,
+                              kr_type=KRType.INCREASE_TO, start_value=Decimal(0),
+                              target=target))  # fmt: skip
+    await session.flush()
