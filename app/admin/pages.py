@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
+from app.admin.formats import kr_number
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.deps import SessionDep
 from app.okr.models import Cycle, CycleStatus
@@ -18,6 +19,7 @@ from app.okr.service import today_for
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
+templates.env.globals["kr_number"] = kr_number
 static = StaticFiles(directory=HERE / "static")
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +38,7 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
 async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
     """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
     card = await current_scorecard(session, shop.id or 0, shop)
-    return templates.TemplateResponse(request, "_scorecard.html", {"card": card})
+    return templates.TemplateResponse(request, "_scorecard.html", {"card": card, "shop": shop})
 
 
 async def current_scorecard(session: SessionDep, shop_id: int, shop: ShopDep) -> Scorecard | None:

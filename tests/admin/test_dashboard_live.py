@@ -78,7 +78,7 @@ async def test_an_order_webhook_moves_the_open_dashboard_within_two_seconds(serv
             await page.goto(link)  # the login link signs in and opens the dashboard
             value = page.get_by_test_id("kr-value")
             score = page.get_by_test_id("kr-score")
-            await expect(value).to_have_text("0.00")
+            await expect(value).to_have_text("0.00 EUR")
             await expect(score).to_have_text("0.00")
             await page.wait_for_function("window.htmx !== undefined")
 
@@ -89,14 +89,14 @@ async def test_an_order_webhook_moves_the_open_dashboard_within_two_seconds(serv
                 posted = await client.post("/webhooks/shopify", headers=headers, content=body)
             assert posted.status_code == 200
 
-            await expect(value).not_to_have_text("0.00", timeout=2000)
+            await expect(value).not_to_have_text("0.00 EUR", timeout=2000)
             await expect(score).not_to_have_text("0.00", timeout=2000)
             assert page.url == f"{server}/"  # no reload, no navigation
             # What the page shows is what the API computes for the key result.
             kr_id = await page.locator("tr[data-key-result]").get_attribute("data-key-result")
             answer = await page.request.get(f"{server}/api/v1/key-results/{kr_id}")
             status = (await answer.json())["status"]
-            await expect(value).to_have_text(f"{Decimal(status['value']):,.2f}")
+            await expect(value).to_have_text(f"{Decimal(status['value']):,.2f} EUR")
             await expect(score).to_have_text(f"{status['score']:.2f}")
         finally:
             await browser.close()
