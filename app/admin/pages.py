@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin.formats import kr_number
 from app.auth.dependencies import MaybeShopDep, ShopDep
@@ -16,6 +17,7 @@ from app.deps import SessionDep
 from app.okr.models import Cycle, CycleStatus
 from app.okr.scorecard import Scorecard, scorecard
 from app.okr.service import today_for
+from app.shops.models import Shop
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
@@ -29,21 +31,21 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     """The current cycle's objectives and key results, kept live by the page's event stream;
     without a sign-in, how to sign in (401)."""
     if shop is None:
-        return templates.TemplateResponse(request, "sign_in.html", {}, status_code=401)
-    card = await current_scorecard(session, shop.id or 0, shop)
+        return templates.TemplateResponse(request, "sign_in.html", {"shop": None}, status_code=401)
+    card = await current_scorecard(session, shop)
     return templates.TemplateResponse(request, "dashboard.html", {"shop": shop, "card": card})
 
 
 @router.get("/admin/scorecard", response_class=HTMLResponse)
 async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
     """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
-    card = await current_scorecard(session, shop.id or 0, shop)
+    card = await current_scorecard(session, shop)
     return templates.TemplateResponse(request, "_scorecard.html", {"card": card, "shop": shop})
 
 
-async def current_scorecard(session: SessionDep, shop_id: int, shop: ShopDep) -> Scorecard | None:
+async def current_scorecard(session: AsyncSession, shop: Shop) -> Scorecard | None:
     """The open cycle that contains the shop's today (the latest one starting first)."""
-    today = today_for(shop)
+    shop_id, today = shop.id or 0, today_for(shop)
     statement = (
         select(Cycle)
         .where(

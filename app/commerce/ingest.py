@@ -3,7 +3,7 @@ backfill alike."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import groupby
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,7 +26,8 @@ async def ingest(
     without dates) has them fetched through `client()` (made only then), so each counts on its
     own date."""
     assert shop.id is not None
-    for kind, run in _runs(events):
+    for kind, group in groupby(events, key=type):
+        run = list(group)
         if kind is OrderChanged:
             orders = [event.order for event in run if isinstance(event, OrderChanged)]
             await service.apply_orders(session, shop.id, orders)
@@ -42,11 +43,6 @@ async def ingest(
         else:
             for event in run:
                 await service.apply(session, shop.id, event)
-
-
-def _runs(events: list[CommerceEvent]) -> Iterator[tuple[type, list[CommerceEvent]]]:
-    for kind, run in groupby(events, key=type):
-        yield kind, list(run)
 
 
 async def _fetch_missing_refunds(

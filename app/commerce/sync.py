@@ -123,11 +123,11 @@ class _PageAhead:
     async def page(self, position: Position) -> Page:
         """The page at `position`: the one read ahead if it is that one."""
         ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] == position:
-            return await ahead[1]
         if ahead is not None:
-            self._ahead = ahead
-            self.cancel()
+            read_position, task = ahead
+            if read_position == position:
+                return await task
+            _discard(task)
         return await self._read(position)
 
     def read_ahead(self, position: Position | None) -> None:
@@ -137,15 +137,18 @@ class _PageAhead:
 
     def cancel(self) -> None:
         if self._ahead is not None:
-            task = self._ahead[1]
-            task.cancel()
-            if task.done() and not task.cancelled():
-                task.exception()  # a failed read nobody needs any more: not an error to log
+            _discard(self._ahead[1])
             self._ahead = None
 
     async def _read(self, position: Position) -> Page:
         resource, cursor = position
         return await _lister(self.client, resource)(self._since, cursor)
+
+
+def _discard(task: asyncio.Task[Page]) -> None:
+    task.cancel()
+    if task.done() and not task.cancelled():
+        task.exception()  # a failed read nobody needs any more: not an error to log
 
 
 async def _read_page(runtime: Runtime, sync_id: int, ahead: _PageAhead) -> StoreSync:

@@ -369,7 +369,7 @@ async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
     other's and move the rollups by the wrong delta. Many keys are taken in one statement, in
     the order of their hashes, so two transactions locking overlapping sets cannot deadlock
     (PostgreSQL evaluates a volatile target list after the sort)."""
-    wanted = sorted(set(keys))
+    wanted = list(set(keys))
     if not wanted or session.get_bind().dialect.name != "postgresql":
         return
     await session.exec(_LOCK, params={"keys": wanted})  # type: ignore[call-overload]

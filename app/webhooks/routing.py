@@ -32,6 +32,6 @@ def handler_for(platform: Platform, topic: str) -> Handler | None:
     return TOPIC_HANDLERS.get((platform, topic))
 
 
-def is_commerce(platform: Platform, topic: str) -> bool:
-    """A topic whose deliveries may be applied together (`webhooks.service.process`)."""
-    return topic in commerce_topics(platform.value)
+def burst_topics(platform: Platform) -> frozenset[str]:
+    """Topics whose deliveries may be applied together (`webhooks.service.process`)."""
+    return commerce_topics(platform.value)

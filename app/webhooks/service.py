@@ -15,13 +15,12 @@ from app.commerce import webhooks as commerce
 from app.commerce.events import NormalisationError
 from app.db import utcnow
 from app.errors import BadRequest
-from app.integrations.normalizers import commerce_topics
 from app.runtime import Runtime
 from app.shops import repository as shops
 from app.shops.models import Shop
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
-from app.webhooks.routing import handler_for, is_commerce
+from app.webhooks.routing import burst_topics, handler_for
 from app.webhooks.senders import Sender
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.jobs import Job
@@ -104,21 +103,24 @@ async def _process(ctx: JobContext, event_id: int) -> None:
     if shop is None or handler is None:
         event.status = EventStatus.IGNORED
         return
-    if is_commerce(shop.platform, event.topic):
-        await _process_burst(ctx, shop, event)
+    topics = burst_topics(shop.platform)
+    if event.topic in topics:
+        await _process_burst(ctx, shop, event, topics)
         return
     await handler(ctx, shop, event.topic, json.loads(event.payload))
     if await repository.event_exists(session, event_id):  # shop/redact erases the event too
         _mark_handled(event)
 
 
-async def _process_burst(ctx: JobContext, shop: Shop, event: WebhookEvent) -> None:
+async def _process_burst(
+    ctx: JobContext, shop: Shop, event: WebhookEvent, topics: frozenset[str]
+) -> None:
     """The event with the shop's other commerce events waiting behind it, in one transaction:
     at a flash sale's pace a worker applies a hundred orders in about the statements of one.
     Their own jobs then find them handled. An event we cannot read stays out (its own job
     parks it); this job's own event's errors are this job's."""
     assert shop.id is not None
-    session, topics = ctx.session, commerce_topics(shop.platform.value)
+    session = ctx.session
     others = await repository.claim_pending(session, shop.id, topics, event.id or 0, BURST - 1)
     batch = [(event, commerce.prepare(shop, event.topic, json.loads(event.payload)))]
     for other in others:

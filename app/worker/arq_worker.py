@@ -29,9 +29,10 @@ KEEP_RESULT_S = 0
 # a cancelled job is run again by the next worker (arq re-queues it), so work is not lost.
 JOB_COMPLETION_WAIT_S = 25
 # arq reads up to `queue_read_limit` job ids, runs them `max_jobs` at a time, then sleeps
-# `poll_delay`. With its 0.5 s default a worker started at most ~100 jobs a second however
-# short they were — one webhook, one job — and the live figures fell behind at 100 orders/s
-# (bench/freshness.py). Polling every 50 ms costs one sorted-set read while idle.
+# `poll_delay`. With its 0.5 s default a worker starts at most ~100 jobs a second however
+# short they are, and there is one job per webhook: a ceiling below a flash sale's rate
+# (bench/freshness.py measured no change at 100/s on 2 cores, where the CPU limits first).
+# Polling every 50 ms costs one sorted-set read while idle.
 POLL_DELAY_S = 0.05
 MAX_JOBS = 20
 
