@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.admin import pages as admin_pages
+from app.admin import routes as admin_routes
 from app.auth.endpoints import router as auth_router
 from app.config import Settings, load_settings
 from app.crypto import Vault
@@ -95,8 +95,8 @@ def create_app(
     app.include_router(live_router)
     app.include_router(metrics_router)
     app.include_router(okr_router)
-    app.include_router(admin_pages.router)
-    app.mount("/admin/static", admin_pages.static, name="admin-static")
+    app.include_router(admin_routes.router)
+    app.mount("/admin/static", admin_routes.static, name="admin-static")
     return app
 
 

@@ -1,11 +1,16 @@
-"""How the admin writes a key result's numbers: money with its currency, counts whole, ratios
-as percentages, manual key results with their own unit. (Locale-aware formats come with the
-admin's languages.)"""
+"""How the admin writes numbers, money and days in the page's locale (Babel's CLDR data):
+money with its currency, counts whole, ratios as percentages, manual key results with their
+own unit."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from app.admin import i18n
 from app.metrics.catalogue import BY_KEY, Unit
 from app.okr.models import KeyResult, Source
 
@@ -16,15 +21,52 @@ def kr_number(value: Decimal | None, kr: KeyResult, currency: str) -> str:
     if value is None:
         return NOTHING
     if kr.source is not Source.METRIC or kr.metric_key not in BY_KEY:
-        return f"{value:,.2f} {kr.unit}".strip()
-    match BY_KEY[kr.metric_key].unit:
+        return f"{number(value, 2)} {kr.unit}".strip()
+    return metric_number(value, BY_KEY[kr.metric_key].unit, currency)
+
+
+def metric_number(value: Decimal | None, unit: Unit, currency: str) -> str:
+    if value is None:
+        return NOTHING
+    match unit:
         case Unit.MONEY:
-            return f"{value:,.2f} {currency}"
+            return money(value, currency)
         case Unit.PERCENT:
-            return f"{value * 100:,.1f} %"
+            return percent(value)
         case Unit.COUNT:
-            return f"{value:,.0f}"
+            return number(value, 0)
         case Unit.DURATION:
-            return f"{value:,.1f} h"
+            return f"{number(value, 1)} h"
         case _:
-            return f"{value:,.1f}"
+            return number(value, 1)
+
+
+def percent(ratio: Decimal) -> str:
+    """A ratio as a percentage with one decimal, in the locale's own pattern ("25.3%",
+    "25,3 %")."""
+    rounded = round(ratio, 3).normalize()
+    return format_percent(rounded, locale=i18n.current(), decimal_quantization=False)
+
+
+def money(value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return NOTHING
+    return format_currency(value, currency, locale=i18n.current())
+
+
+def number(value: Decimal | float | None, places: int = 2) -> str:
+    if value is None:
+        return NOTHING
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, pattern, locale=i18n.current())
+
+
+def score(value: float | None) -> str:
+    """Scores on the 0–1 scale, two places, in the locale's decimal sign."""
+    return number(value, 2)
+
+
+def day(value: date | None, form: str = "medium") -> str:
+    if value is None:
+        return NOTHING
+    return format_date(value, form, locale=i18n.current())

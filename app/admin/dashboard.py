@@ -1,17 +1,14 @@
-"""The admin's pages: the live OKR dashboard (#9, part one)."""
+"""The live OKR dashboard: the open cycle's scorecard, swapped in again when the event stream
+says key results moved."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin.formats import kr_number
+from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.deps import SessionDep
 from app.okr.models import Cycle, CycleStatus
@@ -19,10 +16,6 @@ from app.okr.scorecard import Scorecard, scorecard
 from app.okr.service import today_for
 from app.shops.models import Shop
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
-templates.env.globals["kr_number"] = kr_number
-static = StaticFiles(directory=HERE / "static")
 router = APIRouter(include_in_schema=False)
 
 
@@ -31,16 +24,16 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     """The current cycle's objectives and key results, kept live by the page's event stream;
     without a sign-in, how to sign in (401)."""
     if shop is None:
-        return templates.TemplateResponse(request, "sign_in.html", {"shop": None}, status_code=401)
+        return render(request, "sign_in.html", {}, status_code=401)
     card = await current_scorecard(session, shop)
-    return templates.TemplateResponse(request, "dashboard.html", {"shop": shop, "card": card})
+    return render(request, "dashboard.html", {"shop": shop, "card": card})
 
 
 @router.get("/admin/scorecard", response_class=HTMLResponse)
 async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
     """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
     card = await current_scorecard(session, shop)
-    return templates.TemplateResponse(request, "_scorecard.html", {"card": card, "shop": shop})
+    return render(request, "_scorecard.html", {"card": card, "shop": shop})
 
 
 async def current_scorecard(session: AsyncSession, shop: Shop) -> Scorecard | None:

@@ -1,0 +1,62 @@
+"""Rendering the admin's pages: one Jinja2 environment (autoescaped, with gettext), and the
+context every page shares: the shop, the locale, the CSRF token of a cookie session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.admin import formats, i18n
+from app.auth.cookies import SESSION_COOKIE, read_session
+from app.config import Settings
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates.env.globals.update(
+    kr_number=formats.kr_number,
+    money=formats.money,
+    number=formats.number,
+    day=formats.day,
+    score=formats.score,
+)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The template in the request's language, with what every page needs."""
+    locale = i18n.choose(request)
+    i18n.use(locale)
+    values = {
+        "shop": None,
+        "locale": locale,
+        "lang": i18n.language(),
+        "csrf_token": csrf_token(request),
+        **context,
+    }
+    response: HTMLResponse = templates.TemplateResponse(
+        request, name, values, status_code=status_code
+    )
+    if request.query_params.get("locale") and i18n.supported(request.query_params["locale"]):
+        response.set_cookie(i18n.LOCALE_COOKIE, locale, samesite="lax", httponly=True)
+    return response
+
+
+def csrf_token(request: Request) -> str | None:
+    """The cookie session's CSRF token, for forms and htmx headers (None under a Shopify
+    session token, which needs none: it is not sent by the browser on its own)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    settings: Settings = request.app.state.runtime.settings
+    session = read_session(cookie, settings) if cookie else None
+    return session.csrf_token if session else None

@@ -1,0 +1,82 @@
+"""The admin in a real browser: the app on a real port (embedded jobs, in-process live
+messages), a signed-in shop, and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, async_playwright
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import create_engine
+from app.demo.okrs import add_revenue_objective
+from app.main import create_app
+from app.shops.login_links import create_login_link
+from app.shops.models import Shop
+from app.tasks import registry
+from tests.fixtures.database import empty_all_tables
+from tests.fixtures.network import free_port
+from tests.fixtures.objects import create_shop
+from tests.fixtures.stores import connection_settings
+from tests.fixtures.waiting import eventually
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+async def server(pg_engine: AsyncEngine) -> AsyncIterator[str]:
+    """The real app's base URL; every table is emptied before and after."""
+    await empty_all_tables(pg_engine)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(connection_settings().model_copy(update={"public_url": url}), registry)
+    running = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(running.serve())
+
+    async def started() -> bool:
+        return running.started
+
+    await eventually(started, 30, "the server to start")
+    try:
+        yield url
+    finally:
+        running.should_exit = True
+        await task
+        await empty_all_tables(pg_engine)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+Prepare = Callable[[AsyncSession, Shop], Awaitable[object]]
+
+
+async def signed_in_shop(url: str, domain: str, prepare: Prepare | None = None) -> str:
+    """A shop (UTC, EUR) prepared by `prepare`; its one-time login link into `url`."""
+    settings = connection_settings().model_copy(update={"public_url": url})
+    engine = create_engine(settings)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            shop = await create_shop(session, domain=domain, timezone="UTC")
+            if prepare is not None:
+                await prepare(session, shop)
+            return await create_login_link(session, settings, shop)
+    finally:
+        await engine.dispose()
+
+
+async def with_net_sales_key_result(session: AsyncSession, shop: Shop) -> None:
+    """This year's revenue objective with one key result: net sales to 1 000."""
+    await add_revenue_objective(session, shop, [("Net sales", "net_sales", Decimal(1000))])
