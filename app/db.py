@@ -223,6 +223,7 @@ def _newer_statement(
 
 
 MONEY_SCALE = 6  # decimal places kept; platforms send at most 3 (e.g. KWD, BHD)
+MONEY_LIMIT = Decimal(10) ** (20 - MONEY_SCALE)  # NUMERIC(20, 6): magnitudes stay below this
 
 
 class Money(TypeDecorator[Decimal]):

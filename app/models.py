@@ -1,6 +1,7 @@
 """Every table module, imported in one place so that the metadata is complete for Alembic,
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
+from app.admin.digest.models import DigestSettings
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
 from app.metrics.models import (
     CheckoutDay,
@@ -11,6 +12,7 @@ from app.metrics.models import (
 )
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, OkrSettings
 from app.privacy.models import CustomerExport
+from app.sharing.models import ShareLink
 from app.shops.models import AuthNonce, Shop
 from app.webhooks.models import WebhookEvent
 
@@ -23,6 +25,7 @@ __all__ = [
     "CustomerDayTotals",
     "CustomerPreviousTotals",
     "Cycle",
+    "DigestSettings",
     "KeyResult",
     "Objective",
     "OkrSettings",
@@ -32,6 +35,7 @@ __all__ = [
     "OrderLineRow",
     "RefundRow",
     "SalesDay",
+    "ShareLink",
     "Shop",
     "StoreSync",
     "WebhookEvent",

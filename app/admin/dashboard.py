@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.admin.editor.page import guided_start, has_cycles
 from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.deps import SessionDep
@@ -26,7 +27,10 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     if shop is None:
         return render(request, "sign_in.html", {}, status_code=401)
     card = await current_scorecard(session, shop)
-    return render(request, "dashboard.html", {"shop": shop, "card": card})
+    context: dict[str, object] = {"shop": shop, "card": card, "this_year": today_for(shop).year}
+    if card is None and not await has_cycles(session, shop):
+        context["guided"] = await guided_start(session, shop)  # a new shop: where to begin
+    return render(request, "dashboard.html", context)
 
 
 @router.get("/admin/scorecard", response_class=HTMLResponse)

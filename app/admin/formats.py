@@ -4,11 +4,18 @@ own unit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.dates import format_date, format_datetime
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_decimal,
+)
 
 from app.admin import i18n
 from app.metrics.catalogue import BY_KEY, Unit
@@ -70,3 +77,29 @@ def day(value: date | None, form: str = "medium") -> str:
     if value is None:
         return NOTHING
     return format_date(value, form, locale=i18n.current())
+
+
+def moment(value: datetime | None, timezone: str, form: str = "medium") -> str:
+    """A point in time as the shop's clock showed it (its IANA time zone), in the page's
+    locale: "Nov 30, 2026, 9:15:02 AM"."""
+    if value is None:
+        return NOTHING
+    return format_datetime(value, form, tzinfo=ZoneInfo(timezone), locale=i18n.current())
+
+
+def editable(value: Decimal | float | None) -> str:
+    """A number as a form field shows it to be changed: the locale's decimal sign, no
+    grouping, every stored digit kept ("1500,5" in German)."""
+    if value is None:
+        return ""
+    return format_decimal(value, "0.######", locale=i18n.current())
+
+
+def read_number(typed: str) -> Decimal | None:
+    """A number typed in the page's locale ("1.234,5" in German, "1,234.5" in English); None
+    when it is not one. Strict: "1.5" on a German page is refused, not read as fifteen."""
+    try:
+        value = parse_decimal(typed.strip(), locale=i18n.current(), strict=True)
+    except NumberFormatError:
+        return None
+    return value if value.is_finite() else None

@@ -10,9 +10,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.admin import formats, i18n
+from app.admin import embedding, formats, i18n, labels
+from app.admin.pace import pace_marker
 from app.auth.cookies import SESSION_COOKIE, read_session
 from app.config import Settings
+from app.metrics.catalogue import METRICS
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
@@ -22,10 +24,17 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 templates.env.globals.update(
     kr_number=formats.kr_number,
+    metric_number=formats.metric_number,
+    labels=labels,
+    metric_units={metric.key: metric.unit for metric in METRICS},
+    metric_names={metric.key: metric.name for metric in METRICS},
     money=formats.money,
     number=formats.number,
+    editable=formats.editable,
     day=formats.day,
+    moment=formats.moment,
     score=formats.score,
+    pace_marker=pace_marker,
 )
 
 
@@ -43,11 +52,13 @@ def render(
         "locale": locale,
         "lang": i18n.language(),
         "csrf_token": csrf_token(request),
+        **embedding.page_context(request, context.get("shop")),
         **context,
     }
     response: HTMLResponse = templates.TemplateResponse(
         request, name, values, status_code=status_code
     )
+    embedding.limit_framing(response, values)
     if request.query_params.get("locale") and i18n.supported(request.query_params["locale"]):
         response.set_cookie(i18n.LOCALE_COOKIE, locale, samesite="lax", httponly=True)
     return response

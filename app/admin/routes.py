@@ -5,9 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from app.admin import dashboard
+from app.admin import dashboard, editor, key_result_page, operations, sharing
+from app.admin.digest import pages as digest
 from app.admin.rendering import HERE
 
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard.router)
+router.include_router(key_result_page.router)
+router.include_router(editor.router)
+router.include_router(digest.router)
+router.include_router(sharing.router)
+router.include_router(operations.router)
 static = StaticFiles(directory=HERE / "static")

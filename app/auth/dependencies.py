@@ -19,9 +19,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
-    authorization = request.headers.get("Authorization", "")
-    if authorization.startswith("Bearer "):
-        token = authorization.removeprefix("Bearer ").strip()
+    token = shopify_session_token(request)
+    if token is not None:
         return await shop_from_session_token(runtime, session, token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -37,9 +36,32 @@ async def shop_if_signed_in(
 ) -> Shop | None:
     """The shop, or None when the request carries no credentials at all (a page can then
     explain how to sign in); wrong credentials are refused as by `current_shop`."""
-    if not request.headers.get("Authorization") and not request.cookies.get(SESSION_COOKIE):
+    credentials = (
+        request.headers.get("Authorization")
+        or request.cookies.get(SESSION_COOKIE)
+        or is_embedded_load(request)
+    )
+    if not credentials:
         return None
     return await current_shop(request, runtime, session)
+
+
+def shopify_session_token(request: Request) -> str | None:
+    """The App Bridge session token of a request from the Shopify admin: its bearer token, or
+    the `id_token` Shopify adds to the URL when it loads one of our pages (`embedded=1`), which
+    is read on safe methods only."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        return authorization.removeprefix("Bearer ").strip()
+    if request.method in _SAFE_METHODS and is_embedded_load(request):
+        return request.query_params["id_token"]
+    return None
+
+
+def is_embedded_load(request: Request) -> bool:
+    """Shopify loading one of our pages inside its admin, with a session token in the URL."""
+    query = request.query_params
+    return query.get("embedded") == "1" and bool(query.get("id_token"))
 
 
 async def _shop_from_cookie(

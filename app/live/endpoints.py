@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from app.auth.dependencies import ShopDep
+from app.auth.stream_tokens import LiveShopDep
 from app.deps import RuntimeDep
 from app.live.broadcast import Subscription
 from app.live.follow_ups import for_kind
@@ -26,15 +26,24 @@ logger = logging.getLogger(__name__)
 
 
 @router.get("/events", response_class=StreamingResponse)
-async def events(shop: ShopDep, runtime: RuntimeDep) -> StreamingResponse:
-    """Server-sent events for this shop only: one `data:` line of JSON per change."""
+async def events(shop: LiveShopDep, runtime: RuntimeDep) -> StreamingResponse:
+    """Server-sent events for this shop only: one `data:` line of JSON per change (signed in as
+    anywhere else, or with the `stream_token` an embedded Shopify admin page is given)."""
     assert shop.id is not None
-    stream = _stream(runtime, shop.id)
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return stream_response(shop_stream(runtime, shop.id))
+
+
+def stream_response(
+    stream: AsyncIterator[str], headers: dict[str, str] | None = None
+) -> StreamingResponse:
+    """An event stream as a response that no cache or proxy holds back."""
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **(headers or {})}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
-async def _stream(runtime: Runtime, shop_id: int) -> AsyncIterator[str]:
+async def shop_stream(runtime: Runtime, shop_id: int) -> AsyncGenerator[str, None]:
+    """One shop's changes as server-sent events, for whoever may see them (its admin, a
+    share link)."""
     async with runtime.broadcaster.subscribe(shop_channel(shop_id)) as subscription:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         sequence = 0

@@ -101,7 +101,7 @@ async def evaluate_key_result(
         pace = None if value is None else _bound_pace(kr, value)
         return _status(kr, value, scored, bands, kr.target, pace, spans)
     fraction = await _fraction(session, shop_id, metric, kr, window, today)
-    start, target = _comparable(kr, metric, fraction)
+    start, target = comparable(kr, metric, fraction)
     scored = score_progress(kr.kr_type, start, target, value)
     due = _linear(metric, fraction)
     expected = start + (target - start) * Decimal(str(due))
@@ -116,11 +116,11 @@ def _grows(metric: Metric[object]) -> bool:
 
 def _linear(metric: Metric[object], fraction: float) -> float:
     """The share of the way expected by now: a growing total is compared with the part of
-    start and target due by now (see `_comparable`), so all of it is expected of it."""
+    start and target due by now (see `comparable`), so all of it is expected of it."""
     return 1.0 if _grows(metric) else fraction
 
 
-def _comparable(kr: KeyResult, metric: Metric[object], fraction: float) -> tuple[Decimal, Decimal]:
+def comparable(kr: KeyResult, metric: Metric[object], fraction: float) -> tuple[Decimal, Decimal]:
     """Start and target as the value so far should be compared with them. A total over a
     growing window (revenue so far) is compared with the part of start and target due by today;
     at the window's end that is the whole of them."""

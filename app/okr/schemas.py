@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.db import MONEY_LIMIT
 from app.okr.models import CycleStatus, Level, ObjectiveKind, Source, Window
 from app.okr.projection import PaceStatus
 from app.okr.scoring import Band, KRType
+
+# A value as it can be stored (a Money column): anything larger is refused with a 422.
+Stored = Annotated[Decimal, Field(gt=-MONEY_LIMIT, lt=MONEY_LIMIT, allow_inf_nan=False)]
 
 
 class CycleIn(BaseModel):
@@ -139,11 +144,11 @@ class KeyResultIn(BaseModel):
     window_end: date | None = None
     rolling_days: int | None = None
     kr_type: KRType
-    start_value: Decimal | None = Field(
+    start_value: Stored | None = Field(
         default=None, description="Left out: the metric over the equally long period before."
     )
-    target: Decimal | None = None
-    stretch_target: Decimal | None = None
+    target: Stored | None = None
+    stretch_target: Stored | None = None
     weight: float = 1.0
     owner_name: str = Field(default="", max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
@@ -160,9 +165,9 @@ class KeyResultPatch(BaseModel):
     window_end: date | None = None
     rolling_days: int | None = None
     kr_type: KRType | None = None
-    start_value: Decimal | None = None
-    target: Decimal | None = None
-    stretch_target: Decimal | None = None
+    start_value: Stored | None = None
+    target: Stored | None = None
+    stretch_target: Stored | None = None
     weight: float | None = None
     owner_name: str | None = Field(default=None, max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
@@ -224,7 +229,7 @@ class CheckInIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"confidence": 7, "comment": "Bundles launched"}]}
     )
-    value: Decimal | None = None
+    value: Stored | None = None
     confidence: int | None = Field(default=None, ge=1, le=10)
     comment: str = Field(default="", max_length=2000)
     author: str = Field(default="", max_length=120)

@@ -45,7 +45,7 @@ async def scorecard(session: AsyncSession, shop_id: int, cycle: Cycle, today: da
     for kr in await key_results_of(session, [o.id for o in objectives if o.id is not None]):
         status = await evaluate_key_result(session, shop_id, kr, cycle, today, bands)
         if cycle.status is CycleStatus.CLOSED:  # frozen at close
-            status = _frozen(status, kr, bands)
+            status = frozen_status(status, kr, bands)
         views[kr.objective_id].key_results.append(KRView(kr, status))
     roots: list[ObjectiveView] = []
     for view in views.values():
@@ -70,7 +70,8 @@ def _roll_up(view: ObjectiveView, bands: Bands) -> None:
         view.flags.append("no key results: add at least one so progress can be measured")
 
 
-def _frozen(status: KRStatus, kr: KeyResult, bands: Bands) -> KRStatus:
+def frozen_status(status: KRStatus, kr: KeyResult, bands: Bands) -> KRStatus:
+    """A closed cycle's key result as it was when the cycle closed."""
     return replace(
         status, value=kr.final_value, score=kr.final_score, band=bands.of(kr.final_score)
     )

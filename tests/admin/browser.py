@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,3 +80,17 @@ async def signed_in_shop(url: str, domain: str, prepare: Prepare | None = None) 
 async def with_net_sales_key_result(session: AsyncSession, shop: Shop) -> None:
     """This year's revenue objective with one key result: net sales to 1 000."""
     await add_revenue_objective(session, shop, [("Net sales", "net_sales", Decimal(1000))])
+
+
+UNLABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')]
+  .filter(e => e.labels ? (e.labels.length === 0 && !e.getAttribute('aria-label')
+                           && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+                        : false)
+  .map(e => e.id || e.name || e.outerHTML.slice(0, 60))"""
+
+
+async def unlabelled_controls(page: Page) -> list[str]:
+    """Form controls a screen reader could not name (no label, no aria-label, no text)."""
+    found: list[str] = await page.evaluate(UNLABELLED)
+    return found

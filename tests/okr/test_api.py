@@ -204,6 +204,9 @@ async def test_check_ins_move_manual_key_results_and_keep_history(connected: Con
     assert history[1]["comment"] == "new tables"
     error = await client.post(f"/key-results/{kr['id']}/check-ins", 422, confidence=11)
     assert error["error"]["code"] == "invalid"
+    # A value the database could not hold is refused, not a 500.
+    await client.post(f"/key-results/{kr['id']}/check-ins", 422, value="1e30")
+    assert len(await client.get(f"/key-results/{kr['id']}/history")) == 2
 
 
 async def test_closing_freezes_scores_and_unfinished_objectives_carry_over(

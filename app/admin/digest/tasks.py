@@ -1,0 +1,82 @@
+"""The hourly job that sends the digests that are due (shop-local weekday and hour)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.admin.dashboard import current_scorecard
+from app.admin.digest.models import DigestSettings
+from app.admin.digest.schedule import due_week
+from app.admin.digest.service import Delivery, claim_week, deliver, release_week
+from app.db import utcnow
+from app.messaging.email import EmailNotConfigured
+from app.runtime import Runtime
+from app.shops.models import Shop, ShopStatus
+from app.worker import JobContext, registry
+
+logger = logging.getLogger(__name__)
+
+
+@registry.task(name="digest.send_due")
+async def send_due_digests(ctx: JobContext) -> None:
+    """Every shop whose digest is due gets it once this week."""
+    await send_due(ctx.runtime, ctx.session, utcnow())
+
+
+# Hourly, so that each shop's chosen hour is met in its own time zone.
+registry.cron(send_due_digests, minute={10}, second={0})
+
+
+async def send_due(runtime: Runtime, session: AsyncSession, now: datetime) -> list[Delivery]:
+    """Send each due digest (each shop's claim and release in a transaction of its own)."""
+    deliveries: list[Delivery] = []
+    for shop, digest in await _enabled_digests(session):
+        week = due_week(digest, shop.timezone, now)
+        if week is None:
+            continue
+        try:
+            delivery = await _send_week(runtime, shop, digest, week)
+        except EmailNotConfigured:
+            logger.warning("weekly digests not sent: e-mail is not configured")
+            break
+        if delivery is not None:
+            deliveries.append(delivery)
+    return deliveries
+
+
+async def _send_week(
+    runtime: Runtime, shop: Shop, digest: DigestSettings, week: date
+) -> Delivery | None:
+    """The week's digest, unless another run has it or there is no open cycle to report (then
+    the week stays unclaimed: a cycle opened later that day still gets its digest)."""
+    async with runtime.transaction() as session:
+        card = await current_scorecard(session, shop)
+        if card is None or not await claim_week(session, shop.id or 0, week):
+            return None
+    try:
+        delivery = await deliver(runtime.settings, shop, card, digest)
+    except EmailNotConfigured:
+        await _release(runtime, digest, week)
+        raise
+    if not delivery.sent:
+        await _release(runtime, digest, week)
+        logger.error("digest of shop %s not sent: %s", shop.id, delivery.failed)
+    return delivery
+
+
+async def _release(runtime: Runtime, digest: DigestSettings, week: date) -> None:
+    async with runtime.transaction() as session:
+        await release_week(session, digest, week)
+
+
+async def _enabled_digests(session: AsyncSession) -> list[tuple[Shop, DigestSettings]]:
+    statement = (
+        select(Shop, DigestSettings)
+        .join(DigestSettings, col(DigestSettings.shop_id) == col(Shop.id))
+        .where(col(DigestSettings.enabled).is_(True), Shop.status == ShopStatus.ACTIVE)
+    )
+    return [(shop, digest) for shop, digest in (await session.exec(statement)).all()]

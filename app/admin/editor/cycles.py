@@ -1,0 +1,94 @@
+"""The editor's cycle forms: a new cycle, templates in one click, the guided start, and
+closing a cycle with its retrospective."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.responses import Response
+
+from app.admin.editor.forms import FormRefused, form_int, parse
+from app.admin.editor.submit import editor_url, submit
+from app.auth.dependencies import ShopDep
+from app.deps import SessionDep
+from app.okr import service, templates
+from app.okr.closing import close_cycle
+from app.okr.models import Cycle
+from app.okr.schemas import CycleIn
+from app.shops.models import Shop
+
+router = APIRouter(prefix="/admin/okrs")
+
+RETROSPECTIVE = "retrospective-"  # + objective id: one text per objective
+
+
+@router.post("/cycles")
+async def add_cycle(request: Request, shop: ShopDep, session: SessionDep) -> Response:
+    """A calendar year, or a name with first and last day."""
+
+    async def change(values: dict[str, str]) -> str:
+        body = parse(CycleIn, values)
+        if body.year is not None:
+            name, start, end = service.yearly(body.year)
+        elif body.name and body.start and body.end:
+            name, start, end = body.name, body.start, body.end
+        else:
+            raise FormRefused({"year": "give a year, or a name with its first and last day"})
+        cycle = await service.create_cycle(session, shop.id or 0, name, start, end)
+        return editor_url(cycle.id)
+
+    return await submit(request, session, shop, "cycle-new", None, change)
+
+
+@router.post("/cycles/{cycle_id}/templates")
+async def apply_template(
+    cycle_id: int, request: Request, shop: ShopDep, session: SessionDep
+) -> Response:
+    """One template (or, without `template_id`, all of them) as objectives with key results
+    filled in from the shop's history."""
+    cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
+    chosen = str((await request.form()).get("template_id") or "")
+
+    async def change(values: dict[str, str]) -> str:
+        if chosen and chosen not in templates.BY_ID:
+            raise FormRefused({"template_id": f"no template {chosen!r}"})
+        await _apply(session, shop, cycle, [chosen] if chosen else list(templates.BY_ID))
+        return editor_url(cycle_id)
+
+    return await submit(request, session, shop, "templates", cycle_id, change)
+
+
+@router.post("/start")
+async def guided_start(shop: ShopDep, session: SessionDep) -> Response:
+    """A new shop's first OKRs in one click: this year's cycle with every template."""
+    year = service.today_for(shop).year
+    name, start, end = service.yearly(year)
+    cycle = await service.create_cycle(session, shop.id or 0, name, start, end)
+    await _apply(session, shop, cycle, list(templates.BY_ID))
+    return RedirectResponse("/", status_code=303)
+
+
+async def _apply(session: AsyncSession, shop: Shop, cycle: Cycle, template_ids: list[str]) -> None:
+    for template_id in template_ids:
+        await templates.apply(
+            session, shop.id or 0, cycle, templates.BY_ID[template_id], service.today_for(shop)
+        )
+
+
+@router.post("/cycles/{cycle_id}/close")
+async def close(cycle_id: int, request: Request, shop: ShopDep, session: SessionDep) -> Response:
+    """Freeze the final scores, with what the team learned per objective."""
+    cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
+
+    async def change(values: dict[str, str]) -> str:
+        retrospectives = {
+            objective_id: text
+            for name, text in values.items()
+            if (objective_id := form_int(name.removeprefix(RETROSPECTIVE))) is not None
+            and name.startswith(RETROSPECTIVE)
+        }
+        await close_cycle(session, shop.id or 0, cycle, retrospectives, service.today_for(shop))
+        return editor_url(cycle_id)
+
+    return await submit(request, session, shop, "close", cycle_id, change)

@@ -1,0 +1,158 @@
+"""The OKR editor's page: a cycle's objectives and key results, each with its forms, the
+templates to add in one click, and the metric picker's help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.admin.editor.forms import FormState
+from app.admin.rendering import render
+from app.auth.dependencies import ShopDep
+from app.deps import SessionDep
+from app.errors import NotFound
+from app.metrics.catalogue import BY_KEY, METRICS
+from app.okr import service, templates
+from app.okr.evaluation import before_span, metric_value
+from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
+from app.shops.models import Shop
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    objective: Objective
+    key_results: list[KeyResult]
+
+
+@router.get("/admin/okrs", response_class=HTMLResponse)
+async def editor(
+    request: Request, shop: ShopDep, session: SessionDep, cycle: int | None = None
+) -> HTMLResponse:
+    """The editor for the chosen cycle (else the open one containing today, else the latest)."""
+    return await editor_page(request, session, shop, cycle)
+
+
+async def editor_page(
+    request: Request,
+    session: AsyncSession,
+    shop: Shop,
+    cycle_id: int | None,
+    failed: FormState | None = None,
+) -> HTMLResponse:
+    cycles = await _cycles(session, shop)
+    chosen = _choose(cycles, cycle_id, service.today_for(shop))
+    context: dict[str, object] = {
+        "shop": shop,
+        "section": "editor",
+        "cycles": cycles,
+        "cycle": chosen,
+        "failed": failed,
+        "metric_options": [(metric.key, metric.name) for metric in METRICS],
+        "parents": parent_choices,
+        "this_year": service.today_for(shop).year,
+    }
+    if chosen is None:
+        context["guided"] = await guided_start(session, shop)
+    else:
+        context.update(await _cycle_context(session, shop, chosen))
+    status = 422 if failed is not None else 200
+    return render(request, "editor/editor.html", context, status_code=status)
+
+
+def parent_choices(rows: list[ObjectiveRow], objective: Objective | None) -> list[tuple[int, str]]:
+    """The objectives another one can align to (not itself)."""
+    return [
+        (row.objective.id or 0, row.objective.title)
+        for row in rows
+        if objective is None or row.objective.id != objective.id
+    ]
+
+
+async def guided_start(
+    session: AsyncSession, shop: Shop
+) -> list[tuple[templates.Template, list[templates.Suggestion]]]:
+    """The templates as they would fill this year's cycle from the shop's history."""
+    name, start, end = service.yearly(service.today_for(shop).year)
+    this_year = Cycle(shop_id=shop.id or 0, name=name, start=start, end=end)  # not stored
+    return await _suggestions(session, shop, this_year)
+
+
+async def _suggestions(
+    session: AsyncSession, shop: Shop, cycle: Cycle
+) -> list[tuple[templates.Template, list[templates.Suggestion]]]:
+    return [
+        (template, await templates.suggest(session, shop.id or 0, cycle, template))
+        for template in templates.TEMPLATES
+    ]
+
+
+async def has_cycles(session: AsyncSession, shop: Shop) -> bool:
+    statement = select(Cycle.id).where(Cycle.shop_id == shop.id).limit(1)
+    return (await session.exec(statement)).first() is not None
+
+
+async def _cycles(session: AsyncSession, shop: Shop) -> list[Cycle]:
+    statement = select(Cycle).where(Cycle.shop_id == shop.id).order_by(col(Cycle.start).desc())
+    return list((await session.exec(statement)).all())
+
+
+def _choose(cycles: list[Cycle], cycle_id: int | None, today: date) -> Cycle | None:
+    if cycle_id is not None:
+        chosen = next((cycle for cycle in cycles if cycle.id == cycle_id), None)
+        if chosen is None:
+            raise NotFound(f"no cycle {cycle_id}")
+        return chosen
+    current = [c for c in cycles if c.status is CycleStatus.OPEN and c.start <= today <= c.end]
+    return next(iter(current or cycles), None)
+
+
+async def _cycle_context(session: AsyncSession, shop: Shop, cycle: Cycle) -> dict[str, object]:
+    objectives = await service.objectives_of(session, cycle)
+    key_results = await service.key_results_of(session, [o.id or 0 for o in objectives])
+    rows = [
+        ObjectiveRow(o, [kr for kr in key_results if kr.objective_id == o.id]) for o in objectives
+    ]
+    return {
+        "rows": rows,
+        "warnings": await service.warnings_for(session, cycle),
+        "suggestions": await _suggestions(session, shop, cycle),
+        "is_open": cycle.status is CycleStatus.OPEN,
+    }
+
+
+@dataclass(frozen=True)
+class MetricHelp:
+    key: str
+    name: str
+    definition: str
+    current: Decimal | None  # the metric over the cycle so far
+    suggested_start: Decimal | None  # the metric over the equally long period before
+
+
+@router.get("/admin/okrs/metric-help", response_class=HTMLResponse)
+async def metric_help(
+    request: Request, shop: ShopDep, session: SessionDep, cycle: int, metric_key: str = ""
+) -> HTMLResponse:
+    """What the chosen metric means, where it stands and the start value it would get."""
+    chosen = await service.get_cycle(session, shop.id or 0, cycle)
+    help_ = await help_for(session, shop, chosen, metric_key) if metric_key in BY_KEY else None
+    return render(request, "editor/_metric_help.html", {"shop": shop, "help": help_})
+
+
+async def help_for(session: AsyncSession, shop: Shop, cycle: Cycle, key: str) -> MetricHelp:
+    metric, today = BY_KEY[key], service.today_for(shop)
+    current = None
+    if today >= cycle.start:
+        current, _ = await metric_value(
+            session, shop.id or 0, key, (cycle.start, min(today, cycle.end))
+        )
+    start, _ = await metric_value(session, shop.id or 0, key, before_span(cycle.start, cycle.end))
+    return MetricHelp(key, metric.name, metric.definition, current, start)

@@ -1,0 +1,87 @@
+"""The README's screenshots, taken from `storeokr demo` in Debian's chromium:
+docs/screenshots/{dashboard,key-result,editor}.png (and the Spanish dashboard).
+
+    .venv/bin/python scripts/screenshots.py
+
+The demo runs on a fresh SQLite database in a temporary directory; its demo store replays
+webhooks for a few seconds first so the pages have something to show."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.async_api import Page, async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+LINK = re.compile(r"one-time login link\): (\S+)")
+SETTLE_S = 20  # the demo store's replay moves the dashboard meanwhile
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def login_link(demo: subprocess.Popen[str], within_s: float = 60) -> str:
+    deadline = time.monotonic() + within_s
+    assert demo.stdout is not None
+    while time.monotonic() < deadline:
+        line = demo.stdout.readline()
+        if found := LINK.search(line):
+            return found.group(1)
+    raise SystemExit("the demo printed no login link")
+
+
+async def shoot(page: Page, url: str, name: str) -> None:
+    await page.goto(url)
+    await page.wait_for_timeout(1500)  # the event stream stays open: no "network idle"
+    await page.screenshot(path=OUT / f"{name}.png", full_page=True)
+    sys.stdout.write(f"docs/screenshots/{name}.png\n")
+
+
+async def take(link: str, base: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        page = await browser.new_page(viewport={"width": 1200, "height": 800})
+        await page.goto(link)
+        await shoot(page, f"{base}/", "dashboard")
+        first_kr = await page.locator("tr[data-key-result] a").first.get_attribute("href")
+        await shoot(page, f"{base}{first_kr}", "key-result")
+        await shoot(page, f"{base}/admin/okrs", "editor")
+        await shoot(page, f"{base}/?locale=es", "dashboard-es")
+        await browser.close()
+
+
+def main() -> None:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as scratch:
+        demo = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "storeokr"), "demo", "--port", str(port)],
+            cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            link = login_link(demo)
+            # Keep reading the demo's log, or its pipe fills and the server stalls.
+            threading.Thread(target=demo.stdout.read, daemon=True).start()  # type: ignore[union-attr]
+            time.sleep(SETTLE_S)
+            asyncio.run(take(link, f"http://127.0.0.1:{port}"))
+        finally:
+            demo.terminate()
+            demo.wait(10)
+
+
+if __name__ == "__main__":
+    main()
