@@ -111,13 +111,13 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
         redis_url="",
     )
     check_schema_or_exit(settings)
-    from app.demo.runner import attach_demo, demo_settings, demo_shops
+    from app.demo.runner import attach_demo, demo_settings, demo_shops, this_year_so_far
     from app.main import create_app
 
     base_url = f"http://{host}:{port}"
     settings = demo_settings(settings, base_url)
     app = create_app(settings)
-    attach_demo(app, demo_shops(base_url), base_url)
+    attach_demo(app, demo_shops(base_url), base_url, history_since=this_year_so_far())
     typer.secho(f"StoreOKR demo: {base_url}/  (health: {base_url}/healthz)", fg=typer.colors.GREEN)
     typer.echo(
         "Two simulated stores (Shopify and WooCommerce) send orders, checkouts and refunds as "

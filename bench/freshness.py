@@ -36,7 +36,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import create_engine, utcnow
-from app.demo.okrs import add_revenue_objective
+from app.demo.okrs import Goal, add_revenue_objective
 from app.shops.login_links import create_login_link
 from app.shops.models import Platform, Shop
 from bench.ack import APP_PORT, SECRET, SHOP, prepare, server_environment
@@ -57,7 +57,7 @@ async def probe_shop_with_a_key_result() -> None:
                     timezone="UTC")  # fmt: skip
         session.add(shop)
         await session.flush()
-        await add_revenue_objective(session, shop, [("Orders", "orders", Decimal(100_000))])
+        await add_revenue_objective(session, shop, [Goal("Orders", "orders", Decimal(100_000))])
     await engine.dispose()
 
 

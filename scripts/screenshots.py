@@ -3,8 +3,8 @@ docs/screenshots/{dashboard,key-result,editor}.png (and the Spanish dashboard).
 
     .venv/bin/python scripts/screenshots.py
 
-The demo runs on a fresh SQLite database in a temporary directory; its demo store replays
-webhooks for a few seconds first so the pages have something to show."""
+The demo runs on a fresh SQLite database in a temporary directory; the pictures are taken once
+its Shopify store's year has been backfilled and its key results' history taken."""
 
 from __future__ import annotations
 
@@ -16,15 +16,20 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
+
+from app.db import utcnow
+from app.demo.catalog import DEMO_TIMEZONE
+from app.metrics.figures import local_day
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 LINK = re.compile(r"one-time login link\): (\S+)")
-SETTLE_S = 20  # the demo store's replay moves the dashboard meanwhile
+HISTORY_WITHIN_S = 300  # the backfill of the demo store's year, then its key results' history
 
 
 def free_port() -> int:
@@ -44,11 +49,35 @@ def login_link(demo: subprocess.Popen[str], within_s: float = 60) -> str:
     raise SystemExit("the demo printed no login link")
 
 
-async def shoot(page: Page, url: str, name: str) -> None:
-    await page.goto(url)
+async def shoot(page: Page, url: str | None, name: str) -> None:
+    if url is not None:
+        await page.goto(url)
     await page.wait_for_timeout(1500)  # the event stream stays open: no "network idle"
     await page.screenshot(path=OUT / f"{name}.png", full_page=True)
     sys.stdout.write(f"docs/screenshots/{name}.png\n")
+
+
+async def open_metric_picker(page: Page) -> None:
+    """The editor with a key result being added: the picker explains the chosen metric."""
+    objective = page.locator("article.objective").first
+    await objective.get_by_text("Add a key result").click()
+    form = objective.locator("form[action='/admin/okrs/key-results']")
+    await form.get_by_label("Key result", exact=True).fill("More customers come back")
+    await form.get_by_label("Metric", exact=True).select_option("repeat_purchase_rate")
+    await form.get_by_test_id("metric-start").wait_for()
+
+
+async def history_taken(page: Page, base: str) -> None:
+    """Wait until the first key result has its snapshots since New Year (yesterday's too)."""
+    today = local_day(utcnow(), DEMO_TIMEZONE)
+    days_so_far = (today - date(today.year, 1, 1)).days
+    deadline = time.monotonic() + HISTORY_WITHIN_S
+    while time.monotonic() < deadline:
+        answer = await page.request.get(f"{base}/api/v1/key-results/1/history")
+        if len(await answer.json()) >= days_so_far:
+            return
+        await asyncio.sleep(2)
+    raise SystemExit("the demo's key results got no history")
 
 
 async def take(link: str, base: str) -> None:
@@ -57,10 +86,13 @@ async def take(link: str, base: str) -> None:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM)
         page = await browser.new_page(viewport={"width": 1200, "height": 800})
         await page.goto(link)
+        await history_taken(page, base)
         await shoot(page, f"{base}/", "dashboard")
         first_kr = await page.locator("tr[data-key-result] a").first.get_attribute("href")
         await shoot(page, f"{base}{first_kr}", "key-result")
-        await shoot(page, f"{base}/admin/okrs", "editor")
+        await page.goto(f"{base}/admin/okrs")
+        await open_metric_picker(page)
+        await shoot(page, None, "editor")
         await shoot(page, f"{base}/?locale=es", "dashboard-es")
         await browser.close()
 
@@ -76,7 +108,6 @@ def main() -> None:
             link = login_link(demo)
             # Keep reading the demo's log, or its pipe fills and the server stalls.
             threading.Thread(target=demo.stdout.read, daemon=True).start()  # type: ignore[union-attr]
-            time.sleep(SETTLE_S)
             asyncio.run(take(link, f"http://127.0.0.1:{port}"))
         finally:
             demo.terminate()

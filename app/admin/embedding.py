@@ -48,5 +48,9 @@ def limit_framing(response: Response, values: dict[str, Any]) -> None:
     review checks it): `frame-ancestors` names the shop's domain and the admin's."""
     if values.get("embedded"):
         shop: Shop = values["shop"]
-        policy = f"frame-ancestors https://{shop.domain} {SHOPIFY_ADMIN};"
-        response.headers["Content-Security-Policy"] = policy
+        framed_by(response, shop.domain)
+
+
+def framed_by(response: Response, shop_domain: str) -> None:
+    policy = f"frame-ancestors https://{shop_domain} {SHOPIFY_ADMIN};"
+    response.headers["Content-Security-Policy"] = policy

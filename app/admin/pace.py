@@ -23,14 +23,15 @@ class PaceMarker:
 
 
 def pace_marker(status: KRStatus) -> PaceMarker | None:
-    """None when the key result has no way to measure (no start, target, or expectation)."""
-    start, target, expected = status.start, status.target, status.expected
-    if start is None or target is None or expected is None or target == start:
+    """None when the key result has no way to measure (no value, start, target or expected
+    value)."""
+    start, target, expected, value = status.start, status.target, status.expected, status.value
+    if start is None or target is None or expected is None or value is None or target == start:
         return None
-    if status.progress is None:
-        return None
-    expected_share = float((expected - start) / (target - start))
-    return PaceMarker(_clamp(status.progress), _clamp(expected_share))
+    # Both from the value itself (a score of a growing total is judged against the part due
+    # so far, so it cannot be placed on this bar).
+    way = target - start
+    return PaceMarker(_clamp(float((value - start) / way)), _clamp(float((expected - start) / way)))
 
 
 def _clamp(share: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from app.admin import dashboard, editor, key_result_page, operations, sharing
+from app.admin import dashboard, editor, key_result_page, operations, session_token_bounce, sharing
 from app.admin.digest import pages as digest
 from app.admin.rendering import HERE
 
@@ -16,4 +16,5 @@ router.include_router(editor.router)
 router.include_router(digest.router)
 router.include_router(sharing.router)
 router.include_router(operations.router)
+router.include_router(session_token_bounce.router)
 static = StaticFiles(directory=HERE / "static")

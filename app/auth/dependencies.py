@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.auth.bounce import bounce, needs_a_fresh_session_token
 from app.auth.cookies import SESSION_COOKIE, csrf_matches, read_session
 from app.auth.embedded import shop_from_session_token
 from app.deps import RuntimeDep, SessionDep
@@ -19,6 +20,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
+    if needs_a_fresh_session_token(request, runtime.settings):
+        raise bounce(request, runtime.settings)
     token = shopify_session_token(request)
     if token is not None:
         return await shop_from_session_token(runtime, session, token)
@@ -35,7 +38,10 @@ async def shop_if_signed_in(
     request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> Shop | None:
     """The shop, or None when the request carries no credentials at all (a page can then
-    explain how to sign in); wrong credentials are refused as by `current_shop`."""
+    explain how to sign in); wrong credentials are refused as by `current_shop`, and a Shopify
+    load without a usable session token is sent for a fresh one."""
+    if needs_a_fresh_session_token(request, runtime.settings):
+        raise bounce(request, runtime.settings)
     credentials = (
         request.headers.get("Authorization")
         or request.cookies.get(SESSION_COOKIE)

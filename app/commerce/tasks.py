@@ -10,6 +10,7 @@ from app.commerce import service
 from app.commerce.models import StoreSync, SyncKind, SyncStatus
 from app.commerce.sync import reconcile_since, run_chunk, start_sync
 from app.db import utcnow
+from app.okr.tasks import redo_history_job
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, enqueue_after_commit, registry
 from app.worker.context import max_tries_for
@@ -44,6 +45,11 @@ async def sync_chunk(ctx: JobContext, sync_id: int, chunk: int) -> None:
         raise
     if not finished:
         enqueue_after_commit(ctx.session, chunk_job(sync_id, chunk + 1))
+        return
+    sync = await ctx.session.get(StoreSync, sync_id)
+    if sync is not None and sync.kind is SyncKind.BACKFILL and sync.status is SyncStatus.DONE:
+        # The store's past is in: key results' daily history is taken again from it.
+        enqueue_after_commit(ctx.session, redo_history_job(sync.shop_id))
 
 
 def chunk_job(sync_id: int, chunk: int) -> Job:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -28,6 +29,7 @@ from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, 
 from app.integrations.base import ShopInfo
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
+from app.metrics.figures import local_day
 from app.runtime import Runtime
 from app.shops import service
 from app.shops.models import Platform
@@ -63,6 +65,16 @@ class DemoShop:
     @property
     def webhook_path(self) -> str:
         return f"/webhooks/{self.platform.value}"
+
+
+# One tick of the past every two hours: about seven orders a day per store.
+HISTORY_TICK = timedelta(hours=2)
+
+
+def this_year_so_far() -> datetime:
+    """The demo's past: since New Year in the demo shops' time zone (their OKR cycle's start)."""
+    today = local_day(utcnow(), DEMO_TIMEZONE)
+    return datetime(today.year, 1, 1, tzinfo=ZoneInfo(DEMO_TIMEZONE))
 
 
 def demo_shops(base_url: str, seed: int = 7) -> list[DemoShop]:
@@ -176,10 +188,21 @@ async def simulate(
 
 
 def attach_demo(
-    app: FastAPI, shops: list[DemoShop], base_url: str, interval_s: float = 2.0
+    app: FastAPI,
+    shops: list[DemoShop],
+    base_url: str,
+    interval_s: float = 2.0,
+    history_since: datetime | None = None,
 ) -> None:
-    """Serve the stores' APIs from the app, and run their shoppers while the app runs."""
+    """Serve the stores' APIs from the app, and run their shoppers while the app runs (with
+    `history_since`: the Shopify store first trades from then until now, a past its backfill
+    finds)."""
     for shop in shops:
+        # Not the WooCommerce store: its API answers refunds one order at a time, inside the
+        # backfill page's transaction, and on SQLite a year of that holds the write lock past
+        # the webhooks' busy timeout.
+        if history_since is not None and shop.platform is Platform.SHOPIFY:
+            shop.store.trade_before(history_since, utcnow(), HISTORY_TICK)
         mount(app, shop)
     original = app.router.lifespan_context
 

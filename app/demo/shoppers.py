@@ -59,6 +59,14 @@ class DemoStore:
         self._recoveries: list[_Recovery] = []
         self._next_order, self._next_number, self._next_refund = 7_000_000, 1001, 9_000_000
 
+    def trade_before(self, first: datetime, now: datetime, every: timedelta) -> None:
+        """The store's past from `first` until `now`, one tick every `every`: orders, customers
+        and checkouts its API serves to a backfill (their webhooks went to nobody)."""
+        moment = first
+        while moment < now:
+            self.tick(moment)
+            moment += every
+
     def tick(self, now: datetime) -> list[Delivery]:
         """What happened in the store since the last tick."""
         deliveries: list[Delivery] = []

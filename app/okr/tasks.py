@@ -10,13 +10,14 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import insert_or_skip, utcnow
+from app.db import utcnow
 from app.messaging.email import Email, EmailNotConfigured, send_email
-from app.okr.evaluation import evaluate_key_result
-from app.okr.models import CheckIn, Source
-from app.okr.service import bands_for, open_key_results, today_for
+from app.okr.history import fill_history
+from app.okr.models import CheckIn
+from app.okr.service import open_key_results, today_for
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, registry
+from app.worker.jobs import Job
 
 logger = logging.getLogger(__name__)
 REMINDER_WEEKDAY = 0  # Monday, shop-local
@@ -25,28 +26,23 @@ QUIET_DAYS = 7  # a key result without a check-in for this long gets a reminder
 
 @registry.task(name="okr.snapshot")
 async def snapshot_key_results(ctx: JobContext) -> None:
-    """Yesterday's value and score of each open metric key result, once per shop-local day
-    (the job runs hourly; a snapshot already taken is skipped)."""
+    """Each open metric key result's snapshots up to yesterday, shop-local: the day just ended
+    and any day before it still missing (the job runs hourly; a day taken is skipped)."""
     for shop in await _active_shops(ctx.session):
-        yesterday = today_for(shop) - timedelta(days=1)
-        bands = await bands_for(ctx.session, shop.id or 0)
-        for kr, cycle in await open_key_results(ctx.session, shop.id or 0, Source.METRIC):
-            if not cycle.start <= yesterday <= cycle.end:
-                continue
-            status = await evaluate_key_result(
-                ctx.session, shop.id or 0, kr, cycle, yesterday + timedelta(days=1), bands
-            )
-            values = {
-                "shop_id": shop.id,
-                "key_result_id": kr.id,
-                "at": utcnow(),
-                "value": status.value,
-                "score": status.score,
-                "comment": "",
-                "author": "StoreOKR",
-                "snapshot_day": yesterday,
-            }
-            await insert_or_skip(ctx.session, CheckIn, values, ["key_result_id", "snapshot_day"])
+        await fill_history(ctx.session, shop)
+
+
+@registry.task(name="okr.history")
+async def redo_history(ctx: JobContext, shop_id: int) -> None:
+    """Every snapshot of the shop's open key results again: its past has changed (a backfill
+    finished), and snapshots taken before that showed a store with part of its orders."""
+    shop = await ctx.session.get(Shop, shop_id)
+    if shop is not None and shop.status is ShopStatus.ACTIVE:
+        await fill_history(ctx.session, shop, redo=True)
+
+
+def redo_history_job(shop_id: int) -> Job:
+    return redo_history.job(shop_id).keyed(f"okr.history:{shop_id}")
 
 
 registry.cron(snapshot_key_results, minute={5}, second={0})

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import create_engine
-from app.demo.okrs import add_revenue_objective
+from app.demo.okrs import Goal, add_revenue_objective
 from app.main import create_app
 from app.shops.login_links import create_login_link
 from app.shops.models import Shop
@@ -79,7 +79,7 @@ async def signed_in_shop(url: str, domain: str, prepare: Prepare | None = None) 
 
 async def with_net_sales_key_result(session: AsyncSession, shop: Shop) -> None:
     """This year's revenue objective with one key result: net sales to 1 000."""
-    await add_revenue_objective(session, shop, [("Net sales", "net_sales", Decimal(1000))])
+    await add_revenue_objective(session, shop, [Goal("Net sales", "net_sales", Decimal(1000))])
 
 
 UNLABELLED = """() => [...document.querySelectorAll(

@@ -1,5 +1,5 @@
-"""The daily snapshot gives every metric key result a history without check-ins; owners of key
-results left without a check-in for a week get one reminder e-mail (real SMTP server)."""
+"""Owners of key results left without a check-in for a week get one reminder e-mail (real SMTP
+server). The daily snapshots are tested in tests/okr/test_history.py."""
 
 from __future__ import annotations
 
@@ -27,20 +27,6 @@ async def key_result(client: Api, **fields: object) -> dict[str, object]:
     }  # fmt: skip
     created: dict[str, object] = await client.post("/key-results", **{**values, **fields})
     return created
-
-
-async def test_daily_snapshot_once_per_day(connected: Connected) -> None:
-    client = await api(connected)
-    kr = await key_result(client)
-    runtime = connected.app.state.runtime
-    for _ in range(2):  # the job runs hourly: the second run finds the day taken
-        await execute(runtime, tasks.snapshot_key_results, (), {}, attempt=1, job_id=None)
-    history = await client.get(f"/key-results/{kr['id']}/history")
-    yesterday = local_day(utcnow(), "Europe/Berlin") - timedelta(days=1)
-    assert [(h["snapshot_day"], h["value"], h["author"]) for h in history] == [
-        (str(yesterday), "0", "StoreOKR")
-    ]
-    assert await client.get(f"/key-results/{kr['id']}/check-ins") == []  # not a check-in
 
 
 async def test_weekly_reminder_goes_to_owners_without_a_check_in(

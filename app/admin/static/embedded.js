@@ -38,6 +38,16 @@
 
   // A link to another admin page loads a new document, which Shopify authenticates the way it
   // does its own loads: the embedded parameters, and a session token as `id_token`.
+  function withEmbeddedParams(url) {
+    const here = new URLSearchParams(window.location.search);
+    EMBEDDED_PARAMS.forEach(function (name) {
+      if (here.has(name) && !url.searchParams.has(name)) url.searchParams.set(name, here.get(name));
+    });
+    return url;
+  }
+  // embedded_forms.js sends the page's forms the same ways.
+  window.storeokrEmbedded = { freshToken: freshToken, withEmbeddedParams: withEmbeddedParams };
+
   function plainClick(event) {
     const modified = event.metaKey || event.ctrlKey || event.shiftKey || event.altKey;
     return !event.defaultPrevented && event.button === 0 && !modified;
@@ -55,18 +65,10 @@
     const url = new URL(link.href, window.location.href);
     if (!anotherPage(link, url)) return;
     event.preventDefault();
-    const here = new URLSearchParams(window.location.search);
-    EMBEDDED_PARAMS.forEach(function (name) {
-      if (here.has(name) && !url.searchParams.has(name)) url.searchParams.set(name, here.get(name));
-    });
+    withEmbeddedParams(url);
     freshToken().then(function (token) {
       if (token) url.searchParams.set("id_token", token);
       window.location.assign(url.toString());
     });
   });
-
-  // live.js opens the stream its scorecard names (it runs after this script).
-  const scorecard = document.getElementById("scorecard");
-  const stream = document.querySelector('meta[name="storeokr-live-stream"]');
-  if (scorecard && stream && !scorecard.dataset.stream) scorecard.dataset.stream = stream.content;
 })();
