@@ -7,13 +7,14 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 
+import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import create_engine
+from app.db import create_engine, utcnow
 from app.demo.okrs import Goal, add_revenue_objective
 from app.main import create_app
 from app.shops.login_links import create_login_link
@@ -22,8 +23,10 @@ from app.tasks import registry
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.network import free_port
 from tests.fixtures.objects import create_shop
+from tests.fixtures.payloads import payload
 from tests.fixtures.stores import connection_settings
 from tests.fixtures.waiting import eventually
+from tests.fixtures.webhooks import shopify_delivery
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -94,3 +97,13 @@ async def unlabelled_controls(page: Page) -> list[str]:
     """Form controls a screen reader could not name (no label, no aria-label, no text)."""
     found: list[str] = await page.evaluate(UNLABELLED)
     return found
+
+
+async def post_order_now(server: str, domain: str) -> None:
+    """A signed `orders/create` webhook for an order placed now, as Shopify sends it."""
+    now = utcnow().replace(microsecond=0).isoformat()
+    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
+    headers, body = shopify_delivery(domain, "orders/create", order)
+    async with httpx.AsyncClient(base_url=server) as client:
+        posted = await client.post("/webhooks/shopify", headers=headers, content=body)
+    assert posted.status_code == 200

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import httpx
 from playwright.async_api import Browser, expect
 
 from app.admin.formats import money
-from app.db import utcnow
-from tests.admin.browser import signed_in_shop, with_net_sales_key_result
-from tests.fixtures.payloads import payload
-from tests.fixtures.webhooks import shopify_delivery
+from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
 
 SHOP = "dashboard.myshopify.com"
 
@@ -30,12 +26,7 @@ async def test_an_order_webhook_moves_the_open_dashboard_within_two_seconds(
     await expect(score).to_have_text("0.00")
     await page.wait_for_function("window.htmx !== undefined")
 
-    now = utcnow().replace(microsecond=0).isoformat()
-    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
-    headers, body = shopify_delivery(SHOP, "orders/create", order)
-    async with httpx.AsyncClient(base_url=server) as client:
-        posted = await client.post("/webhooks/shopify", headers=headers, content=body)
-    assert posted.status_code == 200
+    await post_order_now(server, SHOP)
 
     await expect(value).not_to_have_text("€0.00", timeout=2000)
     await expect(score).not_to_have_text("0.00", timeout=2000)

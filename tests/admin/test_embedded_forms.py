@@ -22,13 +22,11 @@ from app.db import utcnow
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.metrics.models import SalesDay
 from app.shops.models import Shop
-from tests.admin.browser import signed_in_shop
+from tests.admin.browser import post_order_now, signed_in_shop
 from tests.admin.test_editor_browser import fill_key_result
 from tests.admin.test_embedding import HOST
-from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import connection_settings
-from tests.fixtures.webhooks import shopify_delivery
 
 SHOP = "embedded-forms.myshopify.com"
 
@@ -179,10 +177,6 @@ async def test_inside_shopify_the_dashboard_a_form_leads_to_is_live(
     value = row.get_by_test_id("kr-value")
     await expect(value).to_have_text("€0.00")
 
-    now = utcnow().replace(microsecond=0).isoformat()
-    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
-    headers, body = shopify_delivery(SHOP, "orders/create", order)
-    async with httpx.AsyncClient(base_url=server) as client:
-        assert (await client.post("/webhooks/shopify", headers=headers, content=body)).is_success
+    await post_order_now(server, SHOP)
 
     await expect(value).not_to_have_text("€0.00", timeout=5000)  # the new page's stream said so

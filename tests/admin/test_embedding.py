@@ -20,15 +20,12 @@ from app.admin.embedding import APP_BRIDGE_URL
 from app.auth.cookies import SESSION_COOKIE
 from app.auth.stream_tokens import read_stream_token
 from app.crypto import Vault
-from app.db import utcnow
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.okr.models import Cycle
 from app.shops.models import Shop
-from tests.admin.browser import signed_in_shop, with_net_sales_key_result
-from tests.fixtures.payloads import payload
+from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
 from tests.fixtures.platforms import API_KEY, API_SECRET, session_token
 from tests.fixtures.stores import Connected, connection_settings
-from tests.fixtures.webhooks import shopify_delivery
 from tests.shops.test_access import login
 from tests.webhooks.helpers import install
 
@@ -190,11 +187,7 @@ async def test_inside_shopify_htmx_requests_carry_fresh_session_tokens_and_the_p
     await expect(value).to_have_text("€0.00")
     await page.wait_for_function("window.htmx !== undefined")
 
-    now = utcnow().replace(microsecond=0).isoformat()
-    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
-    headers, body = shopify_delivery(SHOP, "orders/create", order)
-    async with httpx.AsyncClient(base_url=server) as client:
-        assert (await client.post("/webhooks/shopify", headers=headers, content=body)).is_success
+    await post_order_now(server, SHOP)
 
     # The stream (opened with the page's stream token) said so; htmx fetched the scorecard
     # with a session token fetched for that request.

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
 from app.db import utcnow
-from tests.admin.browser import signed_in_shop, with_net_sales_key_result
-from tests.fixtures.payloads import payload
-from tests.fixtures.webhooks import shopify_delivery
+from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
 
 SHOP = "languages.myshopify.com"
 
@@ -45,11 +42,7 @@ async def test_the_dashboard_speaks_the_admins_language(
     await expect(row).to_contain_text(no_score)
 
     await page.wait_for_function("window.htmx !== undefined")
-    now = utcnow().replace(microsecond=0).isoformat()
-    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
-    headers, body = shopify_delivery(SHOP, "orders/create", order)
-    async with httpx.AsyncClient(base_url=server) as client:
-        assert (await client.post("/webhooks/shopify", headers=headers, content=body)).is_success
+    await post_order_now(server, SHOP)
     # The scorecard swapped in live is still in the page's language and number format.
     await expect(row.get_by_test_id("kr-value")).not_to_have_text("0,00\xa0€", timeout=2000)
     await expect(row.get_by_test_id("kr-value")).to_have_text(re.compile(r"^[\d.]+,\d\d\xa0€$"))

@@ -4,17 +4,13 @@ made on the Sharing page shows the dashboard read-only to a visitor with no sign
 
 from __future__ import annotations
 
-import httpx
 from playwright.async_api import Browser, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import utcnow
 from app.sharing import links
 from app.shops.models import Shop
-from tests.admin.browser import signed_in_shop, with_net_sales_key_result
-from tests.fixtures.payloads import payload
+from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
 from tests.fixtures.stores import connection_settings
-from tests.fixtures.webhooks import shopify_delivery
 
 SHOP = "share-browser.myshopify.com"
 
@@ -74,12 +70,7 @@ async def test_tv_mode_moves_when_an_order_webhook_arrives(server: str, browser:
     await expect(page.locator("header.topbar, nav, form")).to_have_count(0)
     await page.wait_for_function("window.htmx !== undefined")
 
-    now = utcnow().replace(microsecond=0).isoformat()
-    order = {**payload("shopify_order"), "created_at": now, "updated_at": now}
-    headers, body = shopify_delivery(SHOP, "orders/create", order)
-    async with httpx.AsyncClient(base_url=server) as client:
-        posted = await client.post("/webhooks/shopify", headers=headers, content=body)
-    assert posted.status_code == 200
+    await post_order_now(server, SHOP)
 
     await expect(value).not_to_have_text("€0.00", timeout=2000)
     assert page.url == f"{made[0]}?tv=1"  # no reload
