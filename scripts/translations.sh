@@ -8,7 +8,7 @@ PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 LOCALES=app/admin/locales
 
 "$PYBABEL" -q extract -F babel.cfg --no-location --sort-output --omit-header \
-  -o "$LOCALES/messages.pot" app/admin
+  -k Text -o "$LOCALES/messages.pot" app
 for language in es de; do
   if [ -f "$LOCALES/$language/LC_MESSAGES/messages.po" ]; then
     "$PYBABEL" -q update --ignore-obsolete --no-fuzzy-matching --omit-header -i "$LOCALES/messages.pot" \

@@ -8,15 +8,19 @@ no build step and no binary file sit in the repository."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
+
+from app.text import Text
 
 LANGUAGES = ("en", "es", "de")
 DEFAULT = "en"
@@ -88,3 +92,18 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(language()).ngettext(singular, plural, n)
+
+
+def translated(message: str) -> str:
+    """A message from the domain in the page's language: a `Text` by its template, with its
+    values written the locale's way; any other string as the catalogue has it (or as is)."""
+    if not isinstance(message, Text):
+        return gettext(message)
+    values = {name: _written(value) for name, value in message.values.items()}
+    return gettext(message.template) % values
+
+
+def _written(value: object) -> object:
+    if isinstance(value, date):
+        return format_date(value, "medium", locale=current())
+    return value

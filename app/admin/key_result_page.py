@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import formats, i18n
 from app.admin.check_in_form import CheckInForm, read_check_in
+from app.admin.i18n import translated
 from app.admin.key_result_chart import key_result_chart
 from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
@@ -120,7 +121,8 @@ async def _save(session: AsyncSession, shop: Shop, kr: KeyResult, form: CheckInF
     try:
         await okr_api.check_in(kr.id or 0, body, shop, session)
     except Unprocessable as error:
-        form.errors.update(error.details.get("fields", {}))
+        fields = error.details.get("fields", {})
+        form.errors.update({name: translated(why) for name, why in fields.items()})
         return 422
     except Conflict as error:  # the cycle was closed meanwhile
         form.errors["form"] = error.message

@@ -35,6 +35,7 @@ templates.env.globals.update(
     moment=formats.moment,
     score=formats.score,
     pace_marker=pace_marker,
+    translated=i18n.translated,
 )
 
 

@@ -19,6 +19,7 @@ from app.okr.service import (
     key_results_of,
     save_objective,
 )
+from app.text import Text
 
 
 async def close_cycle(
@@ -31,7 +32,9 @@ async def close_cycle(
     known = {view.objective.id for view in views}
     strangers = sorted(set(retrospectives) - known)
     if strangers:
-        raise invalid({"retrospectives": f"objectives {strangers} are not in this cycle"})
+        raise invalid(
+            {"retrospectives": Text("objectives %(ids)s are not in this cycle", ids=strangers)}
+        )
     for view in views:
         view.objective.final_score = view.score
         view.objective.retrospective = retrospectives.get(view.objective.id or 0, "")[:4000]

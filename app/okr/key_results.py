@@ -17,6 +17,7 @@ from app.okr.models import CheckIn, Cycle, KeyResult, Objective, Source, Window
 from app.okr.scoring import KRType
 from app.okr.scoring import invalid as invalid_targets
 from app.okr.service import check_open, get_cycle, get_objective, invalid
+from app.text import Text
 
 
 async def get_key_result(session: AsyncSession, shop_id: int, key_result_id: int) -> KeyResult:
@@ -47,7 +48,7 @@ async def save_key_result(
             kr.start_value = await _start_from_history(session, shop_id, kr, cycle, today)
             kr.start_is_auto = True
             if kr.start_value is None:
-                errors["start_value"] = (
+                errors["start_value"] = Text(
                     "the store has no history for the period before the cycle: give a start value"
                 )
     if not errors:
@@ -70,22 +71,28 @@ def _needs_start(kr: KeyResult) -> bool:
 def _shape_problems(kr: KeyResult, cycle: Cycle) -> dict[str, str]:
     errors: dict[str, str] = {}
     if kr.weight <= 0:
-        errors["weight"] = "a weight is positive"
+        errors["weight"] = Text("a weight is positive")
     if kr.source is Source.METRIC:
         if kr.metric_key not in BY_KEY:
-            errors["metric_key"] = f"choose one of: {', '.join(sorted(BY_KEY))}"
+            errors["metric_key"] = Text("choose one of: %(keys)s", keys=", ".join(sorted(BY_KEY)))
     elif kr.start_value is None and _needs_start(kr):
-        errors["start_value"] = "a manual key result needs a start value"
+        errors["start_value"] = Text("a manual key result needs a start value")
     if kr.window is Window.RANGE:
         first, last = kr.window_start, kr.window_end
         if first is None or last is None:
-            errors["window_start"] = "a range needs its first and last day"
+            errors["window_start"] = Text("a range needs its first and last day")
         elif last <= first:
-            errors["window_end"] = "a range ends after it starts (zero-width ranges score nothing)"
+            errors["window_end"] = Text(
+                "a range ends after it starts (zero-width ranges score nothing)"
+            )
         elif first < cycle.start or last > cycle.end:
-            errors["window_start"] = f"a range lies inside the cycle ({cycle.start}–{cycle.end})"
+            errors["window_start"] = Text(
+                "a range lies inside the cycle (%(first)s–%(last)s)",
+                first=cycle.start,
+                last=cycle.end,
+            )
     if kr.window is Window.ROLLING and not 1 <= (kr.rolling_days or 0) <= MAX_RANGE_DAYS:
-        errors["rolling_days"] = f"a rolling window is 1 to {MAX_RANGE_DAYS} days"
+        errors["rolling_days"] = Text("a rolling window is 1 to %(most)s days", most=MAX_RANGE_DAYS)
     return errors
 
 
@@ -108,10 +115,10 @@ async def check_in(
     check_open(cycle)
     errors: dict[str, str] = {}
     if values.get("value") is not None and kr.source is Source.METRIC:
-        errors["value"] = "a metric key result's value comes from the store: leave it empty"
+        errors["value"] = Text("a metric key result's value comes from the store: leave it empty")
     if kr.source is Source.MANUAL and kr.kr_type is not KRType.MILESTONE:
         if values.get("value") is None:
-            errors["value"] = "a manual key result moves by the value checked in"
+            errors["value"] = Text("a manual key result moves by the value checked in")
     if errors:
         raise invalid(errors)
     entry = CheckIn(shop_id=shop_id, key_result_id=kr.id or 0, **values)

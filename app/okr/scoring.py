@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from app.text import Text
+
 
 class KRType(StrEnum):
     INCREASE_TO = "increase_to"
@@ -53,7 +55,7 @@ def invalid(
     if kind is KRType.MILESTONE:
         return {}
     if target is None:
-        return {"target": "a target is needed for this type"}
+        return {"target": Text("a target is needed for this type")}
     if kind in (KRType.STAY_ABOVE, KRType.STAY_BELOW):
         return {}
     if start is None:
@@ -61,13 +63,13 @@ def invalid(
     errors: dict[str, str] = {}
     rising = kind is KRType.INCREASE_TO
     if target == start:
-        errors["target"] = "the target equals the start value: there is no way to go"
+        errors["target"] = Text("the target equals the start value: there is no way to go")
     elif rising and target < start:
-        errors["target"] = "an increase needs a target above its start value"
+        errors["target"] = Text("an increase needs a target above its start value")
     elif not rising and target > start:
-        errors["target"] = "a decrease needs a target below its start value"
+        errors["target"] = Text("a decrease needs a target below its start value")
     if stretch is not None and (stretch <= target if rising else stretch >= target):
-        errors["stretch_target"] = "a stretch target lies beyond the target"
+        errors["stretch_target"] = Text("a stretch target lies beyond the target")
     return errors
 
 

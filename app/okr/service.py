@@ -22,6 +22,7 @@ from app.okr.models import (
 )
 from app.okr.scoring import Bands
 from app.shops.models import Shop
+from app.text import Text
 
 MAX_COMPANY_OBJECTIVES = 5
 
@@ -55,7 +56,7 @@ async def create_cycle(
     session: AsyncSession, shop_id: int, name: str, start: date, end: date
 ) -> Cycle:
     if end <= start:
-        raise invalid({"end": "a cycle ends after it starts"})
+        raise invalid({"end": Text("a cycle ends after it starts")})
     cycle = Cycle(shop_id=shop_id, name=name, start=start, end=end)
     session.add(cycle)
     await session.flush()
@@ -94,7 +95,7 @@ async def save_objective(
     check_open(cycle)
     errors: dict[str, str] = {}
     if objective.weight <= 0:
-        errors["weight"] = "a weight is positive"
+        errors["weight"] = Text("a weight is positive")
     if objective.parent_id is not None:
         errors.update(await _parent_problems(session, shop_id, objective))
     if errors:
@@ -109,13 +110,13 @@ async def _parent_problems(
 ) -> dict[str, str]:
     parent = await session.get(Objective, objective.parent_id)
     if parent is None or parent.shop_id != shop_id:
-        return {"parent_id": f"no objective {objective.parent_id}"}
+        return {"parent_id": Text("no objective %(id)s", id=objective.parent_id)}
     if parent.cycle_id != objective.cycle_id:
-        return {"parent_id": "a parent objective is in the same cycle"}
+        return {"parent_id": Text("a parent objective is in the same cycle")}
     seen = {objective.id}
     while parent is not None:  # walk up: meeting ourselves means a loop
         if parent.id in seen:
-            return {"parent_id": "aligning to this objective would make a loop"}
+            return {"parent_id": Text("aligning to this objective would make a loop")}
         seen.add(parent.id)
         parent = await session.get(Objective, parent.parent_id) if parent.parent_id else None
     return {}
@@ -128,8 +129,13 @@ async def warnings_for(session: AsyncSession, cycle: Cycle) -> list[str]:
     company = (await session.exec(statement)).one()
     if company > MAX_COMPANY_OBJECTIVES:
         return [
-            f"{company} company objectives in {cycle.name}: at most {MAX_COMPANY_OBJECTIVES} "
-            "keep a store focused — every extra objective takes attention from the others"
+            Text(
+                "%(count)s company objectives in %(cycle)s: at most %(most)s keep a store "
+                "focused — every extra objective takes attention from the others",
+                count=company,
+                cycle=cycle.name,
+                most=MAX_COMPANY_OBJECTIVES,
+            )
         ]
     return []
 

@@ -248,3 +248,30 @@ async def test_numbers_are_read_as_the_pages_language_writes_them(connected: Con
     assert (error or "").endswith(" 1.234,5.")  # the example is written the German way
     page = await admin.page(f"/admin/okrs?cycle={cycle_id}")
     assert 'value="1500,5"' in page.text  # shown for changing as it would be typed
+
+
+async def test_the_domains_errors_are_shown_in_the_pages_language(connected: Connected) -> None:
+    admin = await signed_in(connected, SHOP)
+    cycle_id = await a_cycle(admin)
+    objective_id = await an_objective(admin, cycle_id, "Grow revenue")
+    await admin.page("/admin/okrs?locale=de")
+
+    refused = await admin.post(
+        "/admin/okrs/key-results", metric_kr(objective_id, start_value="900", target="900")
+    )
+    api_refusal = await admin.client.post(
+        "/api/v1/key-results",
+        json={
+            **metric_kr(objective_id, start_value="900", target="900"),
+            "objective_id": objective_id,
+        },
+        headers={"X-CSRF-Token": admin.csrf_token},
+    )
+
+    assert error_next_to(refused.text, f"kr-new-{objective_id}", "target") == (
+        "der Zielwert entspricht dem Startwert: es gibt keinen Weg zu gehen"
+    )
+    # The API speaks English, whatever language the admin was in.
+    assert api_refusal.json()["error"]["details"]["fields"]["target"] == (
+        "the target equals the start value: there is no way to go"
+    )

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.admin.editor.forms import FormRefused, form_int, parse
 from app.admin.editor.submit import editor_url, submit
+from app.admin.i18n import gettext as _
 from app.auth.dependencies import ShopDep
 from app.deps import SessionDep
 from app.okr import service, templates
@@ -34,7 +35,7 @@ async def add_cycle(request: Request, shop: ShopDep, session: SessionDep) -> Res
         elif body.name and body.start and body.end:
             name, start, end = body.name, body.start, body.end
         else:
-            raise FormRefused({"year": "give a year, or a name with its first and last day"})
+            raise FormRefused({"year": _("Give a year, or a name with its first and last day.")})
         cycle = await service.create_cycle(session, shop.id or 0, name, start, end)
         return editor_url(cycle.id)
 
@@ -52,7 +53,7 @@ async def apply_template(
 
     async def change(values: dict[str, str]) -> str:
         if chosen and chosen not in templates.BY_ID:
-            raise FormRefused({"template_id": f"no template {chosen!r}"})
+            raise FormRefused({"template_id": _("There is no such template.")})
         await _apply(session, shop, cycle, [chosen] if chosen else list(templates.BY_ID))
         return editor_url(cycle_id)
 

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from app.admin import formats
 from app.admin.formats import read_number
 from app.admin.i18n import gettext as _
+from app.admin.i18n import translated
 from app.auth.dependencies import CSRF_FIELD
 from app.errors import Unprocessable
 from app.shops.models import Shop
@@ -82,8 +83,11 @@ def refused(error: Unprocessable) -> FormRefused:
     """A service's 422 as form errors (its `details.fields`, else the whole message)."""
     fields = error.details.get("fields")
     if isinstance(fields, dict) and fields:
-        return FormRefused({str(k): str(v) for k, v in fields.items()})
-    return FormRefused({FORM_ERROR: error.message})
+        return FormRefused(
+            {str(name): translated(why if isinstance(why, str) else str(why))
+             for name, why in fields.items()}
+        )  # fmt: skip
+    return FormRefused({FORM_ERROR: translated(error.message)})
 
 
 async def discard_changes(session: AsyncSession, shop: Shop) -> None:
