@@ -93,6 +93,19 @@ async def key_result_page(
     return await _page(request, session, shop, kr, CheckInForm.blank(kr))
 
 
+@router.get("/admin/key-results/{key_result_id}/live", response_class=HTMLResponse)
+async def key_result_live(
+    request: Request, key_result_id: int, shop: ShopDep, session: SessionDep
+) -> HTMLResponse:
+    """The status and chart alone: htmx swaps them in when the stream says key results moved."""
+    i18n.use(i18n.choose(request))  # the chart is drawn before `render` picks the language
+    kr = await _owned(session, shop, key_result_id)
+    if kr is None:
+        return _not_found(request, shop)
+    page = await load_page(session, shop, kr)
+    return render(request, "_key_result_live.html", {"shop": shop, "page": page})
+
+
 @router.post("/admin/key-results/{key_result_id}/check-ins", response_class=HTMLResponse)
 async def post_check_in(
     request: Request, key_result_id: int, shop: ShopDep, session: SessionDep

@@ -10,10 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.okr.service import today_for
 from app.shops.models import Shop
-from tests.admin.browser import signed_in_shop
+from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
 from tests.fixtures.objects import create_okr
 
 SHOP = "key-result-browser.myshopify.com"
+LIVE_SHOP = "key-result-live.myshopify.com"
 
 
 async def test_a_check_in_through_the_form_joins_the_history_without_a_reload(
@@ -58,3 +59,25 @@ async def test_a_check_in_through_the_form_joins_the_history_without_a_reload(
     await expect(page.locator("#check-in-value-error")).to_have_count(0)
     assert await page.evaluate("window.sameDocument") is True
     assert page.url == f"{server}/admin/key-results/{made['kr']}"
+
+
+async def test_an_order_moves_the_open_key_result_page_but_not_the_form_being_typed(
+    server: str, browser: Browser
+) -> None:
+    link = await signed_in_shop(server, LIVE_SHOP, with_net_sales_key_result)
+    page = await browser.new_page()
+    await page.goto(link)
+    kr_link = page.locator("tr[data-key-result] a")
+    await kr_link.click()
+    await page.wait_for_function("window.htmx !== undefined")
+    await page.evaluate("window.sameDocument = true")
+    value = page.locator("#key-result-live").get_by_test_id("kr-value")
+    await expect(value).to_have_text("€0.00")
+    comment = page.get_by_role("textbox", name="Comment")
+    await comment.fill("Half-typed")
+
+    await post_order_now(server, LIVE_SHOP)
+
+    await expect(value).not_to_have_text("€0.00", timeout=2000)
+    await expect(comment).to_have_value("Half-typed")
+    assert await page.evaluate("window.sameDocument") is True

@@ -1,16 +1,17 @@
-// The dashboard follows the shop's event stream: when key results move, htmx fetches the
-// scorecard again (the element listens for "okr-changed"). EventSource reconnects by itself.
-// The stream is the scorecard's own (a share link's, which needs no sign-in), else the page's
-// stream token inside the Shopify admin (EventSource cannot send a session token), else the
-// admin's under the cookie session. A page swapped in by htmx (a form sent inside the Shopify
-// admin) may bring a scorecard, or take it away: the stream follows, one at a time.
+// A page with a live part (`data-live`: the dashboard's scorecard, a key result's status and
+// chart) follows the shop's event stream: when key results move, htmx fetches that part again
+// (it listens for "okr-changed"). EventSource reconnects by itself. The stream is the part's
+// own (`data-stream`: a share link's, which needs no sign-in), else the page's stream token
+// inside the Shopify admin (EventSource cannot send a session token), else the admin's under
+// the cookie session. A page swapped in by htmx (a form sent inside the Shopify admin) may
+// bring a live part, or take it away: the stream follows, one at a time.
 (function () {
   "use strict";
-  let followed = null; // { scorecard, stream }
+  let followed = null; // { part, stream }
 
-  function streamUrl(scorecard) {
+  function streamUrl(part) {
     const token = document.querySelector('meta[name="storeokr-live-stream"]');
-    return scorecard.dataset.stream || (token && token.content) || "/api/v1/events";
+    return part.dataset.stream || (token && token.content) || "/api/v1/events";
   }
 
   function onChange(event) {
@@ -21,14 +22,14 @@
   }
 
   function follow() {
-    const scorecard = document.getElementById("scorecard");
-    if (followed && followed.scorecard === scorecard) return;
+    const part = document.querySelector("[data-live]");
+    if (followed && followed.part === part) return;
     if (followed) followed.stream.close();
     followed = null;
-    if (!scorecard) return;
-    const stream = new EventSource(streamUrl(scorecard));
+    if (!part) return;
+    const stream = new EventSource(streamUrl(part));
     stream.addEventListener("change", onChange);
-    followed = { scorecard: scorecard, stream: stream };
+    followed = { part: part, stream: stream };
   }
 
   follow();
