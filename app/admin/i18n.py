@@ -99,6 +99,8 @@ def translated(message: str) -> str:
     values written the locale's way; any other string as the catalogue has it (or as is)."""
     if not isinstance(message, Text):
         return gettext(message)
+    if not message.values:  # nothing to fill in: a "%" in it is just a per cent sign
+        return gettext(message.template)
     values = {name: _written(value) for name, value in message.values.items()}
     return gettext(message.template) % values
 

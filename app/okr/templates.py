@@ -3,6 +3,7 @@ seeds' examples, their start values and targets taken from the shop's own histor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from app.okr.key_results import save_key_result
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.okr.service import save_objective
+from app.text import Text
 
 
 @dataclass(frozen=True)
@@ -37,40 +39,43 @@ class Template:
 
 TEMPLATES = (
     Template(
-        "revenue", ObjectiveKind.INCREASE_REVENUE, "Grow revenue from the traffic we have",
-        "Convert more checkouts and raise the order value with bundles, upsells and order bumps.",
+        "revenue", ObjectiveKind.INCREASE_REVENUE, Text("Grow revenue from the traffic we have"),
+        Text("Convert more checkouts and raise the order value with bundles, upsells and "
+             "order bumps."),
         (
-            KRTemplate("Raise checkout conversion by a fifth", KRType.INCREASE_TO,
+            KRTemplate(Text("Raise checkout conversion by a fifth"), KRType.INCREASE_TO,
                        "checkout_conversion_rate", Decimal("1.2")),
-            KRTemplate("Raise average order value by 10 %", KRType.INCREASE_TO, "aov",
+            KRTemplate(Text("Raise average order value by 10 %"), KRType.INCREASE_TO, "aov",
                        Decimal("1.1")),
-            KRTemplate("Grow net sales by 15 %", KRType.INCREASE_TO, "net_sales", Decimal("1.15")),
+            KRTemplate(Text("Grow net sales by 15 %"), KRType.INCREASE_TO, "net_sales",
+                       Decimal("1.15")),
         ),
     ),
     Template(
-        "loyalty", ObjectiveKind.CUSTOMER_LOYALTY, "Customers come back and recommend us",
-        "Second orders, recovered carts and customers who would recommend the store.",
+        "loyalty", ObjectiveKind.CUSTOMER_LOYALTY, Text("Customers come back and recommend us"),
+        Text("Second orders, recovered carts and customers who would recommend the store."),
         (
-            KRTemplate("Raise the repeat purchase rate by a fifth", KRType.INCREASE_TO,
+            KRTemplate(Text("Raise the repeat purchase rate by a fifth"), KRType.INCREASE_TO,
                        "repeat_purchase_rate", Decimal("1.2")),
-            KRTemplate("Recover a quarter more abandoned checkouts", KRType.INCREASE_TO,
+            KRTemplate(Text("Recover a quarter more abandoned checkouts"), KRType.INCREASE_TO,
                        "abandoned_checkout_recovery_rate", Decimal("1.25")),
-            KRTemplate("Keep NPS at 50 or above", KRType.STAY_ABOVE, target=Decimal(50)),
+            KRTemplate(Text("Keep NPS at 50 or above"), KRType.STAY_ABOVE, target=Decimal(50)),
         ),
     ),
     Template(
-        "costs", ObjectiveKind.DECREASE_COSTS, "Run a leaner store",
-        "Fewer giveaways and returns, faster and more accurate fulfilment, a fast storefront.",
+        "costs", ObjectiveKind.DECREASE_COSTS, Text("Run a leaner store"),
+        Text("Fewer giveaways and returns, faster and more accurate fulfilment, a fast "
+             "storefront."),
         (
-            KRTemplate("Cut the discount rate by a fifth", KRType.DECREASE_TO, "discount_rate",
+            KRTemplate(Text("Cut the discount rate by a fifth"), KRType.DECREASE_TO,
+                       "discount_rate", Decimal("0.8")),
+            KRTemplate(Text("Cut the refund rate by a fifth"), KRType.DECREASE_TO, "refund_rate",
                        Decimal("0.8")),
-            KRTemplate("Cut the refund rate by a fifth", KRType.DECREASE_TO, "refund_rate",
-                       Decimal("0.8")),
-            KRTemplate("Packing time per order at most 5 minutes", KRType.STAY_BELOW,
+            KRTemplate(Text("Packing time per order at most 5 minutes"), KRType.STAY_BELOW,
                        target=Decimal(5), unit="min"),
-            KRTemplate("Fulfilment errors at most 1 % of orders", KRType.STAY_BELOW,
-                       target=Decimal("0.01"), unit="ratio"),
-            KRTemplate("Mobile page load (LCP) at most 2.5 s", KRType.STAY_BELOW,
+            KRTemplate(Text("Fulfilment errors on at most one order in a hundred"),
+                       KRType.STAY_BELOW, target=Decimal("0.01"), unit="ratio"),
+            KRTemplate(Text("Mobile page load (LCP) at most 2.5 s"), KRType.STAY_BELOW,
                        target=Decimal("2.5"), unit="s"),
         ),
     ),
@@ -112,14 +117,20 @@ def _round(value: Decimal) -> Decimal:
 
 
 async def apply(
-    session: AsyncSession, shop_id: int, cycle: Cycle, template: Template, today: date
+    session: AsyncSession,
+    shop_id: int,
+    cycle: Cycle,
+    template: Template,
+    today: date,
+    words: Callable[[str], str] = str,
 ) -> Objective:
-    """Create the template's objective with the key results the shop's history can fill."""
+    """Create the template's objective with the key results the shop's history can fill, its
+    titles in `words` (the admin passes the page's language; the API keeps English)."""
     objective = Objective(
         shop_id=shop_id,
         cycle_id=cycle.id or 0,
-        title=template.title,
-        description=template.description,
+        title=words(template.title),
+        description=words(template.description),
         kind=template.kind,
     )
     await save_objective(session, shop_id, objective, {})
@@ -130,7 +141,7 @@ async def apply(
         key_result = KeyResult(
             shop_id=shop_id,
             objective_id=objective.id or 0,
-            title=kr.title,
+            title=words(kr.title),
             source=Source.METRIC if kr.metric_key else Source.MANUAL,
             metric_key=kr.metric_key,
             kr_type=kr.kr_type,

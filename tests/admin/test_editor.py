@@ -275,3 +275,19 @@ async def test_the_domains_errors_are_shown_in_the_pages_language(connected: Con
     assert api_refusal.json()["error"]["details"]["fields"]["target"] == (
         "the target equals the start value: there is no way to go"
     )
+
+
+async def test_a_template_added_from_a_german_page_is_written_in_german(
+    connected: Connected,
+) -> None:
+    admin = await signed_in(connected, SHOP)
+    cycle_id = await a_cycle(admin)
+    page = await admin.page(f"/admin/okrs?cycle={cycle_id}&locale=de")
+    assert "Kunden kommen wieder und empfehlen uns" in page.text
+
+    await admin.post(f"/admin/okrs/cycles/{cycle_id}/templates", {"template_id": "loyalty"})
+
+    [objective] = await api(admin.client, f"/api/v1/objectives?cycle_id={cycle_id}")
+    assert objective["title"] == "Kunden kommen wieder und empfehlen uns"
+    key_results = await api(admin.client, f"/api/v1/key-results?objective_id={objective['id']}")
+    assert [kr["title"] for kr in key_results] == ["Den NPS bei 50 oder höher halten"]

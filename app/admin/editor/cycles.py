@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.admin.editor.forms import FormRefused, form_int, parse
 from app.admin.editor.submit import editor_url, submit
 from app.admin.i18n import gettext as _
+from app.admin.i18n import translated
 from app.auth.dependencies import ShopDep
 from app.deps import SessionDep
 from app.okr import service, templates
@@ -72,9 +73,10 @@ async def guided_start(shop: ShopDep, session: SessionDep) -> Response:
 
 async def _apply(session: AsyncSession, shop: Shop, cycle: Cycle, template_ids: list[str]) -> None:
     for template_id in template_ids:
-        await templates.apply(
-            session, shop.id or 0, cycle, templates.BY_ID[template_id], service.today_for(shop)
-        )
+        template = templates.BY_ID[template_id]
+        today = service.today_for(shop)
+        # The objective is the merchant's from now on: written in the language they read.
+        await templates.apply(session, shop.id or 0, cycle, template, today, words=translated)
 
 
 @router.post("/cycles/{cycle_id}/close")
