@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     def database(self) -> URL:
         return make_url(self.database_url)
 
+    def public(self, path: str = "/") -> str:
+        """The address of one of our paths as stores and browsers reach it (`public_url`)."""
+        return str(self.public_url).rstrip("/") + path
+
     @property
     def is_sqlite(self) -> bool:
         return self.database.get_backend_name() == "sqlite"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -58,3 +59,12 @@ class Vault:
 
 def random_token(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
+
+
+def derived_key(settings: Settings, purpose: bytes) -> bytes:
+    """A signing key of its own for one purpose (a session cookie, a share link, a stream
+    token), derived from the secret key: what one signs can never pass for another, nor for
+    the key that encrypts stored secrets."""
+    return hmac.new(
+        settings.secret_key.get_secret_value().encode(), purpose, hashlib.sha256
+    ).digest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
@@ -39,3 +39,10 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a 2xx always means
 # committed (a webhook acknowledged is a webhook stored), and a failed commit answers 5xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+# A row id in a path: PostgreSQL's `integer`. A larger one names nothing and is refused (422)
+# before it reaches the database, which would fail on it (a 500).
+LARGEST_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(gt=0, le=LARGEST_ROW_ID)]
+RowIdQuery = Annotated[int, Query(gt=0, le=LARGEST_ROW_ID)]

@@ -17,6 +17,10 @@ logger = logging.getLogger("app.request")
 REQUEST_ID_HEADER = "x-request-id"
 # Accept a caller's id (a proxy's, say) only if it is short and plain, so it is safe in logs.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A share link's token is a bearer secret (valid for up to a year) in the path itself: the logs
+# keep where the request went, not the key that opened it.
+_SECRET_IN_PATH = re.compile(r"^/share/[^/]+")
+MASKED_SHARE_PATH = "/share/…"
 
 
 class RequestIdMiddleware:
@@ -57,7 +61,7 @@ class RequestIdMiddleware:
             logger.info(
                 "%s %s %d",
                 scope["method"],
-                scope["path"],
+                loggable_path(scope["path"]),
                 status,
                 extra={
                     "status": status,
@@ -65,6 +69,11 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+def loggable_path(path: str) -> str:
+    """The request path as the logs may keep it: any secret in it masked."""
+    return _SECRET_IN_PATH.sub(MASKED_SHARE_PATH, path, count=1)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

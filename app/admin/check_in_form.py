@@ -79,10 +79,10 @@ def _whole(form: CheckInForm, name: str) -> int | None:
     typed = form.values[name]
     if not typed:
         return None
-    if not (typed.isascii() and typed.isdigit()):
+    whole = formats.read_whole(typed)
+    if whole is None:
         form.errors[name] = _why(name)
-        return None
-    return int(typed)
+    return whole
 
 
 def _why(name: str) -> str:

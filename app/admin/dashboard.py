@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin.editor.page import guided_start, has_cycles
 from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.deps import SessionDep
-from app.okr.models import Cycle, CycleStatus
-from app.okr.scorecard import Scorecard, scorecard
+from app.okr.scorecard import current_scorecard
 from app.okr.service import today_for
-from app.shops.models import Shop
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,21 +34,3 @@ async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDe
     """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
     card = await current_scorecard(session, shop)
     return render(request, "_scorecard.html", {"card": card, "shop": shop})
-
-
-async def current_scorecard(session: AsyncSession, shop: Shop) -> Scorecard | None:
-    """The open cycle that contains the shop's today (the latest one starting first)."""
-    shop_id, today = shop.id or 0, today_for(shop)
-    statement = (
-        select(Cycle)
-        .where(
-            Cycle.shop_id == shop_id,
-            Cycle.status == CycleStatus.OPEN,
-            Cycle.start <= today,
-            Cycle.end >= today,
-        )
-        .order_by(col(Cycle.start).desc())
-        .limit(1)
-    )
-    cycle = (await session.exec(statement)).first()
-    return await scorecard(session, shop_id, cycle, today) if cycle else None

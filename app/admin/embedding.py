@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth.dependencies import is_embedded_load
+from app.auth.dependencies import signed_in_embedded
 from app.auth.stream_tokens import stream_url
 from app.config import Settings
 from app.shops.models import Platform, Shop
@@ -29,7 +29,7 @@ def page_context(request: Request, shop: Shop | None) -> dict[str, Any]:
         shop is not None
         and shop.platform is Platform.SHOPIFY
         and bool(settings.shopify_api_key)
-        and is_embedded_load(request)
+        and signed_in_embedded(request)
     )
     if not embedded:
         return {"embedded": False}

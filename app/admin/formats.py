@@ -103,3 +103,12 @@ def read_number(typed: str) -> Decimal | None:
     except NumberFormatError:
         return None
     return value if value.is_finite() else None
+
+
+def read_whole(typed: object) -> int | None:
+    """A whole number typed into a form (ASCII digits only: "²" is a digit to Python, not to
+    `int`); None when it is not one."""
+    if not isinstance(typed, str):
+        return None
+    text = typed.strip()
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -7,6 +7,8 @@ no build step and no binary file sit in the repository."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from functools import cache
@@ -65,6 +67,17 @@ def use(locale: str) -> None:
     _current.set(locale)
 
 
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """`locale` inside the block, the language before it after (an e-mail written in its
+    reader's language from a page in another)."""
+    token = _current.set(locale)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def current() -> str:
     return _current.get()
 
@@ -109,3 +122,10 @@ def _written(value: object) -> object:
     if isinstance(value, date):
         return format_date(value, "medium", locale=current())
     return value
+
+
+async def use_page_locale(request: Request) -> None:
+    """A dependency of every admin route: the request's language is known before the route
+    reads a number typed into a form or writes an error (a context variable: each request
+    starts from the default)."""
+    use(choose(request))

@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin import formats, i18n
+from app.admin import formats
 from app.admin.check_in_form import CheckInForm, read_check_in
 from app.admin.i18n import translated
 from app.admin.key_result_chart import key_result_chart
 from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
-from app.deps import SessionDep
+from app.deps import LARGEST_ROW_ID, SessionDep
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics.catalogue import BY_KEY, Metric
 from app.metrics.figures import local_day
@@ -35,7 +35,6 @@ from app.okr.service import bands_for, get_cycle, get_objective, today_for
 from app.shops.models import Shop
 
 router = APIRouter(include_in_schema=False)
-LARGEST_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,6 @@ async def key_result_page(
 ) -> HTMLResponse:
     if shop is None:
         return render(request, "sign_in.html", {}, status_code=401)
-    i18n.use(i18n.choose(request))  # the chart is drawn before `render` picks the language
     kr = await _owned(session, shop, key_result_id)
     if kr is None:
         return _not_found(request, shop)
@@ -98,7 +96,6 @@ async def key_result_live(
     request: Request, key_result_id: int, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
     """The status and chart alone: htmx swaps them in when the stream says key results moved."""
-    i18n.use(i18n.choose(request))  # the chart is drawn before `render` picks the language
     kr = await _owned(session, shop, key_result_id)
     if kr is None:
         return _not_found(request, shop)
@@ -115,7 +112,6 @@ async def post_check_in(
     kr = await _owned(session, shop, key_result_id)
     if kr is None:
         return _not_found(request, shop)
-    i18n.use(i18n.choose(request))  # read "2,5" as a German page wrote it; draw in German
     form = CheckInForm.typed(await request.form())
     status_code = await _save(session, shop, kr, form)
     fragment = request.headers.get("HX-Request") == "true"
@@ -138,13 +134,13 @@ async def _save(session: AsyncSession, shop: Shop, kr: KeyResult, form: CheckInF
         form.errors.update({name: translated(why) for name, why in fields.items()})
         return 422
     except Conflict as error:  # the cycle was closed meanwhile
-        form.errors["form"] = error.message
+        form.errors["form"] = translated(error.message)
         return 409
     return 200
 
 
 async def _owned(session: AsyncSession, shop: Shop, key_result_id: int) -> KeyResult | None:
-    if not 0 < key_result_id <= LARGEST_ID:
+    if not 0 < key_result_id <= LARGEST_ROW_ID:
         return None
     try:
         return await get_key_result(session, shop.id or 0, key_result_id)

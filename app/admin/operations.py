@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.commerce.models import StoreSync, SyncStatus
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.integrations.normalizers import RESOURCES
 from app.shops.models import Shop
 from app.webhooks import inbox
@@ -75,7 +75,7 @@ async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HT
 
 @router.post("/admin/operations/webhooks/{event_id}/retry", response_class=HTMLResponse)
 async def retry(
-    request: Request, event_id: int, shop: ShopDep, session: SessionDep
+    request: Request, event_id: RowId, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
     """Queue a failed webhook again; the row, now waiting, replaces the failed one."""
     event = await inbox.retry_failed(session, shop.id or 0, event_id)

@@ -6,6 +6,7 @@ Every refusal (a bad, altered, expired or revoked token) is the same 404."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -14,11 +15,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from app.admin.dashboard import current_scorecard
 from app.admin.rendering import render
 from app.deps import RuntimeDep, SessionDep
 from app.errors import NotFound
 from app.live.endpoints import shop_stream, stream_response
+from app.okr.scorecard import current_scorecard
 from app.runtime import Runtime
 from app.sharing import links
 
@@ -32,6 +33,11 @@ SHARE_HEADERS = {
     "Cache-Control": "no-store",
 }
 RECHECK_S = 15.0  # how often an open stream asks whether its link was revoked
+# The kinds of change that move the scorecard. A link's viewer hears only that it moved (what
+# app/admin/static/live.js needs to fetch it again): never which topic, metric, day or key
+# result, nor any value beyond what the page itself shows.
+MOVES_SCORECARD = frozenset({"metrics", "key_results"})
+PING = json.dumps({"kind": "key_results"})
 
 
 @router.get("/share/{token}", response_class=HTMLResponse)
@@ -66,10 +72,18 @@ async def shared_scorecard(
 
 @router.get("/share/{token}/events", response_class=StreamingResponse)
 async def shared_events(token: str, session: SessionDep, runtime: RuntimeDep) -> StreamingResponse:
-    """The shop's live changes, until the link is revoked or expires."""
+    """A content-free ping whenever the shop's scorecard moves, until the link is revoked or
+    expires."""
     opened = await links.open_token(session, runtime.settings, token)
-    stream = shop_stream(runtime, opened.link.shop_id)
+    stream = shop_stream(runtime, opened.link.shop_id, pings)
     return stream_response(while_open(runtime, opened.link.id or 0, stream), SHARE_HEADERS)
+
+
+async def pings(_runtime: Runtime, _shop_id: int, burst: list[str]) -> list[str]:
+    """One content-free ping for a burst that moves the scorecard, however many messages it
+    holds; nothing for any other (an order mirrored before its metrics are counted, say)."""
+    moved = any(json.loads(message).get("kind") in MOVES_SCORECARD for message in burst)
+    return [PING] if moved else []
 
 
 async def while_open(

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin import exports, i18n, shared
+from app.admin import exports, shared
 from app.admin.i18n import gettext as _
 from app.admin.rendering import render
 from app.auth.dependencies import CSRF_FIELD, MaybeShopDep, ShopDep
 from app.config import Settings
 from app.db import utcnow
-from app.deps import SessionDep, SettingsDep
+from app.deps import RowId, SessionDep, SettingsDep
 from app.metrics.figures import local_day
 from app.sharing import links
 from app.sharing.models import ShareLink
@@ -65,7 +65,6 @@ async def create_link(
     request: Request, shop: ShopDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse | RedirectResponse:
     """A new link; a refused form comes back (422) with each error beside its field."""
-    i18n.use(i18n.choose(request))  # the errors are written in the page's language
     form = await request.form()
     checked = _checked(
         LinkForm(label=str(form.get("label", "")).strip(), days=str(form.get("days", "")).strip())
@@ -77,7 +76,7 @@ async def create_link(
 
 
 @router.post("/admin/sharing/{link_id}/revoke", response_class=RedirectResponse)
-async def revoke_link(link_id: int, shop: ShopDep, session: SessionDep) -> RedirectResponse:
+async def revoke_link(link_id: RowId, shop: ShopDep, session: SessionDep) -> RedirectResponse:
     """Revoke one of the shop's links: it answers 404 from now on, and its open streams end."""
     await links.revoke(session, shop.id or 0, link_id)
     return RedirectResponse("/admin/sharing", status_code=303)

@@ -91,7 +91,7 @@ def bounce_url(request: Request, settings: Settings) -> str:
 
 
 def app_address(settings: Settings) -> str:
-    return str(settings.public_url).rstrip("/")
+    return settings.public("")
 
 
 def is_app_address(url: str, settings: Settings) -> bool:

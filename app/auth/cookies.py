@@ -3,7 +3,6 @@ expiring token naming the shop, with the CSRF secret that its forms must echo.""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +11,7 @@ import jwt
 from starlette.responses import Response
 
 from app.config import Settings
-from app.crypto import random_token
+from app.crypto import derived_key, random_token
 from app.db import utcnow
 
 SESSION_COOKIE = "storeokr_session"
@@ -27,10 +26,7 @@ class CookieSession:
 
 
 def _signing_key(settings: Settings) -> bytes:
-    # Derived, so the session key differs from the key that encrypts stored secrets.
-    return hmac.new(
-        settings.secret_key.get_secret_value().encode(), _CONTEXT, hashlib.sha256
-    ).digest()
+    return derived_key(settings, _CONTEXT)
 
 
 def start_session(response: Response, settings: Settings, shop_id: int) -> CookieSession:

@@ -24,7 +24,10 @@ async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDe
         raise bounce(request, runtime.settings)
     token = shopify_session_token(request)
     if token is not None:
-        return await shop_from_session_token(runtime, session, token)
+        shop = await shop_from_session_token(runtime, session, token)
+        # A page loaded by the Shopify admin with a token that held: it runs App Bridge.
+        request.state.embedded_load = is_embedded_load(request)
+        return shop
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         return await _shop_from_cookie(request, runtime, session, cookie)
@@ -65,7 +68,8 @@ def shopify_session_token(request: Request) -> str | None:
 
 
 def is_embedded_load(request: Request) -> bool:
-    """Shopify loading one of our pages inside its admin, with a session token in the URL."""
+    """Shopify loading one of our pages inside its admin, with a session token in the URL
+    (not yet verified: `signed_in_embedded` says whether it was)."""
     query = request.query_params
     return query.get("embedded") == "1" and bool(query.get("id_token"))
 
@@ -99,3 +103,8 @@ async def _given_csrf_token(request: Request) -> str | None:
 
 ShopDep = Annotated[Shop, Depends(current_shop)]
 MaybeShopDep = Annotated[Shop | None, Depends(shop_if_signed_in)]
+
+
+def signed_in_embedded(request: Request) -> bool:
+    """Whether this request was signed in by the session token of a Shopify admin page load."""
+    return bool(getattr(request.state, "embedded_load", False))

@@ -8,8 +8,6 @@ as long as a cookie session does: a page left open longer reconnects after a rel
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Annotated
 
 import jwt
@@ -18,6 +16,7 @@ from fastapi import Depends, Request
 from app.auth.cookies import SESSION_LIFETIME
 from app.auth.dependencies import current_shop
 from app.config import Settings
+from app.crypto import derived_key
 from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import Unauthorized
@@ -31,10 +30,7 @@ _PURPOSE = "live-stream"
 
 
 def _signing_key(settings: Settings) -> bytes:
-    # Derived, so a stream token can be neither a cookie session nor a stored secret's key.
-    return hmac.new(
-        settings.secret_key.get_secret_value().encode(), _CONTEXT, hashlib.sha256
-    ).digest()
+    return derived_key(settings, _CONTEXT)
 
 
 def stream_url(settings: Settings, shop_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -41,9 +41,20 @@ def stream_response(
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
-async def shop_stream(runtime: Runtime, shop_id: int) -> AsyncGenerator[str, None]:
-    """One shop's changes as server-sent events, for whoever may see them (its admin, a
-    share link)."""
+# (runtime, shop id, a burst of messages) → the `data:` texts to send for it.
+Answer = Callable[[Runtime, int, list[str]], Awaitable[list[str]]]
+
+
+async def everything(runtime: Runtime, shop_id: int, burst: list[str]) -> list[str]:
+    """The shop's own admin hears each message as it is, and the follow-ups it calls for."""
+    return burst + await _follow_ups(runtime, shop_id, burst)
+
+
+async def shop_stream(
+    runtime: Runtime, shop_id: int, answer: Answer = everything
+) -> AsyncGenerator[str, None]:
+    """One shop's changes as server-sent events, each burst told as `answer` says (a share
+    link's viewers hear less than the shop's admin)."""
     async with runtime.broadcaster.subscribe(shop_channel(shop_id)) as subscription:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         sequence = 0
@@ -53,7 +64,12 @@ async def shop_stream(runtime: Runtime, shop_id: int) -> AsyncGenerator[str, Non
                 yield ": heartbeat\n\n"
                 continue
             burst = [message, *await _rest_of_burst(subscription)]
-            for text in burst + await _follow_ups(runtime, shop_id, burst):
+            texts = await answer(runtime, shop_id, burst)
+            if not texts:
+                # Nothing to tell, but the stream still shows life (and whoever wraps it,
+                # e.g. a share link's revocation check, gets its turn) however busy the shop.
+                yield ": heartbeat\n\n"
+            for text in texts:
                 sequence += 1
                 yield f"id: {sequence}\nevent: change\ndata: {text}\n\n"
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from sqlmodel import select
 
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, RowIdQuery, SessionDep
 from app.okr import key_results as krs
 from app.okr import live as _live  # noqa: F401  (registers the live key-result follow-up)
 from app.okr import service, templates
@@ -65,12 +65,12 @@ async def create_cycle(body: CycleIn, shop: ShopDep, session: SessionDep) -> Cyc
 
 
 @router.get("/cycles/{cycle_id}")
-async def get_cycle(cycle_id: int, shop: ShopDep, session: SessionDep) -> CycleOut:
+async def get_cycle(cycle_id: RowId, shop: ShopDep, session: SessionDep) -> CycleOut:
     return cycle_out(await service.get_cycle(session, shop.id or 0, cycle_id))
 
 
 @router.get("/cycles/{cycle_id}/scorecard", response_model_by_alias=True)
-async def get_scorecard(cycle_id: int, shop: ShopDep, session: SessionDep) -> ScorecardOut:
+async def get_scorecard(cycle_id: RowId, shop: ShopDep, session: SessionDep) -> ScorecardOut:
     """Every objective with its score and band, key results with value, pace and forecast;
     aligned objectives nested under their parent."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
@@ -78,7 +78,7 @@ async def get_scorecard(cycle_id: int, shop: ShopDep, session: SessionDep) -> Sc
 
 
 @router.post("/cycles/{cycle_id}/close")
-async def close(cycle_id: int, body: CloseIn, shop: ShopDep, session: SessionDep) -> CycleOut:
+async def close(cycle_id: RowId, body: CloseIn, shop: ShopDep, session: SessionDep) -> CycleOut:
     """Freeze the final scores, with a short retrospective per objective."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
     await close_cycle(session, shop.id or 0, cycle, body.retrospectives, service.today_for(shop))
@@ -87,7 +87,7 @@ async def close(cycle_id: int, body: CloseIn, shop: ShopDep, session: SessionDep
 
 @router.post("/cycles/{cycle_id}/carry-over", status_code=status.HTTP_201_CREATED)
 async def carry(
-    cycle_id: int, body: CarryIn, shop: ShopDep, session: SessionDep
+    cycle_id: RowId, body: CarryIn, shop: ShopDep, session: SessionDep
 ) -> list[ObjectiveOut]:
     """Copy unfinished objectives (with their key results) into another cycle."""
     copies = await carry_over(
@@ -102,7 +102,9 @@ async def carry(
 
 
 @router.get("/objectives")
-async def list_objectives(cycle_id: int, shop: ShopDep, session: SessionDep) -> list[ObjectiveOut]:
+async def list_objectives(
+    cycle_id: RowIdQuery, shop: ShopDep, session: SessionDep
+) -> list[ObjectiveOut]:
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
     return [objective_out(o) for o in await service.objectives_of(session, cycle)]
 
@@ -117,13 +119,13 @@ async def create_objective(body: ObjectiveIn, shop: ShopDep, session: SessionDep
 
 
 @router.get("/objectives/{objective_id}")
-async def get_objective(objective_id: int, shop: ShopDep, session: SessionDep) -> ObjectiveOut:
+async def get_objective(objective_id: RowId, shop: ShopDep, session: SessionDep) -> ObjectiveOut:
     return objective_out(await service.get_objective(session, shop.id or 0, objective_id))
 
 
 @router.patch("/objectives/{objective_id}")
 async def update_objective(
-    objective_id: int, body: ObjectivePatch, shop: ShopDep, session: SessionDep
+    objective_id: RowId, body: ObjectivePatch, shop: ShopDep, session: SessionDep
 ) -> ObjectiveOut:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
     changes = body.model_dump(exclude_unset=True)
@@ -132,7 +134,7 @@ async def update_objective(
 
 
 @router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_objective(objective_id: int, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_objective(objective_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
     service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
     await session.delete(objective)
@@ -141,7 +143,7 @@ async def delete_objective(objective_id: int, shop: ShopDep, session: SessionDep
 
 @router.get("/key-results", response_model_by_alias=True)
 async def list_key_results(
-    objective_id: int, shop: ShopDep, session: SessionDep
+    objective_id: RowIdQuery, shop: ShopDep, session: SessionDep
 ) -> list[KeyResultOut]:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
     return [
@@ -160,14 +162,14 @@ async def create_key_result(body: KeyResultIn, shop: ShopDep, session: SessionDe
 
 
 @router.get("/key-results/{key_result_id}", response_model_by_alias=True)
-async def get_key_result(key_result_id: int, shop: ShopDep, session: SessionDep) -> KeyResultOut:
+async def get_key_result(key_result_id: RowId, shop: ShopDep, session: SessionDep) -> KeyResultOut:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     return await _with_status(session, shop, kr)
 
 
 @router.patch("/key-results/{key_result_id}", response_model_by_alias=True)
 async def update_key_result(
-    key_result_id: int, body: KeyResultPatch, shop: ShopDep, session: SessionDep
+    key_result_id: RowId, body: KeyResultPatch, shop: ShopDep, session: SessionDep
 ) -> KeyResultOut:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     changes = body.model_dump(exclude_unset=True)
@@ -176,7 +178,7 @@ async def update_key_result(
 
 
 @router.delete("/key-results/{key_result_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_key_result(key_result_id: int, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_key_result(key_result_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     service.check_open(await krs.cycle_of(session, shop.id or 0, kr))
     await session.delete(kr)
@@ -185,7 +187,7 @@ async def delete_key_result(key_result_id: int, shop: ShopDep, session: SessionD
 
 @router.post("/key-results/{key_result_id}/check-ins", status_code=status.HTTP_201_CREATED)
 async def check_in(
-    key_result_id: int, body: CheckInIn, shop: ShopDep, session: SessionDep
+    key_result_id: RowId, body: CheckInIn, shop: ShopDep, session: SessionDep
 ) -> CheckInOut:
     """A check-in: the value (manual key results), confidence 1–10 and a comment."""
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
@@ -199,7 +201,7 @@ async def check_in(
 
 @router.get("/key-results/{key_result_id}/check-ins")
 async def list_check_ins(
-    key_result_id: int, shop: ShopDep, session: SessionDep
+    key_result_id: RowId, shop: ShopDep, session: SessionDep
 ) -> list[CheckInOut]:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     entries = await krs.history(session, kr)
@@ -207,7 +209,7 @@ async def list_check_ins(
 
 
 @router.get("/key-results/{key_result_id}/history")
-async def history(key_result_id: int, shop: ShopDep, session: SessionDep) -> list[CheckInOut]:
+async def history(key_result_id: RowId, shop: ShopDep, session: SessionDep) -> list[CheckInOut]:
     """Every check-in and daily snapshot, oldest first (the key result's chart)."""
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     return [check_in_out(e) for e in await krs.history(session, kr)]
@@ -226,7 +228,9 @@ async def _with_status(session: SessionDep, shop: Shop, kr: KeyResult) -> KeyRes
 
 
 @router.get("/templates")
-async def list_templates(cycle_id: int, shop: ShopDep, session: SessionDep) -> list[TemplateOut]:
+async def list_templates(
+    cycle_id: RowIdQuery, shop: ShopDep, session: SessionDep
+) -> list[TemplateOut]:
     """Objectives of the three kinds with key results, start values and targets filled in from
     this shop's history before the cycle (a key result without history says what is missing)."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)

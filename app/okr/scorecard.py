@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.okr.evaluation import KRStatus, evaluate_key_result
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
 from app.okr.scoring import Band, Bands, weighted_mean
-from app.okr.service import bands_for, key_results_of, objectives_of, warnings_for
+from app.okr.service import bands_for, key_results_of, objectives_of, today_for, warnings_for
+from app.shops.models import Shop
 
 
 @dataclass
@@ -75,3 +77,21 @@ def frozen_status(status: KRStatus, kr: KeyResult, bands: Bands) -> KRStatus:
     return replace(
         status, value=kr.final_value, score=kr.final_score, band=bands.of(kr.final_score)
     )
+
+
+async def current_scorecard(session: AsyncSession, shop: Shop) -> Scorecard | None:
+    """The open cycle that contains the shop's today (the latest one starting first)."""
+    shop_id, today = shop.id or 0, today_for(shop)
+    statement = (
+        select(Cycle)
+        .where(
+            Cycle.shop_id == shop_id,
+            Cycle.status == CycleStatus.OPEN,
+            Cycle.start <= today,
+            Cycle.end >= today,
+        )
+        .order_by(col(Cycle.start).desc())
+        .limit(1)
+    )
+    cycle = (await session.exec(statement)).first()
+    return await scorecard(session, shop_id, cycle, today) if cycle else None

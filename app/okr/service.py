@@ -82,7 +82,7 @@ def quarters(cycle: Cycle) -> list[tuple[str, date, date]]:
 
 def check_open(cycle: Cycle) -> None:
     if cycle.status is CycleStatus.CLOSED:
-        raise Conflict(f"cycle {cycle.name!r} is closed: its scores are final")
+        raise Conflict(Text("cycle “%(name)s” is closed: its scores are final", name=cycle.name))
 
 
 async def save_objective(

@@ -29,7 +29,14 @@ async def snapshot_key_results(ctx: JobContext) -> None:
     """Each open metric key result's snapshots up to yesterday, shop-local: the day just ended
     and any day before it still missing (the job runs hourly; a day taken is skipped)."""
     for shop in await _active_shops(ctx.session):
-        await fill_history(ctx.session, shop)
+        # A transaction per shop: a shop's snapshots commit on their own (SQLite's write lock
+        # is not held while the next shop is evaluated), and one shop's failure leaves the
+        # others' snapshots in; its missing days are taken at the next run.
+        try:
+            async with ctx.runtime.transaction() as session:
+                await fill_history(session, shop)
+        except Exception:
+            logger.exception("snapshots of shop %s failed; the next run takes them", shop.id)
 
 
 @registry.task(name="okr.history")

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr, model_validator
 
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.errors import NotFound
 from app.privacy import service
 from app.privacy.customers import CustomerRef
@@ -70,7 +70,7 @@ async def list_exports(shop: ShopDep, session: SessionDep) -> list[ExportSummary
 
 
 @router.get("/exports/{export_id}")
-async def download_export(export_id: int, shop: ShopDep, session: SessionDep) -> dict[str, Any]:
+async def download_export(export_id: RowId, shop: ShopDep, session: SessionDep) -> dict[str, Any]:
     """One export's content (JSON to hand to the customer)."""
     export = await service.get_export(session, _id(shop.id), export_id)
     if export is None:

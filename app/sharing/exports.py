@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +24,7 @@ KEY_RESULT_COLUMNS = (
     "score", "band", "pace", "forecast",
 )  # fmt: skip
 CHECK_IN_COLUMNS = (
-    "cycle", "objective", "key_result", "at", "value", "confidence", "comment", "author",
+    "cycle", "objective", "key_result", "day", "at", "value", "confidence", "comment", "author",
 )  # fmt: skip
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
@@ -111,7 +112,9 @@ async def _cycles(session: AsyncSession, shop: Shop) -> list[Cycle]:
 
 
 async def check_in_rows(session: AsyncSession, shop: Shop) -> list[Row]:
-    """Every check-in a person made (not the daily snapshots of metric key results)."""
+    """Every check-in a person made (not the daily snapshots of metric key results), on the
+    shop-local day the page and chart put it on, its time with the shop's UTC offset."""
+    zone = ZoneInfo(shop.timezone)
     statement = (
         select(CheckIn, KeyResult, Objective, Cycle)
         .join(KeyResult, col(KeyResult.id) == CheckIn.key_result_id)
@@ -121,15 +124,23 @@ async def check_in_rows(session: AsyncSession, shop: Shop) -> list[Row]:
         .order_by(col(Cycle.start), col(CheckIn.at), col(CheckIn.id))
     )
     return [
-        [
-            text(cycle.name),
-            text(objective.title),
-            text(kr.title),
-            entry.at.isoformat(),
-            decimal(entry.value),
-            "" if entry.confidence is None else str(entry.confidence),
-            text(entry.comment),
-            text(entry.author),
-        ]
+        _check_in_row(entry, kr, objective, cycle, zone)
         for entry, kr, objective, cycle in (await session.exec(statement)).all()
+    ]
+
+
+def _check_in_row(
+    entry: CheckIn, kr: KeyResult, objective: Objective, cycle: Cycle, zone: ZoneInfo
+) -> Row:
+    local = entry.at.astimezone(zone)
+    return [
+        text(cycle.name),
+        text(objective.title),
+        text(kr.title),
+        local.date().isoformat(),
+        local.isoformat(),
+        decimal(entry.value),
+        "" if entry.confidence is None else str(entry.confidence),
+        text(entry.comment),
+        text(entry.author),
     ]

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from app.crypto import derived_key
 from app.db import utcnow
 from app.errors import NotFound
 from app.sharing.models import ShareLink
@@ -54,14 +55,11 @@ def token_for(link: ShareLink, settings: Settings) -> str:
 
 
 def url_for(link: ShareLink, settings: Settings) -> str:
-    return f"{str(settings.public_url).rstrip('/')}/share/{token_for(link, settings)}"
+    return settings.public(f"/share/{token_for(link, settings)}")
 
 
 def _signing_key(settings: Settings) -> bytes:
-    # Derived, so a share token can never pass for a session cookie or anything else signed.
-    return hmac.new(
-        settings.secret_key.get_secret_value().encode(), _CONTEXT, hashlib.sha256
-    ).digest()
+    return derived_key(settings, _CONTEXT)
 
 
 def _signature(payload: str, settings: Settings) -> str:

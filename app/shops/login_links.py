@@ -21,8 +21,7 @@ async def create_login_link(session: AsyncSession, settings: Settings, shop: Sho
     token = await service.issue_nonce(
         session, NoncePurpose.LOGIN_LINK, ttl=LOGIN_LINK_LIFETIME, shop_id=shop.id
     )
-    base = str(settings.public_url).rstrip("/")
-    return f"{base}/auth/login?{urlencode({'token': token})}"
+    return settings.public(f"/auth/login?{urlencode({'token': token})}")
 
 
 async def email_login_link(

@@ -40,7 +40,7 @@ async def finish_connection(runtime: Runtime, session: AsyncSession, shop: Shop)
     client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
     try:
         service.apply_shop_info(shop, await client.shop_info())
-        address = f"{str(runtime.settings.public_url).rstrip('/')}/webhooks/{shop.platform.value}"
+        address = runtime.settings.public(f"/webhooks/{shop.platform.value}")
         await client.register_webhooks(address)
     except StoreUnauthorized:
         # Committed, not raised: the store has told us we are no longer welcome.

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.webhooks import inbox
 from app.webhooks.models import EventStatus
 
@@ -54,7 +54,7 @@ async def list_events(
 
 
 @router.post("/webhook-events/{event_id}/retry", status_code=202)
-async def retry_event(event_id: int, shop: ShopDep, session: SessionDep) -> EventSummary:
+async def retry_event(event_id: RowId, shop: ShopDep, session: SessionDep) -> EventSummary:
     """Process a failed delivery again (after the cause was fixed)."""
     event = await inbox.retry_failed(session, shop.id or 0, event_id)
     return EventSummary.model_validate(event)

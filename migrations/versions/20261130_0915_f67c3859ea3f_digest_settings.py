@@ -1,4 +1,5 @@
-"""Digest settings: the weekly digest's recipients, weekday and hour, and the week last sent.
+"""Digest settings: the weekly digest's recipients, weekday and hour, the week last sent, and
+when a test digest was last sent (its throttle).
 
 Revision ID: f67c3859ea3f
 Revises: 4235046057a1
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.Column("locale", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("last_sent_week", sa.Date(), nullable=True),
         sa.Column("last_sent_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_test_sent_at", app.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Request as PageRequest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -107,3 +108,9 @@ async def post_order_now(server: str, domain: str) -> None:
     async with httpx.AsyncClient(base_url=server) as client:
         posted = await client.post("/webhooks/shopify", headers=headers, content=body)
     assert posted.status_code == 200
+
+
+def is_document(part_of_url: str) -> Callable[[PageRequest], bool]:
+    """For `page.expect_request`: a page load (not a fragment or a script) whose URL holds
+    `part_of_url`."""
+    return lambda request: request.resource_type == "document" and part_of_url in request.url

@@ -10,11 +10,16 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import Message
 
+import httpx
 import pytest
 
+from app.admin.digest import service
+from app.admin.digest.content import digest_email
 from app.admin.digest.models import DigestSettings
 from app.admin.digest.tasks import send_due
+from app.messaging.email import Email
 from app.okr.key_results import check_in
+from app.okr.scorecard import Scorecard
 from app.okr.service import today_for
 from app.runtime import Runtime
 from app.shops.login_links import create_login_link
@@ -82,6 +87,23 @@ def mailing(connected: Connected, port: int) -> Runtime:
 async def run_digests(runtime: Runtime, now: datetime) -> None:
     async with runtime.transaction() as session:
         await send_due(runtime, session, now)
+
+
+async def send_now(connected: Connected, who: SignedIn, locale: str = "en") -> httpx.Response:
+    return await connected.client.post(
+        "/admin/digest/send-now",
+        data={"csrf_token": who.csrf},
+        headers={"X-StoreOKR-Locale": locale},
+    )
+
+
+async def move_last_test_back(connected: Connected, shop: Shop, by: timedelta) -> None:
+    runtime: Runtime = connected.app.state.runtime
+    async with runtime.transaction() as session:
+        digest = await session.get(DigestSettings, shop.id)
+        assert digest is not None
+        assert digest.last_test_sent_at is not None
+        digest.last_test_sent_at -= by
 
 
 def part(message: Message, kind: str) -> str:
@@ -197,6 +219,36 @@ async def test_a_refused_send_leaves_the_week_for_a_later_run(
     assert [m["To"] for m in inbox.messages] == ["ana@example.com"]
 
 
+async def test_a_digest_that_cannot_be_written_leaves_the_week_for_a_later_run(
+    connected: Connected, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    who = await sign_in(connected, "broken.myshopify.com")
+    recipients = "ana@example.com\nben@example.org"
+    assert await save(connected, who, recipients=recipients, **EVERY_MONDAY_AT_8) == 303
+    runtime = mailing(connected, port)
+
+    def fails_for_ben(
+        shop: Shop, card: Scorecard, to: str, dashboard_url: str, locale: str, *, test: bool = False
+    ) -> Email:
+        if to == "ben@example.org":
+            raise RuntimeError("the template broke")
+        return digest_email(shop, card, to, dashboard_url, locale, test=test)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "digest_email", fails_for_ben)
+        with pytest.raises(RuntimeError, match="the template broke"):
+            await run_digests(runtime, MONDAY_MORNING)
+    after_failure = await stored(connected, who.shop)
+    sent_by_the_failed_run = len(inbox.messages)
+    await run_digests(runtime, MONDAY_MORNING.replace(hour=9))
+
+    assert after_failure is not None
+    assert after_failure.last_sent_week is None
+    assert sent_by_the_failed_run == 0
+    assert sorted(m["To"] for m in inbox.messages) == ["ana@example.com", "ben@example.org"]
+
+
 async def test_an_invalid_recipient_is_422_naming_it_and_nothing_is_saved(
     connected: Connected,
 ) -> None:
@@ -291,6 +343,67 @@ async def test_send_now_mails_a_test_to_the_saved_list(
     assert saved.last_sent_week is None
 
 
+async def test_send_now_waits_10_minutes_between_tests(
+    connected: Connected, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    who = await sign_in(connected, "throttle.myshopify.com")
+    assert await save(connected, who, recipients="ana@example.com", **EVERY_MONDAY_AT_8) == 303
+    monkeypatch.setattr(connected.app.state, "runtime", mailing(connected, port))
+
+    first = await send_now(connected, who)
+    again = await send_now(connected, who)
+    in_german = await send_now(connected, who, locale="de")
+    sent_before_the_wait = len(inbox.messages)
+    await move_last_test_back(connected, who.shop, timedelta(minutes=11))
+    later = await send_now(connected, who)
+
+    assert first.status_code == 303
+    assert again.status_code == 429
+    assert "One test digest every 10 minutes: you can send the next in 10 minutes." in again.text
+    assert 540 < int(again.headers["Retry-After"]) <= 600
+    assert 'name="recipients"' in again.text  # the page again, with the message on it
+    assert in_german.status_code == 429
+    assert "Eine Test-Zusammenfassung alle 10 Minuten" in in_german.text
+    assert sent_before_the_wait == 1
+    assert later.status_code == 303
+    assert [m["To"] for m in inbox.messages] == ["ana@example.com", "ana@example.com"]
+
+
+async def test_clicks_at_once_send_one_test(
+    connected: Connected, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    who = await sign_in(connected, "clicks.myshopify.com")
+    assert await save(connected, who, recipients="ana@example.com", **EVERY_MONDAY_AT_8) == 303
+    monkeypatch.setattr(connected.app.state, "runtime", mailing(connected, port))
+
+    answers = await asyncio.gather(*(send_now(connected, who) for _ in range(4)))
+
+    assert sorted(answer.status_code for answer in answers) == [303, 429, 429, 429]
+    assert [m["To"] for m in inbox.messages] == ["ana@example.com"]
+
+
+async def test_a_test_send_the_server_refused_does_not_count(
+    connected: Connected, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    who = await sign_in(connected, "refused-test.myshopify.com")
+    assert await save(connected, who, recipients="ana@example.com", **EVERY_MONDAY_AT_8) == 303
+
+    monkeypatch.setattr(connected.app.state, "runtime", mailing(connected, free_port()))
+    refused = await send_now(connected, who)  # nothing listens there
+    after_refusal = await stored(connected, who.shop)
+    connected.app.state.runtime = mailing(connected, port)  # monkeypatch restores the original
+    accepted = await send_now(connected, who)
+
+    assert refused.status_code == 503
+    assert after_refusal is not None
+    assert after_refusal.last_test_sent_at is None
+    assert accepted.status_code == 303
+    assert [m["To"] for m in inbox.messages] == ["ana@example.com"]
+
+
 async def test_send_now_without_recipients_says_so(connected: Connected) -> None:
     who = await sign_in(connected, "empty.myshopify.com")
 
@@ -309,3 +422,29 @@ async def test_the_page_labels_every_field(connected: Connected) -> None:
         assert f'<label for="digest-{name}">' in page
         assert f'id="digest-{name}"' in page
     assert 'aria-current="page">Sharing' in page
+
+
+async def test_one_shops_broken_digest_leaves_the_other_shops_theirs(
+    connected: Connected, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    broken = await sign_in(connected, "broken-first.myshopify.com")
+    assert await save(connected, broken, recipients="ana@example.com", **EVERY_MONDAY_AT_8) == 303
+    working = await sign_in(connected, "working-second.myshopify.com")  # the client's new session
+    assert await save(connected, working, recipients="ben@example.org", **EVERY_MONDAY_AT_8) == 303
+
+    def fails_for_one_shop(
+        shop: Shop, card: Scorecard, to: str, dashboard_url: str, locale: str, *, test: bool = False
+    ) -> Email:
+        if shop.id == broken.shop.id:
+            raise RuntimeError("the template broke")
+        return digest_email(shop, card, to, dashboard_url, locale, test=test)
+
+    monkeypatch.setattr(service, "digest_email", fails_for_one_shop)
+    with pytest.raises(RuntimeError, match="the template broke"):  # the job is retried
+        await run_digests(mailing(connected, port), MONDAY_MORNING)
+
+    assert [m["To"] for m in inbox.messages] == ["ben@example.org"]
+    left = await stored(connected, broken.shop)
+    assert left is not None
+    assert left.last_sent_week is None

@@ -291,3 +291,21 @@ async def test_a_template_added_from_a_german_page_is_written_in_german(
     assert objective["title"] == "Kunden kommen wieder und empfehlen uns"
     key_results = await api(admin.client, f"/api/v1/key-results?objective_id={objective['id']}")
     assert [kr["title"] for kr in key_results] == ["Den NPS bei 50 oder höher halten"]
+
+
+async def test_numbers_that_are_digits_only_to_python_are_refused_not_a_crash(
+    connected: Connected,
+) -> None:
+    admin = await signed_in(connected, SHOP)
+    cycle_id = await a_cycle(admin)
+    objective_id = await an_objective(admin, cycle_id, "Grow revenue")
+
+    closed = await admin.post(
+        f"/admin/okrs/cycles/{cycle_id}/close", {"retrospective-²": "superscript two"}
+    )
+    added = await admin.post(
+        "/admin/okrs/key-results", {**metric_kr(objective_id), "objective_id": "²"}
+    )
+
+    assert closed.status_code == 303  # a field that names no objective is not a retrospective
+    assert added.status_code == 404

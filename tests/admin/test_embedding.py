@@ -22,8 +22,14 @@ from app.auth.stream_tokens import read_stream_token
 from app.crypto import Vault
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.okr.models import Cycle
+from app.sharing import links
 from app.shops.models import Shop
-from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
+from tests.admin.browser import (
+    is_document,
+    post_order_now,
+    signed_in_shop,
+    with_net_sales_key_result,
+)
 from tests.fixtures.platforms import API_KEY, API_SECRET, session_token
 from tests.fixtures.stores import Connected, connection_settings
 from tests.shops.test_access import login
@@ -186,6 +192,9 @@ async def test_inside_shopify_htmx_requests_carry_fresh_session_tokens_and_the_p
     value = page.get_by_test_id("kr-value")
     await expect(value).to_have_text("€0.00")
     await page.wait_for_function("window.htmx !== undefined")
+    # The load's session token does not stay in the address (nor in the history).
+    await page.wait_for_function("!window.location.search.includes('id_token')")
+    assert "embedded=1" in page.url
 
     await post_order_now(server, SHOP)
 
@@ -197,8 +206,29 @@ async def test_inside_shopify_htmx_requests_carry_fresh_session_tokens_and_the_p
     claims = jwt.decode(minted[0], API_SECRET, algorithms=["HS256"], audience=API_KEY)
     assert claims["dest"] == f"https://{SHOP}"
 
-    # A link to another page carries the embedded parameters and a fresh session token.
-    await page.get_by_role("link", name="Operations").click()
+    # A link to another page carries the embedded parameters and a fresh session token, which
+    # then leaves the address.
+    async with page.expect_request(is_document("/admin/operations")) as loading:
+        await page.get_by_role("link", name="Operations").click()
     await expect(page.get_by_role("heading", name="Operations", level=1)).to_be_visible()
-    assert f"id_token={minted[-1]}" in page.url
+    assert f"id_token={minted[-1]}" in (await loading.value).url
+    await page.wait_for_function("!window.location.search.includes('id_token')")
     assert "embedded=1" in page.url
+
+
+async def test_a_share_link_opened_as_if_embedded_runs_no_app_bridge(
+    connected: Connected,
+) -> None:
+    """The embedded page context follows a session token that was verified, not the URL's
+    say-so: a share link dressed up as a Shopify load gets no stream token for the admin."""
+    shop = await install(connected, SHOP)
+    runtime = connected.app.state.runtime
+    async with runtime.transaction() as session:
+        link = await links.create_link(session, shop.id or 0, "Office TV", 30)
+    path = f"/share/{links.token_for(link, runtime.settings)}"
+
+    page = await connected.client.get(path, params=embedded_load("not-a-verified-token"))
+
+    assert page.status_code == 200
+    assert APP_BRIDGE_URL not in page.text
+    assert "stream_token" not in page.text

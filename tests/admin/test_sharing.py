@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import AsyncGenerator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -343,14 +344,19 @@ async def test_key_results_csv_has_plain_numbers_defused_text_and_only_this_shop
     assert "Their secret" not in answer.text
 
 
-async def test_check_ins_csv_lists_people_s_check_ins_not_snapshots(
+async def test_check_ins_csv_lists_people_s_check_ins_not_snapshots_on_the_shops_day(
     connected: Connected,
 ) -> None:
     shop = await with_okr(connected, SHOP)
     other = await with_okr(connected, OTHER)
     runtime = connected.app.state.runtime
-    at = utcnow().replace(microsecond=0)
+    year = today_for(shop).year
+    # 22:30 on 1 March in New York (EST, before daylight saving) is already 2 March in UTC.
+    at = datetime(year, 3, 2, 3, 30, tzinfo=UTC)
     async with runtime.transaction() as session:
+        row = await session.get(Shop, shop.id)
+        assert row is not None
+        row.timezone = "America/New_York"
         mine = (await session.exec(select(KeyResult).where(KeyResult.shop_id == shop.id))).one()
         theirs = (await session.exec(select(KeyResult).where(KeyResult.shop_id == other.id))).one()
         cycle = (await session.exec(select(Cycle).where(Cycle.shop_id == shop.id))).one()
@@ -389,12 +395,23 @@ async def test_check_ins_csv_lists_people_s_check_ins_not_snapshots(
     assert answer.headers["content-disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows == [
-        ["cycle", "objective", "key_result", "at", "value", "confidence", "comment", "author"],
         [
-            str(today_for(shop).year),
+            "cycle",
+            "objective",
+            "key_result",
+            "day",
+            "at",
+            "value",
+            "confidence",
+            "comment",
+            "author",
+        ],
+        [
+            cycle.name,
             "Faster store",
             "Page load",
-            at.isoformat(),
+            f"{year}-03-01",
+            f"{year}-03-01T22:30:00-05:00",
             "-1.5",
             "7",
             "'+SUM(A1:A9)",
@@ -406,3 +423,26 @@ async def test_check_ins_csv_lists_people_s_check_ins_not_snapshots(
 async def test_exports_need_a_sign_in(connected: Connected) -> None:
     for path in ("/admin/export/key-results.csv", "/admin/export/check-ins.csv"):
         assert (await connected.client.get(path)).status_code == 401
+
+
+async def test_the_request_log_never_holds_a_share_token(
+    connected: Connected, caplog: pytest.LogCaptureFixture
+) -> None:
+    shop = await with_okr(connected, SHOP)
+    _link, path = await share(connected, shop)
+    token = path.removeprefix("/share/")
+    caplog.set_level(logging.INFO, logger="app.request")
+
+    async with anonymous(connected) as visitor:
+        for target in (path, f"{path}/scorecard", f"{path}x/events", f"{path}/elsewhere"):
+            await visitor.get(target)
+
+    logged = [record.getMessage() for record in caplog.records if record.name == "app.request"]
+    assert logged == [
+        "GET /share/… 200",
+        "GET /share/…/scorecard 200",
+        "GET /share/…/events 404",
+        "GET /share/…/elsewhere 404",
+    ]
+    assert token not in caplog.text
+    assert token.split(".")[-1] not in caplog.text

@@ -283,3 +283,12 @@ async def test_score_bands_are_configurable_per_shop(connected: Connected) -> No
     await client.call("PUT", "/okr-settings", green_from=0.8, yellow_from=0.5)
     assert (await client.get(f"/key-results/{kr['id']}"))["status"]["band"] == "yellow"
     await client.call("PUT", "/okr-settings", 422, green_from=0.5, yellow_from=0.6)
+
+
+async def test_ids_too_large_for_the_database_are_refused_with_a_422(connected: Connected) -> None:
+    client = await api(connected)
+    too_large = 2**31
+
+    for path in (f"/cycles/{too_large}", f"/key-results/{too_large}",
+                 f"/objectives?cycle_id={too_large}"):  # fmt: skip
+        await client.call("GET", path, 422)

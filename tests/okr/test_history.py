@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from app.commerce import tasks as commerce_tasks
 from app.db import utcnow
 from app.metrics.figures import local_day
-from app.okr import tasks
+from app.okr import history, tasks
+from app.shops.models import Shop
 from app.worker.context import execute
 from tests.commerce.test_sync import shopify_order_node
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.stores import Connected
 from tests.okr.test_api import SHOP, Api, api, objective
+from tests.webhooks.helpers import install
 
 DAYS = 6  # the cycle began this many days before today
 
@@ -77,3 +82,23 @@ async def test_a_finished_backfill_takes_the_history_again(connected: Connected)
     ordered_on = str(local_day(three_days_ago, "Europe/Berlin"))
     expected = [(day, "2" if day >= ordered_on else "0") for day in past_days()]
     assert await snapshots(client, kr) == expected
+
+
+async def test_one_shop_failing_leaves_the_others_snapshots_in(
+    connected: Connected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await api(connected)
+    kr = await orders_key_result(client)
+    broken = await install(connected, "broken.myshopify.com")
+    real_fill = history.fill_history
+
+    async def fill_or_fail(session: AsyncSession, shop: Shop, *, redo: bool = False) -> int:
+        if shop.id == broken.id:
+            raise RuntimeError("this shop's evaluation fails")
+        return await real_fill(session, shop, redo=redo)
+
+    monkeypatch.setattr(tasks, "fill_history", fill_or_fail)
+    runtime = connected.app.state.runtime
+    await execute(runtime, tasks.snapshot_key_results, (), {}, attempt=1, job_id=None)
+
+    assert await snapshots(client, kr) == [(day, "0") for day in past_days()]

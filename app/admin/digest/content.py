@@ -38,19 +38,20 @@ def rows(views: list[ObjectiveView], depth: int = 0) -> list[Row]:
 def digest_email(
     shop: Shop, card: Scorecard, to: str, dashboard_url: str, locale: str, *, test: bool = False
 ) -> Email:
-    """The digest for one recipient, written in `locale` (numbers and days too)."""
-    i18n.use(locale)
-    context = {
-        "shop": shop,
-        "card": card,
-        "rows": rows(card.objectives),
-        "dashboard_url": dashboard_url,
-        "lang": i18n.language(),
-    }
-    subject = _("%(shop)s: weekly OKR digest") % {"shop": shop.name or shop.domain}
-    return Email(
-        to=to,
-        subject=f"[{_('Test')}] {subject}" if test else subject,
-        text=templates.get_template("email/digest.txt").render(context),
-        html=templates.get_template("email/digest.html").render(context),
-    )
+    """The digest for one recipient, written in `locale` (numbers and days too); the page that
+    asked for it keeps its own language."""
+    with i18n.speaking(locale):
+        context = {
+            "shop": shop,
+            "card": card,
+            "rows": rows(card.objectives),
+            "dashboard_url": dashboard_url,
+            "lang": i18n.language(),
+        }
+        subject = _("%(shop)s: weekly OKR digest") % {"shop": shop.name or shop.domain}
+        return Email(
+            to=to,
+            subject=f"[{_('Test')}] {subject}" if test else subject,
+            text=templates.get_template("email/digest.txt").render(context),
+            html=templates.get_template("email/digest.html").render(context),
+        )

@@ -23,6 +23,9 @@ class DigestSettings(SQLModel, table=True):
     # The Monday (shop-local) of the week last sent: a second run that week finds it taken.
     last_sent_week: date | None = None
     last_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When a test digest ("Send now") last reached the mail server: one per shop per interval,
+    # so the button cannot be used to mail the recipient list over and over.
+    last_test_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
     )

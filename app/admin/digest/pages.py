@@ -13,12 +13,12 @@ from app.admin import i18n
 from app.admin.digest import service
 from app.admin.digest.form import read_form
 from app.admin.digest.models import DigestSettings
-from app.admin.digest.service import Delivery
+from app.admin.digest.service import Delivery, SentTooRecently
 from app.admin.i18n import gettext as _
 from app.admin.i18n import ngettext
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import RuntimeDep, SessionDep
 from app.errors import AppError, Unprocessable
 from app.shops.models import Shop
 
@@ -37,7 +37,6 @@ async def digest_page(request: Request, shop: ShopDep, session: SessionDep) -> H
 @router.post(PAGE, response_class=HTMLResponse)
 async def save_digest(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     """Save the settings; a wrong field answers 422 with the form as typed and saves nothing."""
-    i18n.use(i18n.choose(request))  # the errors are written in the page's language
     form = await request.form()
     try:
         choice = read_form(form)
@@ -51,16 +50,20 @@ async def save_digest(request: Request, shop: ShopDep, session: SessionDep) -> R
 
 @router.post(f"{PAGE}/send-now", response_class=HTMLResponse)
 async def send_now(
-    request: Request, shop: ShopDep, session: SessionDep, settings: SettingsDep
+    request: Request, shop: ShopDep, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
-    """Send a test digest to the saved list now (the scheduled one still goes out)."""
-    i18n.use(i18n.choose(request))
+    """Send a test digest to the saved list now (the scheduled one still goes out); at most one
+    every 10 minutes, else 429 and nothing sent."""
     digest = await service.settings_of(session, shop.id or 0)
     values = _saved_values(digest)
     try:
-        delivery = await service.send_test(session, settings, shop)
+        delivery = await service.send_test(runtime, session, shop)
     except Unprocessable as error:
         return _page(request, shop, digest, values, errors=_fields(error), status_code=422)
+    except SentTooRecently as error:
+        page = _page(request, shop, digest, values, problem=error.message, status_code=429)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     except AppError as error:  # e-mail not configured, or the SMTP server unreachable
         return _page(request, shop, digest, values, problem=error.message, status_code=503)
     if delivery.failed:
@@ -81,7 +84,6 @@ def _page(
     problem: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    i18n.use(i18n.choose(request))  # weekday names in the page's language
     context = {
         "shop": shop,
         "section": "sharing",
@@ -120,7 +122,6 @@ def _fields(error: Unprocessable) -> dict[str, str]:
 
 
 def _notice(request: Request) -> str | None:
-    i18n.use(i18n.choose(request))
     if request.query_params.get("saved"):
         return _("Digest settings saved.")
     sent = request.query_params.get("sent", "")

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin.dashboard import current_scorecard
 from app.admin.digest.models import DigestSettings
 from app.admin.digest.schedule import due_week
 from app.admin.digest.service import Delivery, claim_week, deliver, release_week
 from app.db import utcnow
 from app.messaging.email import EmailNotConfigured
+from app.okr.scorecard import current_scorecard
 from app.runtime import Runtime
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, registry
@@ -34,6 +34,7 @@ registry.cron(send_due_digests, minute={10}, second={0})
 async def send_due(runtime: Runtime, session: AsyncSession, now: datetime) -> list[Delivery]:
     """Send each due digest (each shop's claim and release in a transaction of its own)."""
     deliveries: list[Delivery] = []
+    failed: Exception | None = None
     for shop, digest in await _enabled_digests(session):
         week = due_week(digest, shop.timezone, now)
         if week is None:
@@ -43,8 +44,14 @@ async def send_due(runtime: Runtime, session: AsyncSession, now: datetime) -> li
         except EmailNotConfigured:
             logger.warning("weekly digests not sent: e-mail is not configured")
             break
+        except Exception as error:  # this shop's digest only: the next shops still get theirs
+            logger.exception("digest of shop %s failed; its week is left for a later run", shop.id)
+            failed = failed or error
+            continue
         if delivery is not None:
             deliveries.append(delivery)
+    if failed is not None:
+        raise failed  # the job is retried; the weeks already sent are claimed and stay sent
     return deliveries
 
 
@@ -59,7 +66,9 @@ async def _send_week(
             return None
     try:
         delivery = await deliver(runtime.settings, shop, card, digest)
-    except EmailNotConfigured:
+    except BaseException:
+        # Whatever failed (e-mail not configured, a template, a bug), a week left claimed would
+        # never be sent: give it back for a later run, and let the job framework log the error.
         await _release(runtime, digest, week)
         raise
     if not delivery.sent:

@@ -8,12 +8,13 @@ from fastapi.responses import RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
-from app.admin.editor.forms import FormRefused, form_int, parse
+from app.admin.editor.forms import FormRefused, parse
 from app.admin.editor.submit import editor_url, submit
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.okr import service, templates
 from app.okr.closing import close_cycle
 from app.okr.models import Cycle
@@ -45,7 +46,7 @@ async def add_cycle(request: Request, shop: ShopDep, session: SessionDep) -> Res
 
 @router.post("/cycles/{cycle_id}/templates")
 async def apply_template(
-    cycle_id: int, request: Request, shop: ShopDep, session: SessionDep
+    cycle_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
     """One template (or, without `template_id`, all of them) as objectives with key results
     filled in from the shop's history."""
@@ -80,7 +81,7 @@ async def _apply(session: AsyncSession, shop: Shop, cycle: Cycle, template_ids: 
 
 
 @router.post("/cycles/{cycle_id}/close")
-async def close(cycle_id: int, request: Request, shop: ShopDep, session: SessionDep) -> Response:
+async def close(cycle_id: RowId, request: Request, shop: ShopDep, session: SessionDep) -> Response:
     """Freeze the final scores, with what the team learned per objective."""
     cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
 
@@ -88,8 +89,8 @@ async def close(cycle_id: int, request: Request, shop: ShopDep, session: Session
         retrospectives = {
             objective_id: text
             for name, text in values.items()
-            if (objective_id := form_int(name.removeprefix(RETROSPECTIVE))) is not None
-            and name.startswith(RETROSPECTIVE)
+            if name.startswith(RETROSPECTIVE)
+            and (objective_id := read_whole(name.removeprefix(RETROSPECTIVE))) is not None
         }
         await close_cycle(session, shop.id or 0, cycle, retrospectives, service.today_for(shop))
         return editor_url(cycle_id)

@@ -95,8 +95,3 @@ async def discard_changes(session: AsyncSession, shop: Shop) -> None:
     the page rendered next still needs it."""
     await session.rollback()
     await session.refresh(shop)
-
-
-def form_int(value: object) -> int | None:
-    """A whole number from a form field, None when it is missing or not one."""
-    return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -7,11 +7,12 @@ from typing import Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.admin.editor.forms import form_int, parse
+from app.admin.editor.forms import parse
 from app.admin.editor.reorder import move
 from app.admin.editor.submit import back_to_editor, editor_url, submit
+from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.okr import key_results as krs
 from app.okr import service
 from app.okr.models import KeyResult, Source
@@ -41,7 +42,7 @@ def _body(values: dict[str, str]) -> KeyResultIn:
 @router.post("")
 async def add_key_result(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     form = await request.form()
-    objective_id = form_int(form.get("objective_id"))
+    objective_id = read_whole(form.get("objective_id"))
     objective = await service.get_objective(session, shop.id or 0, objective_id or 0)
 
     async def change(values: dict[str, str]) -> str:
@@ -57,7 +58,7 @@ async def add_key_result(request: Request, shop: ShopDep, session: SessionDep) -
 
 @router.post("/{key_result_id}")
 async def change_key_result(
-    key_result_id: int, request: Request, shop: ShopDep, session: SessionDep
+    key_result_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     cycle = await krs.cycle_of(session, shop.id or 0, kr)
@@ -75,7 +76,7 @@ async def change_key_result(
 
 @router.post("/{key_result_id}/move")
 async def move_key_result(
-    key_result_id: int,
+    key_result_id: RowId,
     shop: ShopDep,
     session: SessionDep,
     direction: Literal["up", "down"] = Form(),
@@ -88,7 +89,7 @@ async def move_key_result(
 
 
 @router.post("/{key_result_id}/delete")
-async def delete_key_result(key_result_id: int, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_key_result(key_result_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     cycle = await krs.cycle_of(session, shop.id or 0, kr)
     service.check_open(cycle)

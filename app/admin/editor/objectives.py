@@ -7,11 +7,12 @@ from typing import Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.admin.editor.forms import form_int, parse
+from app.admin.editor.forms import parse
 from app.admin.editor.reorder import move
 from app.admin.editor.submit import back_to_editor, editor_url, submit
+from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.okr import service
 from app.okr.models import Objective
 from app.okr.schemas import ObjectiveIn
@@ -24,7 +25,7 @@ NUMBERS = {"weight"}  # typed in the page's locale
 @router.post("")
 async def add_objective(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     form = await request.form()
-    cycle_id = form_int(form.get("cycle_id"))
+    cycle_id = read_whole(form.get("cycle_id"))
 
     async def change(values: dict[str, str]) -> str:
         body = parse(ObjectiveIn, values, NUMBERS)
@@ -39,7 +40,7 @@ async def add_objective(request: Request, shop: ShopDep, session: SessionDep) ->
 
 @router.post("/{objective_id}")
 async def change_objective(
-    objective_id: int, request: Request, shop: ShopDep, session: SessionDep
+    objective_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
     cycle_id = objective.cycle_id
@@ -55,7 +56,7 @@ async def change_objective(
 
 @router.post("/{objective_id}/move")
 async def move_objective(
-    objective_id: int,
+    objective_id: RowId,
     shop: ShopDep,
     session: SessionDep,
     direction: Literal["up", "down"] = Form(),
@@ -72,7 +73,7 @@ async def move_objective(
 
 
 @router.post("/{objective_id}/delete")
-async def delete_objective(objective_id: int, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_objective(objective_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
     service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
     await session.delete(objective)

@@ -71,4 +71,12 @@
       window.location.assign(url.toString());
     });
   });
+
+  // The session token in the address was for this load only: it leaves the history (a reload
+  // goes through Shopify's bounce for a fresh one), so nothing secret lingers there.
+  const address = new URL(window.location.href);
+  if (address.searchParams.has("id_token")) {
+    address.searchParams.delete("id_token");
+    window.history.replaceState(window.history.state, "", address.toString());
+  }
 })();

@@ -61,4 +61,4 @@ async def callback(request: Request, runtime: RuntimeDep, session: SessionDep) -
 
 
 def _callback_url(runtime: RuntimeDep) -> str:
-    return f"{str(runtime.settings.public_url).rstrip('/')}/auth/shopify/callback"
+    return runtime.settings.public("/auth/shopify/callback")

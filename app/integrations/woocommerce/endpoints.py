@@ -46,7 +46,7 @@ async def connect(store_url: str, runtime: RuntimeDep, session: SessionDep) -> R
     nonce = await service.issue_nonce(
         session, NoncePurpose.WOOCOMMERCE_CONNECT, ttl=CONNECT_LIFETIME, domain=store
     )
-    base = str(runtime.settings.public_url).rstrip("/")
+    base = runtime.settings.public("")
     query = urlencode(
         {
             "app_name": "StoreOKR",
