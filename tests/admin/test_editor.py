@@ -309,3 +309,21 @@ async def test_numbers_that_are_digits_only_to_python_are_refused_not_a_crash(
 
     assert closed.status_code == 303  # a field that names no objective is not a retrospective
     assert added.status_code == 404
+
+
+async def test_a_change_to_a_cycle_closed_meanwhile_says_so_on_the_page(
+    connected: Connected,
+) -> None:
+    admin = await signed_in(connected, SHOP)
+    cycle_id = await a_cycle(admin)
+    objective_id = await an_objective(admin, cycle_id, "Grow revenue")
+    await admin.post(f"/admin/okrs/cycles/{cycle_id}/close")  # from another tab, say
+
+    moved = await admin.post(f"/admin/okrs/objectives/{objective_id}/move", {"direction": "up"})
+    deleted = await admin.post(f"/admin/okrs/objectives/{objective_id}/delete")
+
+    for answer in (moved, deleted):
+        assert answer.status_code == 409
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "cycle “2026” is closed: its scores are final" in answer.text
+    assert len(await api(admin.client, f"/api/v1/objectives?cycle_id={cycle_id}")) == 1

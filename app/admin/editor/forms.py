@@ -19,7 +19,7 @@ from app.admin.formats import read_number
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
 from app.auth.dependencies import CSRF_FIELD
-from app.errors import Unprocessable
+from app.errors import AppError
 from app.shops.models import Shop
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -37,9 +37,10 @@ class FormState:
 
 
 class FormRefused(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], status_code: int = 422) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.status_code = status_code  # 409 when the cycle was closed meanwhile
 
 
 def values_of(form: FormData) -> dict[str, str]:
@@ -79,15 +80,15 @@ def _readable(message: str) -> str:
     return message.removeprefix("Value error, ").removeprefix("Input should be ")
 
 
-def refused(error: Unprocessable) -> FormRefused:
-    """A service's 422 as form errors (its `details.fields`, else the whole message)."""
+def refused(error: AppError) -> FormRefused:
+    """A service's refusal as form errors (a 422's `details.fields`, else the whole message)."""
     fields = error.details.get("fields")
     if isinstance(fields, dict) and fields:
         return FormRefused(
             {str(name): translated(why if isinstance(why, str) else str(why))
-             for name, why in fields.items()}
+             for name, why in fields.items()}, error.status_code,
         )  # fmt: skip
-    return FormRefused({FORM_ERROR: translated(error.message)})
+    return FormRefused({FORM_ERROR: translated(error.message)}, error.status_code)
 
 
 async def discard_changes(session: AsyncSession, shop: Shop) -> None:

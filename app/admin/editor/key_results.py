@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.admin.editor.forms import parse
 from app.admin.editor.reorder import move
-from app.admin.editor.submit import back_to_editor, editor_url, submit
+from app.admin.editor.submit import editor_url, submit
 from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
 from app.deps import RowId, SessionDep
@@ -77,21 +77,32 @@ async def change_key_result(
 @router.post("/{key_result_id}/move")
 async def move_key_result(
     key_result_id: RowId,
+    request: Request,
     shop: ShopDep,
     session: SessionDep,
     direction: Literal["up", "down"] = Form(),
 ) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     cycle = await krs.cycle_of(session, shop.id or 0, kr)
-    service.check_open(cycle)
-    move(await service.key_results_of(session, [kr.objective_id]), kr, direction)
-    return back_to_editor(cycle.id, f"kr-{key_result_id}")
+
+    async def change(_values: dict[str, str]) -> str:
+        service.check_open(cycle)
+        move(await service.key_results_of(session, [kr.objective_id]), kr, direction)
+        return editor_url(cycle.id, f"kr-{key_result_id}")
+
+    return await submit(request, session, shop, f"kr-{key_result_id}", cycle.id, change)
 
 
 @router.post("/{key_result_id}/delete")
-async def delete_key_result(key_result_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_key_result(
+    key_result_id: RowId, request: Request, shop: ShopDep, session: SessionDep
+) -> Response:
     kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
     cycle = await krs.cycle_of(session, shop.id or 0, kr)
-    service.check_open(cycle)
-    await session.delete(kr)
-    return back_to_editor(cycle.id, f"objective-{kr.objective_id}")
+
+    async def change(_values: dict[str, str]) -> str:
+        service.check_open(cycle)
+        await session.delete(kr)
+        return editor_url(cycle.id, f"objective-{kr.objective_id}")
+
+    return await submit(request, session, shop, f"kr-{key_result_id}", cycle.id, change)

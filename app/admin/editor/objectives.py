@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.admin.editor.forms import parse
 from app.admin.editor.reorder import move
-from app.admin.editor.submit import back_to_editor, editor_url, submit
+from app.admin.editor.submit import editor_url, submit
 from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
 from app.deps import RowId, SessionDep
@@ -57,24 +57,39 @@ async def change_objective(
 @router.post("/{objective_id}/move")
 async def move_objective(
     objective_id: RowId,
+    request: Request,
     shop: ShopDep,
     session: SessionDep,
     direction: Literal["up", "down"] = Form(),
 ) -> Response:
     """One place up or down among the objectives it sits with (same cycle, same parent)."""
     objective = await service.get_objective(session, shop.id or 0, objective_id)
-    cycle = await service.get_cycle(session, shop.id or 0, objective.cycle_id)
-    service.check_open(cycle)
-    siblings = [
-        o for o in await service.objectives_of(session, cycle) if o.parent_id == objective.parent_id
-    ]
-    move(siblings, objective, direction)
-    return back_to_editor(objective.cycle_id, f"objective-{objective_id}")
+
+    async def change(_values: dict[str, str]) -> str:
+        cycle = await service.get_cycle(session, shop.id or 0, objective.cycle_id)
+        service.check_open(cycle)
+        siblings = [
+            o
+            for o in await service.objectives_of(session, cycle)
+            if o.parent_id == objective.parent_id
+        ]
+        move(siblings, objective, direction)
+        return editor_url(objective.cycle_id, f"objective-{objective_id}")
+
+    key = f"objective-{objective_id}"
+    return await submit(request, session, shop, key, objective.cycle_id, change)
 
 
 @router.post("/{objective_id}/delete")
-async def delete_objective(objective_id: RowId, shop: ShopDep, session: SessionDep) -> Response:
+async def delete_objective(
+    objective_id: RowId, request: Request, shop: ShopDep, session: SessionDep
+) -> Response:
     objective = await service.get_objective(session, shop.id or 0, objective_id)
-    service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
-    await session.delete(objective)
-    return back_to_editor(objective.cycle_id)
+
+    async def change(_values: dict[str, str]) -> str:
+        service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
+        await session.delete(objective)
+        return editor_url(objective.cycle_id)
+
+    key = f"objective-{objective_id}"
+    return await submit(request, session, shop, key, objective.cycle_id, change)

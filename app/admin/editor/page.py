@@ -46,7 +46,9 @@ async def editor_page(
     shop: Shop,
     cycle_id: int | None,
     failed: FormState | None = None,
+    status_code: int = 422,
 ) -> HTMLResponse:
+    """The page; with `failed`, the refused form as typed and why (answered `status_code`)."""
     cycles = await _cycles(session, shop)
     chosen = _choose(cycles, cycle_id, service.today_for(shop))
     context: dict[str, object] = {
@@ -63,7 +65,7 @@ async def editor_page(
         context["guided"] = await guided_start(session, shop)
     else:
         context.update(await _cycle_context(session, shop, chosen))
-    status = 422 if failed is not None else 200
+    status = status_code if failed is not None else 200
     return render(request, "editor/editor.html", context, status_code=status)
 
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.admin.editor.forms import FormRefused, FormState, discard_changes, refused, values_of
 from app.admin.editor.page import editor_page
-from app.errors import Unprocessable
+from app.errors import Conflict, Unprocessable
 from app.shops.models import Shop
 
 # Runs the change from the form's values; returns where to go next (the editor's URL).
@@ -32,19 +32,15 @@ async def submit(
     try:
         try:
             destination = await change(values)
-        except Unprocessable as error:
+        except (Unprocessable, Conflict) as error:  # Conflict: the cycle was closed meanwhile
             raise refused(error) from None
     except FormRefused as refusal:
         await discard_changes(session, shop)
         failed = FormState(form_key, values, refusal.errors)
-        return await editor_page(request, session, shop, cycle_id, failed)
+        return await editor_page(request, session, shop, cycle_id, failed, refusal.status_code)
     return RedirectResponse(destination, status_code=303)
 
 
 def editor_url(cycle_id: int | None, anchor: str = "") -> str:
     query = f"?cycle={cycle_id}" if cycle_id else ""
     return f"/admin/okrs{query}" + (f"#{anchor}" if anchor else "")
-
-
-def back_to_editor(cycle_id: int | None, anchor: str = "") -> Response:
-    return RedirectResponse(editor_url(cycle_id, anchor), status_code=303)
