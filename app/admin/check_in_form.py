@@ -12,7 +12,6 @@ from starlette.datastructures import FormData
 
 from app.admin import formats
 from app.admin.i18n import gettext as _
-from app.db import MONEY_LIMIT
 from app.okr.models import KeyResult
 from app.okr.schemas import CheckInIn
 
@@ -69,7 +68,7 @@ def _decimal(form: CheckInForm, name: str) -> Decimal | None:
     if not typed:
         return None
     value = formats.read_number(typed)
-    if value is None or abs(value) >= MONEY_LIMIT:
+    if value is None:  # a value too large to store is CheckInIn's to refuse
         form.errors[name] = _why(name)
         return None
     return value

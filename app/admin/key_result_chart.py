@@ -16,7 +16,7 @@ from app.admin.i18n import gettext as _
 from app.metrics.catalogue import BY_KEY, Unit
 from app.metrics.figures import local_day
 from app.metrics.service import metric_named
-from app.okr.evaluation import KRStatus, Span, comparable, kr_span
+from app.okr.evaluation import KRStatus, Span, grows, kr_span
 from app.okr.models import CheckIn, Cycle, KeyResult, Source, Window
 from app.okr.scoring import KRType
 from app.shops.models import Shop
@@ -74,8 +74,8 @@ def pace_points(kr: KeyResult, status: KRStatus, window: Span, today: date) -> l
     if kr.start_value is None or kr.target is None:
         return []
     origin = kr.start_value
-    if kr.source is Source.METRIC and kr.metric_key is not None:
-        origin, _target = comparable(kr, metric_named(kr.metric_key), 0.0)
+    if kr.source is Source.METRIC and kr.metric_key and grows(metric_named(kr.metric_key)):
+        origin = Decimal(0)  # a total so far starts from nothing (see evaluation._comparable)
     expected_today = [(today, status.expected)] if first < today < last else []
     return [(first, origin), *expected_today, (last, kr.target)]
 

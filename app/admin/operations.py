@@ -55,14 +55,14 @@ def progress_of(sync: StoreSync) -> SyncProgress:
 async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
     """The store connection, recent webhooks (failed ones retried from here), sync progress."""
     shop_id = shop.id or 0
+    events = await inbox.recent_events(session, shop_id, limit=EVENTS_SHOWN)
     connection = Connection(
         shop=shop,
         scopes=[scope.strip() for scope in shop.scopes.split(",") if scope.strip()],
-        last_received_at=await inbox.last_received_at(session, shop_id),
+        last_received_at=events[0].received_at if events else None,  # newest first
         counts={s.value: n for s, n in (await inbox.count_by_status(session, shop_id)).items()},
     )
-    events = await inbox.recent_events(session, shop_id, limit=EVENTS_SHOWN)
-    syncs = (await inbox.recent_syncs(session, shop_id))[:SYNCS_SHOWN]
+    syncs = await inbox.recent_syncs(session, shop_id, limit=SYNCS_SHOWN)
     context = {
         "shop": shop,
         "section": "operations",

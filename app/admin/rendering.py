@@ -45,9 +45,9 @@ def render(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The template in the request's language, with what every page needs."""
-    locale = i18n.choose(request)
-    i18n.use(locale)
+    """The template in the request's language (set for the request by the admin router's
+    `i18n.use_page_locale`), with what every page needs."""
+    locale = i18n.current()
     values = {
         "shop": None,
         "locale": locale,

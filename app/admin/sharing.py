@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import exports, shared
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.rendering import render
 from app.auth.dependencies import CSRF_FIELD, MaybeShopDep, ShopDep
@@ -19,14 +20,12 @@ from app.db import utcnow
 from app.deps import RowId, SessionDep, SettingsDep
 from app.metrics.figures import local_day
 from app.sharing import links
-from app.sharing.models import ShareLink
+from app.sharing.models import LABEL_MAX, ShareLink
 from app.shops.models import Shop
 
 router = APIRouter(include_in_schema=False)
 router.include_router(shared.router)
 router.include_router(exports.router)
-
-LABEL_MAX = 120  # ShareLink.label's column
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def _checked(form: LinkForm) -> LinkForm:
         form.errors["label"] = _("Give the link a name, e.g. who it is for.")
     elif len(form.label) > LABEL_MAX:
         form.errors["label"] = _("A name has at most %(max)s characters.") % {"max": LABEL_MAX}
-    days = int(form.days) if form.days.isascii() and form.days.isdigit() else 0
+    days = read_whole(form.days) or 0
     if not links.MIN_DAYS <= days <= links.MAX_DAYS:
         form.errors["days"] = _("Enter a whole number of days from %(min)s to %(max)s.") % {
             "min": links.MIN_DAYS,

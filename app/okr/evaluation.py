@@ -101,7 +101,7 @@ async def evaluate_key_result(
         pace = None if value is None else _bound_pace(kr, value)
         return _status(kr, value, scored, bands, kr.target, pace, spans)
     fraction = await _fraction(session, shop_id, metric, kr, window, today)
-    start, target = comparable(kr, metric, fraction)
+    start, target = _comparable(kr, metric, fraction)
     scored = score_progress(kr.kr_type, start, target, value)
     due = _linear(metric, fraction)
     expected = start + (target - start) * Decimal(str(due))
@@ -110,23 +110,24 @@ async def evaluate_key_result(
     return _status(kr, value, scored, bands, expected, pace, spans, forecast)
 
 
-def _grows(metric: Metric[object]) -> bool:
+def grows(metric: Metric[object]) -> bool:
+    """A total whose value grows with its range (sums and distinct counts), not a rate."""
     return metric.aggregation is not Aggregation.RATIO
 
 
 def _linear(metric: Metric[object], fraction: float) -> float:
     """The share of the way expected by now: a growing total is compared with the part of
-    start and target due by now (see `comparable`), so all of it is expected of it."""
-    return 1.0 if _grows(metric) else fraction
+    start and target due by now (see `_comparable`), so all of it is expected of it."""
+    return 1.0 if grows(metric) else fraction
 
 
-def comparable(kr: KeyResult, metric: Metric[object], fraction: float) -> tuple[Decimal, Decimal]:
+def _comparable(kr: KeyResult, metric: Metric[object], fraction: float) -> tuple[Decimal, Decimal]:
     """Start and target as the value so far should be compared with them. A total over a
     growing window (revenue so far) is compared with the part of start and target due by today;
     at the window's end that is the whole of them."""
     assert kr.start_value is not None
     assert kr.target is not None
-    if kr.window is Window.ROLLING or not _grows(metric):
+    if kr.window is Window.ROLLING or not grows(metric):
         return kr.start_value, kr.target
     share = Decimal(str(fraction))
     return kr.start_value * share, kr.target * share

@@ -3,8 +3,6 @@ deliveries, a retry of a failed one, the progress of store syncs. Every query is
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -47,23 +45,17 @@ async def retry_failed(session: AsyncSession, shop_id: int, event_id: int) -> We
     return event
 
 
-async def recent_syncs(session: AsyncSession, shop_id: int) -> list[StoreSync]:
+async def recent_syncs(
+    session: AsyncSession, shop_id: int, limit: int = SYNCS_SHOWN
+) -> list[StoreSync]:
     """Reconciliation and backfill passes, newest first."""
     statement = (
         select(StoreSync)
         .where(StoreSync.shop_id == shop_id)
         .order_by(col(StoreSync.started_at).desc())
-        .limit(SYNCS_SHOWN)
+        .limit(limit)
     )
     return list((await session.exec(statement)).all())
-
-
-async def last_received_at(session: AsyncSession, shop_id: int) -> datetime | None:
-    """When the shop's latest delivery arrived (None before the first)."""
-    statement = select(func.max(col(WebhookEvent.received_at))).where(
-        WebhookEvent.shop_id == shop_id
-    )
-    return (await session.exec(statement)).one()
 
 
 async def count_by_status(session: AsyncSession, shop_id: int) -> dict[EventStatus, int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from app.admin import i18n
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.okr.service import invalid
 
@@ -68,7 +69,8 @@ def _recipients(text: str, errors: dict[str, str]) -> list[str]:
 
 
 def _whole_number(text: str, low: int, high: int, name: str, errors: dict[str, str]) -> int:
-    if text.isdigit() and low <= int(text) <= high:
-        return int(text)
+    number = read_whole(text)
+    if number is not None and low <= number <= high:
+        return number
     errors[name] = _("choose a whole number from %(low)d to %(high)d") % {"low": low, "high": high}
     return low

@@ -14,6 +14,7 @@ from app.admin.digest import service
 from app.admin.digest.form import read_form
 from app.admin.digest.models import DigestSettings
 from app.admin.digest.service import Delivery, SentTooRecently
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import ngettext
 from app.admin.rendering import render
@@ -124,9 +125,8 @@ def _fields(error: Unprocessable) -> dict[str, str]:
 def _notice(request: Request) -> str | None:
     if request.query_params.get("saved"):
         return _("Digest settings saved.")
-    sent = request.query_params.get("sent", "")
-    if sent.isdigit():
-        count = int(sent)
+    count = read_whole(request.query_params.get("sent"))
+    if count is not None:
         return ngettext(
             "Test digest sent to %(num)d address.", "Test digest sent to %(num)d addresses.", count
         ) % {"num": count}
