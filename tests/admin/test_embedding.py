@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -90,19 +91,24 @@ async def test_pages_reached_any_other_way_have_no_app_bridge(connected: Connect
         assert "admin.shopify.com" not in page.headers.get("Content-Security-Policy", "")
 
 
-BAD_TOKENS = {
-    "expired": session_token(SHOP, expires_in=timedelta(minutes=-2)),
-    "wrong audience": session_token(SHOP, audience="another-app"),
-    "wrong secret": session_token(SHOP, secret="not-our-secret-though-just-as-long-as-ours"),
-    "another shop's dest": session_token(SHOP, dest_shop="other.myshopify.com"),
-    "not a token": "forged",
+# Token makers, not tokens: each is minted when its test runs, so that a slow suite cannot let
+# "another shop's dest" expire into "expired" before its test is reached.
+BAD_TOKENS: dict[str, Callable[[], str]] = {
+    "expired": lambda: session_token(SHOP, expires_in=timedelta(minutes=-2)),
+    "wrong audience": lambda: session_token(SHOP, audience="another-app"),
+    "wrong secret": lambda: session_token(
+        SHOP, secret="not-our-secret-though-just-as-long-as-ours"
+    ),
+    "another shop's dest": lambda: session_token(SHOP, dest_shop="other.myshopify.com"),
+    "not a token": lambda: "forged",
 }
 
 
-@pytest.mark.parametrize("token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize("make_token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 async def test_a_request_claiming_shopify_with_a_bad_session_token_is_refused(
-    connected: Connected, token: str
+    connected: Connected, make_token: Callable[[], str]
 ) -> None:
+    token = make_token()
     shop = await install(connected, SHOP)
     await login(connected, shop.id or 0)  # a valid cookie session does not rescue it
     bearer = {"Authorization": f"Bearer {token}"}
