@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     shopify_api_key: str = ""
     shopify_api_secret: SecretStr = SecretStr("")
+    # The app's previous client secret while Shopify rotates it: webhooks, install callbacks
+    # and session tokens signed with it are still accepted until it is removed.
+    shopify_old_api_secret: SecretStr = SecretStr("")
     shopify_scopes: str = (
         "read_orders,read_all_orders,read_customers,read_checkouts,write_discounts"
     )
@@ -47,6 +50,17 @@ class Settings(BaseSettings):
     # Where a shop's Admin API lives; `{shop}` is its myshopify domain. The demo store and tests
     # point this at themselves (e.g. http://127.0.0.1:8100/{shop}).
     shopify_admin_url: str = "https://{shop}"
+    # Store addresses on loopback, private, link-local or reserved networks are refused (a
+    # store URL is somebody else's input); the demo, the tests and a store on the LAN of a
+    # self-hoster need them.
+    allow_private_store_addresses: bool = False
+    # A Shopify webhook triggered longer ago than this is refused as a replay (Shopify retries
+    # a failed delivery for about 4 hours).
+    webhook_max_age_seconds: int = Field(default=48 * 3600, ge=300, le=30 * 24 * 3600)
+    # Requests per minute from one client address (or per shop for webhooks) on the public
+    # endpoints; above it they get 429 with Retry-After. 0 turns the limit off.
+    public_rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
+    webhook_rate_limit_per_minute: int = Field(default=60_000, ge=0, le=1_000_000)
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_username: str = ""
@@ -106,6 +120,17 @@ class Settings(BaseSettings):
     def public(self, path: str = "/") -> str:
         """The address of one of our paths as stores and browsers reach it (`public_url`)."""
         return str(self.public_url).rstrip("/") + path
+
+    @property
+    def shopify_api_secrets(self) -> tuple[str, ...]:
+        """The client secrets a Shopify signature may be made with: the current one, then the
+        previous one during a rotation. None without a current one (an empty secret verifies
+        nothing, and an app without its secret is not configured)."""
+        current = self.shopify_api_secret.get_secret_value()
+        old = self.shopify_old_api_secret.get_secret_value()
+        if not current:
+            return ()
+        return (current, old) if old and old != current else (current,)
 
     @property
     def is_sqlite(self) -> bool:

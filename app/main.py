@@ -8,14 +8,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.admin import routes as admin_routes
+from app.admin.limited import limited_page
 from app.auth.endpoints import router as auth_router
 from app.config import Settings, load_settings
 from app.crypto import Vault
@@ -24,11 +25,12 @@ from app.health.endpoints import router as health_router
 from app.integrations.shopify.endpoints import router as shopify_auth_router
 from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
 from app.live.endpoints import router as live_router
-from app.logs import configure_logging
+from app.logs import configure_logging, redact_third_party_loggers
 from app.metrics.endpoints import router as metrics_router
-from app.middleware import RequestIdMiddleware
+from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.okr.endpoints import router as okr_router
 from app.privacy.endpoints import router as privacy_router
+from app.ratelimit import Limiter, TooManyRequests, limit_public_routes
 from app.runtime import open_runtime
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
@@ -58,6 +60,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or load_settings()
     tasks = registry or default_registry
+    # However the logs are configured (ours, uvicorn's --log-config, an embedding app's), the
+    # store requests this app makes are never logged with their credentials.
+    redact_third_party_loggers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +70,7 @@ def create_app(
         async with open_runtime(settings, tasks, http_transport=http_transport) as runtime:
             app.state.runtime = runtime
             app.state.senders = Senders(Vault.from_settings(settings))
+            app.state.limiter = Limiter.open(runtime.redis)
             mode = "embedded jobs" if settings.embedded_jobs else "arq workers on Redis"
             logger.info(
                 "StoreOKR ready (%s, %s, %s)",
@@ -81,8 +87,11 @@ def create_app(
         lifespan=lifespan,
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+        # Public routes (connect, install, login links, share pages) count per client address.
+        dependencies=[Depends(limit_public_routes)],
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the request id's 500 too
     add_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
@@ -118,6 +127,14 @@ def add_error_handlers(app: FastAPI) -> None:
             logger.warning("%s: %s", error.code, error.message)
         body = error_body(error.code, error.message, jsonable_encoder(error.details))
         return JSONResponse(body, status_code=error.status_code)
+
+    @app.exception_handler(TooManyRequests)
+    async def too_many_requests(request: Request, error: TooManyRequests) -> Response:
+        if error.page:
+            return limited_page(request, error.retry_after)
+        body = error_body(error.code, error.message, jsonable_encoder(error.details))
+        headers = {"Retry-After": str(error.retry_after)}
+        return JSONResponse(body, status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

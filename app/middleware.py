@@ -10,7 +10,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.logs import request_id_var
+from app.logs import MASKED_SHARE_PATH, request_id_var
 
 logger = logging.getLogger("app.request")
 
@@ -20,7 +20,6 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # A share link's token is a bearer secret (valid for up to a year) in the path itself: the logs
 # keep where the request went, not the key that opened it.
 _SECRET_IN_PATH = re.compile(r"^/share/[^/]+")
-MASKED_SHARE_PATH = "/share/…"
 
 
 class RequestIdMiddleware:
@@ -69,6 +68,51 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer should carry: no content sniffing, and for HTML pages a referrer
+    policy and a framing policy. A page that already says who may frame it (an embedded page:
+    its own shop's admin, see app/admin/embedding.py) keeps its word; every other page may be
+    framed by nobody (clickjacking)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = with_security_headers(list(message.get("headers", [])), path)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], path: str
+) -> list[tuple[bytes, bytes]]:
+    """`headers` with what SecurityHeadersMiddleware adds; a header the answer set stays."""
+    present = {name.lower(): value for name, value in headers}
+    added = [(b"x-content-type-options", b"nosniff")]
+    if present.get(b"content-type", b"").startswith(b"text/html"):
+        added.append((b"referrer-policy", _referrer_policy(path)))
+        if b"frame-ancestors" not in present.get(b"content-security-policy", b""):
+            added += [
+                (b"content-security-policy", b"frame-ancestors 'none'"),
+                (b"x-frame-options", b"DENY"),
+            ]
+    return headers + [(name, value) for name, value in added if name not in present]
+
+
+def _referrer_policy(path: str) -> bytes:
+    # A share page's address is its key: no Referer at all, even to ourselves. Elsewhere other
+    # sites learn our origin only (embedded loads carry a session token in their query).
+    return b"no-referrer" if _SECRET_IN_PATH.match(path) else b"strict-origin-when-cross-origin"
 
 
 def loggable_path(path: str) -> str:

@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.live.messages import LiveMessage
+from app.outbound import AddressPolicy, GuardedTransport, Resolver, system_resolve
 from app.worker.embedded import EmbeddedJobRunner
 from app.worker.enqueue import AfterCommit, take_ready
 from app.worker.jobs import TaskRegistry
@@ -44,6 +45,9 @@ class Runtime:
     jobs: JobQueue
     redis: ArqRedis | None
     broadcaster: Broadcaster
+    # Where store requests may go: `http` connects only where it allows, and the connect flow
+    # checks a store's address with it before anything is sent.
+    addresses: AddressPolicy = field(default_factory=AddressPolicy)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager
@@ -88,14 +92,21 @@ async def open_runtime(
     jobs: JobQueue | None = None,
     run_cron: bool = True,
     http_transport: httpx.AsyncBaseTransport | None = None,
+    resolve: Resolver = system_resolve,
 ) -> AsyncIterator[Runtime]:
     """Open every shared resource; `jobs` overrides the queue (the arq worker passes its own),
-    `http_transport` the network under the HTTP client (tests stand in for the platforms)."""
+    `http_transport` the network under the HTTP client (tests stand in for the platforms) and
+    `resolve` the name lookups of the address policy."""
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
+        addresses = AddressPolicy(settings.allow_private_store_addresses, resolve)
         http = httpx.AsyncClient(
-            timeout=HTTP_TIMEOUT, headers={"User-Agent": USER_AGENT}, transport=http_transport
+            timeout=HTTP_TIMEOUT,
+            headers={"User-Agent": USER_AGENT},
+            transport=http_transport or GuardedTransport(addresses),
+            # A proxy from the environment would be connected to instead of the checked store.
+            trust_env=False,
         )
         stack.push_async_callback(http.aclose)
         redis = connect_arq_redis(settings.redis_url) if settings.redis_url else None
@@ -118,7 +129,7 @@ async def open_runtime(
             RedisBroadcaster(redis) if redis is not None else LocalBroadcaster()
         )
         runtime = Runtime(
-            settings, engine, create_sessionmaker(engine), http, jobs, redis, broadcaster
+            settings, engine, create_sessionmaker(engine), http, jobs, redis, broadcaster, addresses
         )
         if runner is not None:
             runner.start(runtime, run_cron=run_cron)

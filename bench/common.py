@@ -30,7 +30,10 @@ BENCH_URL = os.environ.get(
 
 
 def bench_settings() -> Settings:
-    return Settings(_env_file=None, database_url=BENCH_URL, redis_url="")
+    # The benchmarks' stores run on loopback.
+    return Settings(
+        _env_file=None, database_url=BENCH_URL, redis_url="", allow_private_store_addresses=True
+    )
 
 
 async def fresh_database() -> AsyncEngine:

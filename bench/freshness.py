@@ -72,6 +72,7 @@ def probe_delivery() -> tuple[dict[str, str], bytes]:
         "X-Shopify-Shop-Domain": PROBE_SHOP,
         "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": now,
     }, body
 
 

@@ -17,6 +17,7 @@ import json
 import statistics
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +44,7 @@ def delivery(shop: str, secret: str) -> tuple[dict[str, str], bytes]:
         "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
     }
     return headers, body
 

@@ -5,7 +5,7 @@ own unit."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -22,6 +22,7 @@ from app.metrics.catalogue import BY_KEY, Unit
 from app.okr.models import KeyResult, Source
 
 NOTHING = "—"
+EDITABLE_PRECISION = 80  # digits: more than any number a form field can be given back
 
 
 def kr_number(value: Decimal | None, kr: KeyResult, currency: str) -> str:
@@ -92,7 +93,11 @@ def editable(value: Decimal | float | None) -> str:
     grouping, every stored digit kept ("1500,5" in German)."""
     if value is None:
         return ""
-    return format_decimal(value, "0.######", locale=i18n.current())
+    # Babel rounds in the current decimal context (28 digits): a larger value stored before
+    # inputs were bounded would raise here and take the whole editor page down with it.
+    with localcontext() as context:
+        context.prec = EDITABLE_PRECISION
+        return format_decimal(value, "0.######", locale=i18n.current())
 
 
 def read_number(typed: str) -> Decimal | None:

@@ -54,13 +54,21 @@ def needs_a_fresh_session_token(request: Request, settings: Settings) -> bool:
 
 
 def is_expired_session_token(token: str, settings: Settings) -> bool:
-    """Signed by Shopify for this app, and past its expiry (other problems are not expiry)."""
+    """Signed by Shopify for this app (with its current or, during a rotation, its previous
+    secret), and past its expiry (other problems are not expiry)."""
+    return any(
+        _expired_under(token, secret, settings.shopify_api_key)
+        for secret in settings.shopify_api_secrets
+    )
+
+
+def _expired_under(token: str, secret: str, audience: str) -> bool:
     try:
         claims = jwt.decode(
             token,
-            settings.shopify_api_secret.get_secret_value(),
+            secret,
             algorithms=["HS256"],
-            audience=settings.shopify_api_key,
+            audience=audience,
             leeway=LEEWAY_S,
             options={"verify_exp": False, "require": ["exp"]},
         )

@@ -11,7 +11,7 @@ import jwt
 from starlette.responses import Response
 
 from app.config import Settings
-from app.crypto import derived_key, random_token
+from app.crypto import decode_jwt, derived_key, random_token, verification_keys
 from app.db import utcnow
 
 SESSION_COOKIE = "storeokr_session"
@@ -51,13 +51,16 @@ def start_session(response: Response, settings: Settings, shop_id: int) -> Cooki
 
 def read_session(token: str, settings: Settings) -> CookieSession | None:
     try:
-        claims = jwt.decode(
-            token, _signing_key(settings), algorithms=["HS256"], options={"require": ["exp"]}
-        )
+        claims = decode_jwt(token, verification_keys(settings, _CONTEXT), require=["exp"])
         return CookieSession(shop_id=int(claims["shop"]), csrf_token=str(claims["csrf"]))
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
 
 
 def csrf_matches(session: CookieSession, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(session.csrf_token, given)
+    """Compared as bytes: compare_digest raises on a non-ASCII str, and the header or form
+    field holds whatever the sender put there."""
+    if given is None:
+        return False
+    expected = session.csrf_token.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(expected, given.encode("utf-8", "surrogatepass"))

@@ -17,9 +17,7 @@ from app.shops.tasks import enqueue_connect
 
 async def shop_from_session_token(runtime: Runtime, session: AsyncSession, token: str) -> Shop:
     settings = runtime.settings
-    claims = verify_session_token(
-        token, settings.shopify_api_key, settings.shopify_api_secret.get_secret_value()
-    )
+    claims = verify_session_token(token, settings.shopify_api_key, settings.shopify_api_secrets)
     shop = await repository.find_shop(session, Platform.SHOPIFY, claims.shop)
     if shop is not None and shop.status is ShopStatus.ACTIVE and shop.credentials_ciphertext:
         return shop

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from app.auth.cookies import SESSION_LIFETIME
 from app.auth.dependencies import current_shop
 from app.config import Settings
-from app.crypto import derived_key
+from app.crypto import decode_jwt, derived_key, verification_keys
 from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import Unauthorized
@@ -47,12 +47,8 @@ def mint_stream_token(settings: Settings, shop_id: int) -> str:
 def read_stream_token(token: str, settings: Settings) -> int:
     """The shop id a valid stream token names; Unauthorized otherwise."""
     try:
-        claims = jwt.decode(
-            token,
-            _signing_key(settings),
-            algorithms=["HS256"],
-            options={"require": ["exp", "shop", "purpose"]},
-        )
+        keys = verification_keys(settings, _CONTEXT)
+        claims = decode_jwt(token, keys, require=["exp", "shop", "purpose"])
         if claims["purpose"] != _PURPOSE:
             raise ValueError("not a stream token")
         return int(claims["shop"])

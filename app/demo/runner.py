@@ -46,9 +46,14 @@ RETRY_AFTER = timedelta(
 
 
 def demo_settings(settings: Settings, base_url: str) -> Settings:
-    """The service's settings, with the Admin API of every shop pointed at the demo store."""
+    """The service's settings, with the Admin API of every shop pointed at the demo store (on
+    this machine's loopback, which stores elsewhere may not use)."""
     return settings.model_copy(
-        update={"shopify_admin_url": f"{base_url}/demo/shopify/{{shop}}", "public_url": base_url}
+        update={
+            "shopify_admin_url": f"{base_url}/demo/shopify/{{shop}}",
+            "public_url": base_url,
+            "allow_private_store_addresses": True,
+        }
     )
 
 

@@ -39,7 +39,11 @@ async def send(
             response = await http.send(request)
         except httpx.TransportError as error:
             if last:
-                raise StoreUnavailable(f"{request.url.host} did not answer: {error!r}") from error
+                # Our words, not the error's: its text can carry the URL (with credentials
+                # in a plain-http WooCommerce query) or tell an internal network's shape.
+                raise StoreUnavailable(
+                    f"{request.url.host} did not answer ({transport_failure(error)})"
+                ) from error
             await sleep(backoff_delay(attempt))
             continue
         if response.status_code in (401, 403):
@@ -59,6 +63,29 @@ async def send(
             )
         return response
     raise AssertionError("unreachable")
+
+
+def status_reason(status: int) -> str:
+    """A short reason of ours for a store's error status."""
+    reasons = {
+        400: "the request was refused as invalid",
+        404: "nothing found at that address",
+        405: "the store does not allow this request",
+        409: "the store reported a conflict",
+        410: "no longer there",
+        422: "the store refused the values sent",
+    }
+    if status in reasons:
+        return reasons[status]
+    return "the store failed" if status >= 500 else "the store refused the request"
+
+
+def transport_failure(error: httpx.TransportError) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(error, httpx.ConnectError):
+        return "could not connect"
+    return "the connection failed"
 
 
 def backoff_delay(attempt: int) -> float:

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
@@ -48,13 +49,19 @@ async def catalogue(shop: ShopDep) -> list[MetricInfo]:
     ]
 
 
+# A day within the calendar metrics answer for (a far one would overflow a week or a month).
+MetricDay = Annotated[date, Ge(service.FIRST_DAY), Le(service.LAST_DAY)]
+
+
 @router.get("/{key}", response_model_by_alias=True)
 async def metric(
     key: str,
     shop: ShopDep,
     session: SessionDep,
-    start: Annotated[date, Query(alias="from", description="First day, shop-local (YYYY-MM-DD).")],
-    end: Annotated[date, Query(alias="to", description="Last day, inclusive.")],
+    start: Annotated[
+        MetricDay, Query(alias="from", description="First day, shop-local (YYYY-MM-DD).")
+    ],
+    end: Annotated[MetricDay, Query(alias="to", description="Last day, inclusive.")],
     granularity: Granularity = Granularity.DAY,
 ) -> MetricResult:
     """A metric's value over the range, and its series by day, week or month; money as decimal

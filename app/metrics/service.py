@@ -15,6 +15,9 @@ from app.metrics.customers import HORIZON_DAYS
 from app.metrics.periods import Granularity
 
 MAX_RANGE_DAYS = HORIZON_DAYS  # customer rollups file previous days this far back
+# The days metrics may be asked about: a store's history, and its plans, lie well inside them
+# (and week or month periods of them stay within the calendar's last day).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,33 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.db import MONEY_LIMIT
+from app.deps import LARGEST_ROW_ID
+from app.metrics.service import FIRST_DAY, LAST_DAY, MAX_RANGE_DAYS
 from app.okr.models import CycleStatus, Level, ObjectiveKind, Source, Window
 from app.okr.projection import PaceStatus
 from app.okr.scoring import Band, KRType
+from app.text import Text
 
+# Every number is bounded where it enters, so nothing stored can break a page later: a 422
+# names the field instead.
 # A value as it can be stored (a Money column): anything larger is refused with a 422.
 Stored = Annotated[Decimal, Field(gt=-MONEY_LIMIT, lt=MONEY_LIMIT, allow_inf_nan=False)]
+# A row id (PostgreSQL's `integer`): a larger one names nothing and would fail in the database.
+RowRef = Annotated[int, Field(gt=0, le=LARGEST_ROW_ID)]
+# A weight is relative to its siblings': a thousand to one is already more than any plan needs.
+# (Positive is the services' check, with its own message.)
+MAX_WEIGHT = 1000
+Weight = Annotated[float, Field(le=MAX_WEIGHT, allow_inf_nan=False)]
+# A place in a list; the editor numbers them 0, 1, 2, …, API clients may leave gaps.
+MAX_POSITION = 100_000
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
+# The days a cycle or key-result window may name: those metrics answer for.
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+# A rolling window's length: the metrics answer ranges of at most MAX_RANGE_DAYS.
+RollingDays = Annotated[int, Field(ge=1, le=MAX_RANGE_DAYS)]
 
 
 class CycleIn(BaseModel):
@@ -29,10 +47,20 @@ class CycleIn(BaseModel):
             ]
         }
     )
-    year: int | None = Field(default=None, ge=2000, le=2100)
+    year: int | None = Field(default=None, ge=FIRST_DAY.year, le=LAST_DAY.year)
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _within_metric_ranges(cls, end: date | None, info: ValidationInfo) -> date | None:
+        """A cycle no longer than a metric range: its key results and the period before it
+        are measured over its whole length."""
+        start = info.data.get("start")
+        if end is not None and start is not None and (end - start).days >= MAX_RANGE_DAYS:
+            raise ValueError(Text("a cycle spans at most %(most)s days", most=MAX_RANGE_DAYS))
+        return end
 
 
 class Quarter(BaseModel):
@@ -65,7 +93,7 @@ class ObjectiveIn(BaseModel):
             ]
         }
     )
-    cycle_id: int
+    cycle_id: RowRef
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     kind: ObjectiveKind
@@ -73,9 +101,9 @@ class ObjectiveIn(BaseModel):
     owner_name: str = Field(default="", max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
     team: str = Field(default="", max_length=120)
-    parent_id: int | None = None
-    weight: float = 1.0
-    position: int = 0
+    parent_id: RowRef | None = None
+    weight: Weight = 1.0
+    position: Position = 0
 
 
 class ObjectivePatch(BaseModel):
@@ -86,9 +114,9 @@ class ObjectivePatch(BaseModel):
     owner_name: str | None = Field(default=None, max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
     team: str | None = Field(default=None, max_length=120)
-    parent_id: int | None = None
-    weight: float | None = None
-    position: int | None = None
+    parent_id: RowRef | None = None
+    weight: Weight | None = None
+    position: Position | None = None
 
 
 class ObjectiveOut(BaseModel):
@@ -135,45 +163,45 @@ class KeyResultIn(BaseModel):
             ]
         }
     )
-    objective_id: int
+    objective_id: RowRef
     title: str = Field(min_length=1, max_length=200)
     source: Source
     metric_key: str | None = None
     window: Window = Window.CYCLE
-    window_start: date | None = None
-    window_end: date | None = None
-    rolling_days: int | None = None
+    window_start: Day | None = None
+    window_end: Day | None = None
+    rolling_days: RollingDays | None = None
     kr_type: KRType
     start_value: Stored | None = Field(
         default=None, description="Left out: the metric over the equally long period before."
     )
     target: Stored | None = None
     stretch_target: Stored | None = None
-    weight: float = 1.0
+    weight: Weight = 1.0
     owner_name: str = Field(default="", max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
     unit: str = Field(default="", max_length=32)
     done: bool = False
-    position: int = 0
+    position: Position = 0
 
 
 class KeyResultPatch(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     metric_key: str | None = None
     window: Window | None = None
-    window_start: date | None = None
-    window_end: date | None = None
-    rolling_days: int | None = None
+    window_start: Day | None = None
+    window_end: Day | None = None
+    rolling_days: RollingDays | None = None
     kr_type: KRType | None = None
     start_value: Stored | None = None
     target: Stored | None = None
     stretch_target: Stored | None = None
-    weight: float | None = None
+    weight: Weight | None = None
     owner_name: str | None = Field(default=None, max_length=120)
     owner_email: str | None = Field(default=None, max_length=320)
     unit: str | None = Field(default=None, max_length=32)
     done: bool | None = None
-    position: int | None = None
+    position: Position | None = None
 
 
 class ForecastOut(BaseModel):
@@ -265,14 +293,14 @@ class ScorecardOut(BaseModel):
 
 
 class CloseIn(BaseModel):
-    retrospectives: dict[int, str] = Field(
+    retrospectives: dict[RowRef, str] = Field(
         default_factory=dict, description="Objective id → a short retrospective."
     )
 
 
 class CarryIn(BaseModel):
-    to_cycle_id: int
-    objective_ids: list[int]
+    to_cycle_id: RowRef
+    objective_ids: list[RowRef] = Field(max_length=1000)
 
 
 class TemplateKeyResultOut(BaseModel):
@@ -297,7 +325,7 @@ class ApplyTemplatesIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"cycle_id": 1}, {"cycle_id": 1, "template_ids": ["aov"]}]}
     )
-    cycle_id: int
+    cycle_id: RowRef
     template_ids: list[str] | None = Field(default=None, description="Left out: all of them.")
 
 

@@ -91,13 +91,16 @@ async def save_objective(
     """Apply and check the changes; return warnings (which do not block)."""
     for name, value in changes.items():
         setattr(objective, name, value)
-    cycle = await get_cycle(session, shop_id, objective.cycle_id)
-    check_open(cycle)
-    errors: dict[str, str] = {}
-    if objective.weight <= 0:
-        errors["weight"] = Text("a weight is positive")
-    if objective.parent_id is not None:
-        errors.update(await _parent_problems(session, shop_id, objective))
+    # Checked before anything is written: flushing a parent that does not exist first would
+    # fail on its foreign key (a 500 where another shop's objective gets a 422).
+    with session.no_autoflush:
+        cycle = await get_cycle(session, shop_id, objective.cycle_id)
+        check_open(cycle)
+        errors: dict[str, str] = {}
+        if objective.weight <= 0:
+            errors["weight"] = Text("a weight is positive")
+        if objective.parent_id is not None:
+            errors.update(await _parent_problems(session, shop_id, objective))
     if errors:
         raise invalid(errors)
     session.add(objective)

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.okr.evaluation import before_span, metric_value
+from app.metrics.service import MAX_RANGE_DAYS
+from app.okr.evaluation import Span, before_span, metric_value
 from app.okr.key_results import save_key_result
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
@@ -96,13 +97,16 @@ async def suggest(
 ) -> list[Suggestion]:
     """Each key result with its start (the period before the cycle) and target."""
     suggestions = []
+    history = history_span(cycle)
     for kr in template.key_results:
         if kr.metric_key is None:
             suggestions.append(Suggestion(kr, None, kr.target, None))
             continue
-        start, _ = await metric_value(
-            session, shop_id, kr.metric_key, before_span(cycle.start, cycle.end)
-        )
+        if history is None:
+            reason = f"the period before {cycle.name} is beyond what metrics cover: no start"
+            suggestions.append(Suggestion(kr, None, None, reason))
+            continue
+        start, _ = await metric_value(session, shop_id, kr.metric_key, history)
         if not start:
             reason = f"no {kr.metric_key} history before {cycle.start} to start from yet"
             suggestions.append(Suggestion(kr, start, None, reason))
@@ -110,6 +114,18 @@ async def suggest(
         assert kr.factor is not None
         suggestions.append(Suggestion(kr, start, _round(start * kr.factor), None))
     return suggestions
+
+
+def history_span(cycle: Cycle) -> Span | None:
+    """The equally long period before the cycle, if the metrics can answer for it: a cycle
+    stored before cycles were bounded may be longer than any metric range, or start so early
+    that nothing comes before it."""
+    if (cycle.end - cycle.start).days >= MAX_RANGE_DAYS:
+        return None
+    try:
+        return before_span(cycle.start, cycle.end)
+    except OverflowError:
+        return None
 
 
 def _round(value: Decimal) -> Decimal:

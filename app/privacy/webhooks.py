@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from app.privacy import service
 from app.privacy.customers import CustomerRef
-from app.shops.models import Shop
+from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext
+
+logger = logging.getLogger(__name__)
 
 
 def customer_of(payload: dict[str, Any]) -> CustomerRef:
@@ -38,5 +41,10 @@ async def customers_redact(
 
 
 async def shop_redact(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
+    """Erase the shop. Shopify asks 48 hours after an uninstall; for a shop still installed the
+    request is a replay (a delivery's time is not signed) and erases nothing."""
     assert shop.id is not None
+    if shop.status is ShopStatus.ACTIVE:
+        logger.warning("shop/redact for shop %s ignored: the shop is still installed", shop.id)
+        return
     await service.erase_shop(ctx.session, shop.id)

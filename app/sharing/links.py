@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
-from app.crypto import derived_key
+from app.crypto import derived_key, verification_keys
 from app.db import utcnow
 from app.errors import NotFound
 from app.sharing.models import ShareLink
@@ -58,13 +58,23 @@ def url_for(link: ShareLink, settings: Settings) -> str:
     return settings.public(f"/share/{token_for(link, settings)}")
 
 
-def _signing_key(settings: Settings) -> bytes:
-    return derived_key(settings, _CONTEXT)
-
-
 def _signature(payload: str, settings: Settings) -> str:
-    digest = hmac.new(_signing_key(settings), payload.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return _signed(payload, derived_key(settings, _CONTEXT)).decode()
+
+
+def _signed(payload: str, key: bytes) -> bytes:
+    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=")
+
+
+def _signed_by_us(payload: str, signature: str, settings: Settings) -> bool:
+    """Whether the current key or an old one (during a rotation) made `signature`; compared
+    as bytes, as compare_digest refuses a non-ASCII str."""
+    given = signature.encode()
+    return any(
+        hmac.compare_digest(given, _signed(payload, key))
+        for key in verification_keys(settings, _CONTEXT)
+    )
 
 
 def _claims(token: str, settings: Settings, now: datetime) -> tuple[int, int] | None:
@@ -73,7 +83,7 @@ def _claims(token: str, settings: Settings, now: datetime) -> tuple[int, int] | 
     if match is None:
         return None
     link_id, expires, signature = match.groups()
-    if not hmac.compare_digest(signature, _signature(f"{link_id}.{expires}", settings)):
+    if not _signed_by_us(f"{link_id}.{expires}", signature, settings):
         return None
     if int(expires) <= now.timestamp():
         return None

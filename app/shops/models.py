@@ -87,5 +87,11 @@ class AuthNonce(SQLModel, table=True):
         default=None, foreign_key="shops.id", ondelete="CASCADE", index=True
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
+    # Indexed for the job that prunes nonces some time after they expire.
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A WooCommerce connection's return leg: the SHA-256 of a second random value, kept in a
+    # cookie of the browser that started it (the nonce itself travels in URLs), and when that
+    # browser came back (once only).
+    browser_digest: str | None = Field(default=None, max_length=64)
+    returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

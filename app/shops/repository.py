@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,12 +62,32 @@ async def use_nonce(
     return await session.get(AuthNonce, used_id, populate_existing=True)
 
 
-async def find_used_nonce(
-    session: AsyncSession, value: str, purpose: NoncePurpose
-) -> AuthNonce | None:
-    statement = select(AuthNonce).where(
-        AuthNonce.digest == nonce_digest(value),
-        AuthNonce.purpose == purpose,
-        col(AuthNonce.used_at).is_not(None),
+async def claim_return(
+    session: AsyncSession, value: str, browser_value: str, purpose: NoncePurpose, now: datetime
+) -> int | None:
+    """The shop a finished connection is for, claimed once by the browser that started it (it
+    holds the value whose digest the nonce keeps), in one statement: a replay, another browser,
+    an expired nonce or one whose keys never arrived gets None."""
+    statement = (
+        update(AuthNonce)
+        .where(
+            col(AuthNonce.digest) == nonce_digest(value),
+            col(AuthNonce.purpose) == purpose,
+            col(AuthNonce.browser_digest) == nonce_digest(browser_value),
+            col(AuthNonce.used_at).is_not(None),
+            col(AuthNonce.returned_at).is_(None),
+            col(AuthNonce.shop_id).is_not(None),
+            col(AuthNonce.expires_at) > now,
+        )
+        .values(returned_at=now)
+        .returning(col(AuthNonce.shop_id))
     )
-    return (await session.exec(statement)).first()
+    shop_id: int | None = (await session.exec(statement)).scalar_one_or_none()
+    return shop_id
+
+
+async def delete_nonces_expired_before(session: AsyncSession, moment: datetime) -> int:
+    """Delete every nonce that expired before `moment`; how many there were."""
+    statement = delete(AuthNonce).where(col(AuthNonce.expires_at) < moment)
+    result = await session.exec(statement)
+    return result.rowcount or 0

@@ -1,8 +1,10 @@
-"""Shop jobs: finish a connection (shop details, webhook subscriptions) after install."""
+"""Shop jobs: finish a connection (shop details, webhook subscriptions) after install; prune
+expired one-time nonces."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 # Shopify shows 60 days of orders without the read_all_orders scope; ask for a year.
 INSTALL_BACKFILL_DAYS = 365
+# How long an expired nonce is kept before it is deleted: long enough for an operator to look
+# into yesterday's failed connection, short enough that the table stays small however many
+# connections are started and abandoned (an expired nonce is refused either way).
+EXPIRED_NONCE_KEPT = timedelta(days=1)
 
 
 @registry.task(name="shops.connect")
@@ -50,3 +56,14 @@ async def finish_connection(runtime: Runtime, session: AsyncSession, shop: Shop)
 def enqueue_connect(session: AsyncSession, shop: Shop) -> None:
     assert shop.id is not None, "flush the shop before enqueueing its connection"
     enqueue_after_commit(session, connect.job(shop.id).keyed(f"shops.connect:{shop.id}"))
+
+
+@registry.task(name="shops.prune_nonces")
+async def prune_nonces(ctx: JobContext) -> None:
+    """Delete one-time nonces that expired more than a day ago."""
+    deleted = await service.prune_nonces(ctx.session, expired_for=EXPIRED_NONCE_KEPT)
+    if deleted:
+        logger.info("pruned %d expired nonces", deleted)
+
+
+registry.cron(prune_nonces, minute={41}, second={0})

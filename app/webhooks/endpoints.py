@@ -3,16 +3,19 @@ the request (processing is `webhooks.process`, in a job)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.datastructures import Headers
 
+from app.config import Settings
+from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import BadRequest, PayloadTooLarge, Unauthorized
 from app.integrations.shopify.domains import is_shop_domain
 from app.integrations.woocommerce.urls import normalise_store_url
+from app.ratelimit import count_unsigned, limit_shop_webhooks, refuse_unsigned_flood
 from app.shops.models import Platform
 from app.webhooks import service
 from app.webhooks.senders import Sender, Senders
@@ -31,21 +34,23 @@ class Receipt(BaseModel):
 
 @router.post("/shopify")
 async def shopify(request: Request, runtime: RuntimeDep, session: SessionDep) -> Receipt:
-    """Receive a Shopify webhook (HMAC-verified, stored once per X-Shopify-Webhook-Id)."""
+    """Receive a Shopify webhook (HMAC-verified, recent, stored once per X-Shopify-Webhook-Id)."""
     body = await read_body(request)
     headers = request.headers
     domain = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
     # The app's secret signs a public app's webhooks; a custom app's own secret signs its own.
-    app_secret = runtime.settings.shopify_api_secret.get_secret_value()
+    app_secrets = runtime.settings.shopify_api_secrets  # the old one too, during a rotation
     signature = headers.get("X-Shopify-Hmac-Sha256")
     sender = await verified_sender(request, session, Platform.SHOPIFY, domain, body, signature,
-                                   app_secret)  # fmt: skip
+                                   app_secrets)  # fmt: skip
     delivery = Delivery(
         delivery_id=required(headers, "X-Shopify-Webhook-Id"),
         topic=required(headers, "X-Shopify-Topic"),
         body=body,
-        triggered_at=parse_time(headers.get("X-Shopify-Triggered-At")),
+        triggered_at=recent_trigger_time(headers, runtime.settings),
     )
+    # Counted once verified and recent: nobody but the shop's platform spends its budget.
+    await limit_shop_webhooks(request, sender.shop_id)
     return Receipt(status=await service.receive(session, sender, delivery, process_job))
 
 
@@ -64,6 +69,9 @@ async def woocommerce(request: Request, session: SessionDep) -> Receipt:
         topic=required(headers, "X-WC-Webhook-Topic"),
         body=body,
     )
+    # WooCommerce signs no time, so a replay cannot be told by its age: the inbox's unique
+    # delivery id and the mirror's newest-update-wins writes make one change nothing (README).
+    await limit_shop_webhooks(request, sender.shop_id)
     return Receipt(status=await service.receive(session, sender, delivery, process_job))
 
 
@@ -74,19 +82,22 @@ async def verified_sender(
     domain: str,
     body: bytes,
     signature: str | None,
-    app_secret: str | None = None,
+    app_secrets: tuple[str, ...] = (),
 ) -> Sender:
     """The shop that signed `body`, or 401. A signature the cached secret does not match is
     checked once more against the shop as stored (its secret may have just changed)."""
+    await refuse_unsigned_flood(request)
     if platform is Platform.SHOPIFY and not is_shop_domain(domain):
+        await count_unsigned(request)
         raise Unauthorized("webhook signature or shop not recognised")
     senders: Senders = request.app.state.senders
     for fresh in (False, True):
         sender = await senders.find(session, platform, domain, fresh=fresh) if domain else None
         if sender is None:
             break
-        if signature_is_valid(body, signature, [app_secret, sender.secret]):
+        if signature_is_valid(body, signature, [*app_secrets, sender.secret]):
             return sender
+    await count_unsigned(request)
     raise Unauthorized("webhook signature or shop not recognised")
 
 
@@ -115,10 +126,25 @@ def required(headers: Headers, name: str) -> str:
     return str(value)
 
 
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
+def recent_trigger_time(headers: Headers, settings: Settings) -> datetime:
+    """When Shopify says the event happened, which every delivery of its own carries: missing,
+    unreadable, too old or ahead of our clock is 400 (`service.refuse_stale`). The header is
+    not under the signature: this refuses a delivery replayed as captured, not one whose
+    header was rewritten — the inbox's unique delivery id and the mirror's newest-wins writes
+    stand behind it."""
+    name = "X-Shopify-Triggered-At"
+    triggered_at = parse_time(required(headers, name))
+    if triggered_at is None:
+        raise BadRequest(f"the {name} header is not an ISO 8601 time")
+    max_age = timedelta(seconds=settings.webhook_max_age_seconds)
+    service.refuse_stale(triggered_at, utcnow(), max_age)
+    return triggered_at
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 time (Shopify's has nanoseconds and a Z); one without a zone is UTC."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

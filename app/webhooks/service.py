@@ -27,10 +27,17 @@ from app.worker.jobs import Job
 
 logger = logging.getLogger(__name__)
 
+# A Shopify delivery may say it was triggered up to this far ahead of our clock (the two clocks
+# are not the same clock); further ahead, its time is made up.
+CLOCK_SKEW = timedelta(minutes=5)
 REDELIVER_AFTER = timedelta(minutes=2)
 REDELIVER_BATCH = 500
 MAX_ID_LENGTH, MAX_TOPIC_LENGTH = 255, 100  # the inbox's columns
 BURST = 100  # events of one shop applied in one job's transaction, at most
+
+
+class StaleDelivery(BadRequest):
+    code = "stale_delivery"
 
 
 class Outcome(StrEnum):
@@ -50,6 +57,34 @@ class Delivery:
 
 
 ProcessJob = Callable[[int], Job]  # the job that processes an event, keyed by its id
+
+
+def refuse_stale(triggered_at: datetime, now: datetime, max_age: timedelta) -> None:
+    """400 for a signed delivery triggered more than `max_age` ago, or dated more than
+    CLOCK_SKEW ahead of our clock: a captured body sent again, not one of the platform's.
+
+    Shopify retries a failed delivery 8 times over 4 hours, keeping the first attempt's payload
+    and X-Shopify-Triggered-At, and warns that a delivery may rarely arrive up to a day late;
+    the default window of 48 h is well beyond both, so none of Shopify's own is refused. Not a
+    200, which means stored and to be handled. A 4xx is a failed delivery to Shopify, which
+    retries it until its schedule ends (each retry refused alike); a delivery that old is a
+    replay or one Shopify has given up on, and reconciliation against the store's API settles
+    any state it carried. 400, not 401: the signature is valid, its time is what is refused."""
+    if triggered_at < now - max_age:
+        raise StaleDelivery(
+            f"the delivery was triggered at {triggered_at.isoformat()}, more than "
+            f"{_hours(max_age)} ago: refused as a replay"
+        )
+    if triggered_at > now + CLOCK_SKEW:
+        raise StaleDelivery(
+            f"the delivery says it was triggered at {triggered_at.isoformat()}, ahead of this "
+            "server's clock: refused"
+        )
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hours"
 
 
 async def receive(

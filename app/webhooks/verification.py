@@ -18,6 +18,12 @@ def signature_is_valid(body: bytes, given: str | None, secrets: Iterable[str | N
     nothing (an unconfigured app must not accept unsigned mail)."""
     if not given:
         return False
+    # Bytes, not str: compare_digest raises on a non-ASCII str, and a header holds whatever
+    # the sender put there.
+    given_bytes = given.encode("utf-8", "surrogatepass")
     candidates = [secret for secret in secrets if secret]
-    matches = [hmac.compare_digest(body_signature(secret, body), given) for secret in candidates]
+    matches = [
+        hmac.compare_digest(body_signature(secret, body).encode(), given_bytes)
+        for secret in candidates
+    ]
     return any(matches)

@@ -15,17 +15,17 @@ DOC_QUERY = [
 
 
 def test_callback_hmac_matches_shopifys_example() -> None:
-    assert callback_hmac_is_valid(DOC_QUERY, "hush")
-    assert callback_hmac_is_valid(list(reversed(DOC_QUERY)), "hush")  # order does not matter
+    assert callback_hmac_is_valid(DOC_QUERY, ("hush",))
+    assert callback_hmac_is_valid(list(reversed(DOC_QUERY)), ("hush",))  # order does not matter
 
 
 def test_callback_hmac_rejects_tampering_and_empty_secrets() -> None:
     tampered = [(k, "other-shop.myshopify.com" if k == "shop" else v) for k, v in DOC_QUERY]
-    assert not callback_hmac_is_valid(tampered, "hush")
-    assert not callback_hmac_is_valid(DOC_QUERY, "")
-    assert not callback_hmac_is_valid(DOC_QUERY, "not-hush")
-    assert not callback_hmac_is_valid([p for p in DOC_QUERY if p[0] != "hmac"], "hush")
-    assert not callback_hmac_is_valid([*DOC_QUERY, ("hmac", "x")], "hush")
+    assert not callback_hmac_is_valid(tampered, ("hush",))
+    assert not callback_hmac_is_valid(DOC_QUERY, ("",))
+    assert not callback_hmac_is_valid(DOC_QUERY, ("not-hush",))
+    assert not callback_hmac_is_valid([p for p in DOC_QUERY if p[0] != "hmac"], ("hush",))
+    assert not callback_hmac_is_valid([*DOC_QUERY, ("hmac", "x")], ("hush",))
 
 
 def test_throttled_answer_waits_for_the_bucket_to_refill() -> None:

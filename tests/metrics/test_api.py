@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import session_token
@@ -72,6 +74,22 @@ async def test_bad_ranges_are_422(connected: Connected) -> None:
     assert backwards.status_code == 422
     assert "from is after to" in backwards.json()["error"]["message"]
     assert not_a_date.status_code == 422
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+async def test_ranges_beyond_the_calendar_metrics_cover_are_422(
+    connected: Connected, granularity: str
+) -> None:
+    auth = await signed_in(connected)
+    far = await connected.client.get(
+        f"/api/v1/metrics/orders?from=9999-12-01&to=9999-12-31&granularity={granularity}",
+        headers=auth,
+    )
+    ancient = await connected.client.get(
+        f"/api/v1/metrics/orders?from=0001-01-01&to=0001-01-31&granularity={granularity}",
+        headers=auth,
+    )
+    assert (far.status_code, ancient.status_code) == (422, 422)
 
 
 async def test_catalogue_carries_the_definitions(connected: Connected) -> None:

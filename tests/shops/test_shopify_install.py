@@ -160,11 +160,13 @@ async def test_reinstall_brings_the_same_shop_back(connected: Connected) -> None
     auth = {"Authorization": f"Bearer {session_token(SHOP)}"}
     first = (await connected.client.get("/api/v1/shop", headers=auth)).json()
     await finish_jobs(connected.app)
+    connected.shopify.shop(SHOP).revoked = True  # as Shopify does when the app is removed
     headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
     await connected.client.post("/webhooks/shopify", headers=headers, content=body)
     await finish_jobs(connected.app)
     [gone] = await stored_shops(connected)
     assert gone.status is ShopStatus.UNINSTALLED
+    connected.shopify.shop(SHOP).revoked = False  # the merchant installs the app again
 
     again = await connected.client.get(
         "/api/v1/shop", headers={"Authorization": f"Bearer {session_token(SHOP)}"}

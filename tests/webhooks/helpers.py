@@ -23,6 +23,8 @@ async def install(connected: Connected, domain: str, platform: Platform = Platfo
         if woo
         else ShopifyCredentials(access_token="shpat_x", scope="")
     )
+    if not woo:
+        connected.shopify.issued_tokens.append("shpat_x")  # the store knows the token it gave
     runtime = connected.app.state.runtime
     async with runtime.transaction() as session:
         return await service.install(

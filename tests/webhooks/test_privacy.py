@@ -65,6 +65,7 @@ async def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(
     await order_from(connected, OTHER, 2, BOB)
     await deliver(connected, SHOP, "customers/data_request", data_request_payload(SHOP, *ALICE[:2]))
 
+    connected.shopify.shop(SHOP).revoked = True  # Shopify revokes our token as it uninstalls
     await deliver(connected, SHOP, "app/uninstalled", {"id": 548380009})
     await deliver(connected, SHOP, "shop/redact", {"shop_id": 954889, "shop_domain": SHOP})
 
@@ -72,6 +73,28 @@ async def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(
     assert set(remaining) >= {"shops", "webhook_events", "customer_exports", "auth_nonces"}
     assert all(count == 0 for count in remaining.values()), remaining
     assert (await rows_of_shop(pg_engine, staying.id or 0))["webhook_events"] == 1
+
+
+async def test_a_replayed_uninstall_and_redact_leave_an_installed_shop_alone(
+    connected: Connected, pg_engine: AsyncEngine
+) -> None:
+    # Captured deliveries sent again with a fresh time and delivery id: their signature holds,
+    # but the store still accepts our token, so the shop is still installed.
+    shop = await install(connected, SHOP)
+    await order_from(connected, SHOP, 1, ALICE)
+    before = await rows_of_shop(pg_engine, shop.id or 0)
+
+    await deliver(connected, SHOP, "app/uninstalled", {"id": 548380009})
+    await deliver(connected, SHOP, "shop/redact", {"shop_id": 954889, "shop_domain": SHOP})
+
+    after = await rows_of_shop(pg_engine, shop.id or 0)
+    del before["webhook_events"], after["webhook_events"]  # the two deliveries themselves
+    assert after == before
+    answer = await connected.client.get(
+        "/api/v1/shop", headers={"Authorization": f"Bearer {session_token(SHOP)}"}
+    )
+    assert answer.json()["status"] == "active"
+    assert connected.shopify.token_requests == []  # the token it had: nothing was reinstalled
 
 
 async def test_customer_redact_erases_name_and_email_everywhere(

@@ -36,6 +36,7 @@ async def stored_events(connected: Connected) -> list[WebhookEvent]:
 
 async def test_signed_delivery_is_stored_and_processed(connected: Connected) -> None:
     shop = await install(connected, SHOP)
+    connected.shopify.shop(SHOP).revoked = True  # as Shopify does when the app is removed
     headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 548380009, "name": "Shop"})
 
     response = await connected.client.post("/webhooks/shopify", headers=headers, content=body)
@@ -65,10 +66,8 @@ async def test_unverified_delivery_is_401_and_stores_nothing(
 ) -> None:
     await install(connected, SHOP)
     shop = "stranger.myshopify.com" if fault == "unknown_shop" else SHOP
-    secret = "wrong-secret" if fault == "wrong_secret" else None
-    headers, body = shopify_delivery(
-        shop, "app/uninstalled", {"id": 1}, **({"secret": secret} if secret else {})
-    )
+    secret = "wrong-secret" if fault == "wrong_secret" else API_SECRET
+    headers, body = shopify_delivery(shop, "app/uninstalled", {"id": 1}, secret=secret)
     if fault == "no_signature":
         del headers["X-Shopify-Hmac-Sha256"]
     if fault == "tampered_body":

@@ -80,6 +80,7 @@ async def start_worker(tmp_path: Path) -> asyncio.subprocess.Process:
         STOREOKR_REDIS_URL=REDIS_URL,
         STOREOKR_JOB_TIMEOUT_SECONDS=str(JOB_TIMEOUT_S),
         STOREOKR_JOB_RETRY_BASE_SECONDS="0.1",
+        STOREOKR_ALLOW_PRIVATE_STORE_ADDRESSES="true",  # its store is on loopback
     )
     return await asyncio.create_subprocess_exec(
         sys.executable,

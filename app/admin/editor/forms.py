@@ -7,20 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from app.admin import formats
-from app.admin.formats import read_number
+from app.admin.formats import read_number, read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
 from app.auth.dependencies import CSRF_FIELD
+from app.deps import LARGEST_ROW_ID
 from app.errors import AppError
 from app.shops.models import Shop
+from app.text import Text
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -48,6 +52,13 @@ def values_of(form: FormData) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
 
 
+def read_row_id(typed: object) -> int | None:
+    """A row id sent in a form field; None when it is not a whole number or is beyond
+    PostgreSQL's `integer` (it names nothing, and the database would fail on it)."""
+    number = read_whole(typed)
+    return number if number is not None and 0 < number <= LARGEST_ROW_ID else None
+
+
 def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[str] = ()) -> Model:
     """The request model from form values; blank fields are left out (their defaults apply).
     The `numbers` were typed in the page's locale ("1.500,5" in German)."""
@@ -56,8 +67,7 @@ def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[
     for name in numbers & given.keys():
         number = read_number(str(given[name]))
         if number is None:
-            example = formats.number(Decimal("1234.5"), 1)
-            errors[name] = _("Enter a number, for example %(example)s.") % {"example": example}
+            errors[name] = _not_a_number()
         given[name] = number
     try:
         parsed = model.model_validate(given)
@@ -72,8 +82,49 @@ def _field_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else FORM_ERROR
-        errors.setdefault(name, _readable(problem["msg"]))
+        errors.setdefault(name, _in_page_language(problem) or _readable(problem["msg"]))
     return errors
+
+
+def _in_page_language(problem: ErrorDetails) -> str | None:
+    """A number or day beyond the request model's bounds, with the bound as it is typed here
+    ("Enter 1000 or less."), or a request model's own `Text`, in the page's language; None for
+    other problems."""
+    bounds = problem.get("ctx") or {}
+    match problem["type"]:
+        case "value_error" if isinstance(text := _text_of(bounds.get("error")), Text):
+            return translated(text)
+        case "less_than_equal":
+            return _("Enter %(limit)s or less.") % {"limit": _limit(bounds["le"])}
+        case "greater_than_equal":
+            return _("Enter %(limit)s or more.") % {"limit": _limit(bounds["ge"])}
+        case "less_than":
+            return _("Enter less than %(limit)s.") % {"limit": _limit(bounds["lt"])}
+        case "greater_than":
+            return _("Enter more than %(limit)s.") % {"limit": _limit(bounds["gt"])}
+        case "finite_number":
+            return _not_a_number()
+    return None
+
+
+def _text_of(error: object) -> object:
+    return error.args[0] if isinstance(error, ValueError) and error.args else None
+
+
+def _not_a_number() -> str:
+    example = formats.number(Decimal("1234.5"), 1)
+    return _("Enter a number, for example %(example)s.") % {"example": example}
+
+
+def _limit(bound: object) -> str:
+    """A bound as it would be typed (the locale's decimal sign, no grouping: a year stays
+    2100), a day as the page writes dates."""
+    if isinstance(bound, int | float | Decimal):
+        return formats.editable(Decimal(bound))
+    try:
+        return formats.day(date.fromisoformat(str(bound)))
+    except ValueError:
+        return str(bound)
 
 
 def _readable(message: str) -> str:

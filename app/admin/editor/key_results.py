@@ -7,10 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.admin.editor.forms import parse
+from app.admin.editor.forms import parse, read_row_id
 from app.admin.editor.reorder import move
 from app.admin.editor.submit import editor_url, submit
-from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
 from app.deps import RowId, SessionDep
 from app.okr import key_results as krs
@@ -42,7 +41,7 @@ def _body(values: dict[str, str]) -> KeyResultIn:
 @router.post("")
 async def add_key_result(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     form = await request.form()
-    objective_id = read_whole(form.get("objective_id"))
+    objective_id = read_row_id(form.get("objective_id"))
     objective = await service.get_objective(session, shop.id or 0, objective_id or 0)
 
     async def change(values: dict[str, str]) -> str:

@@ -7,10 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.admin.editor.forms import parse
+from app.admin.editor.forms import parse, read_row_id
 from app.admin.editor.reorder import move
 from app.admin.editor.submit import editor_url, submit
-from app.admin.formats import read_whole
 from app.auth.dependencies import ShopDep
 from app.deps import RowId, SessionDep
 from app.okr import service
@@ -25,7 +24,7 @@ NUMBERS = {"weight"}  # typed in the page's locale
 @router.post("")
 async def add_objective(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     form = await request.form()
-    cycle_id = read_whole(form.get("cycle_id"))
+    cycle_id = read_row_id(form.get("cycle_id"))
 
     async def change(values: dict[str, str]) -> str:
         body = parse(ObjectiveIn, values, NUMBERS)

@@ -15,11 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.admin.editor.forms import FormState
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
-from app.deps import SessionDep
+from app.deps import RowIdQuery, SessionDep
 from app.errors import NotFound
 from app.metrics.catalogue import BY_KEY, METRICS
 from app.okr import service, templates
-from app.okr.evaluation import before_span, metric_value
+from app.okr.evaluation import metric_value
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
 from app.shops.models import Shop
 
@@ -141,7 +141,7 @@ class MetricHelp:
 
 @router.get("/admin/okrs/metric-help", response_class=HTMLResponse)
 async def metric_help(
-    request: Request, shop: ShopDep, session: SessionDep, cycle: int, metric_key: str = ""
+    request: Request, shop: ShopDep, session: SessionDep, cycle: RowIdQuery, metric_key: str = ""
 ) -> HTMLResponse:
     """What the chosen metric means, where it stands and the start value it would get."""
     chosen = await service.get_cycle(session, shop.id or 0, cycle)
@@ -151,10 +151,12 @@ async def metric_help(
 
 async def help_for(session: AsyncSession, shop: Shop, cycle: Cycle, key: str) -> MetricHelp:
     metric, today = BY_KEY[key], service.today_for(shop)
-    current = None
-    if today >= cycle.start:
-        current, _ = await metric_value(
-            session, shop.id or 0, key, (cycle.start, min(today, cycle.end))
-        )
-    start, _ = await metric_value(session, shop.id or 0, key, before_span(cycle.start, cycle.end))
+    current = start = None
+    history = templates.history_span(cycle)  # None: a cycle longer than any metric range
+    if history is not None:
+        if today >= cycle.start:
+            current, _ = await metric_value(
+                session, shop.id or 0, key, (cycle.start, min(today, cycle.end))
+            )
+        start, _ = await metric_value(session, shop.id or 0, key, history)
     return MetricHelp(key, metric.name, metric.definition, current, start)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,11 +13,13 @@ REFRESH_MARGIN = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class ShopifyCredentials:
-    access_token: str
+    # The tokens stay out of the repr: an object printed into an exception or a log line
+    # shows no credential.
+    access_token: str = field(repr=False)
     scope: str
     # None: a non-expiring token (custom apps, legacy offline tokens).
     expires_at: datetime | None = None
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     refresh_expires_at: datetime | None = None
 
     @classmethod

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from app.crypto import Vault
+from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import BadRequest
 from app.integrations.clients import shopify_app
@@ -42,8 +43,11 @@ async def callback(request: Request, runtime: RuntimeDep, session: SessionDep) -
     query = request.query_params
     domain = require_shop_domain(query.get("shop"))
     app = shopify_app(runtime.settings)
-    if not oauth.callback_hmac_is_valid(query.multi_items(), app.api_secret):
+    params = query.multi_items()
+    if not oauth.callback_hmac_is_valid(params, runtime.settings.shopify_api_secrets):
         raise BadRequest("the callback's signature (hmac) is not valid")
+    if not oauth.callback_is_recent(params, utcnow()):
+        raise BadRequest("the callback is more than a day old: start the install again")
     nonce = await service.use_nonce(session, query.get("state", ""), NoncePurpose.SHOPIFY_OAUTH)
     if nonce is None or nonce.domain != domain:
         raise BadRequest("unknown, used or expired state: start the install again")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,18 +44,61 @@ def authorize_url(app: ShopifyApp, shop: str, scopes: str, redirect_uri: str, st
     return f"https://{shop}/admin/oauth/authorize?{query}"
 
 
-def callback_hmac_is_valid(query: Iterable[tuple[str, str]], api_secret: str) -> bool:
-    """Shopify signs the callback query: hex HMAC-SHA256 over the other parameters, sorted
-    and joined as `k=v&…`. Compared in constant time."""
+# ShopifyAPI's `Session.validate_params`: a callback signed longer ago is a replay.
+CALLBACK_MAX_AGE = timedelta(days=1)
+
+
+def callback_hmac_is_valid(query: Iterable[tuple[str, str]], api_secrets: tuple[str, ...]) -> bool:
+    """Shopify signs the callback query: hex HMAC-SHA256 over the other parameters, escaped,
+    sorted and joined as `k=v&…` (ShopifyAPI's `Session.calculate_hmac`). Any of the app's
+    secrets may have signed it (the old one during a rotation); compared in constant time."""
     params = list(query)
     given = [value for key, value in params if key == "hmac"]
-    if len(given) != 1 or not api_secret:
+    message = _signed_message([(key, value) for key, value in params if key != "hmac"])
+    if len(given) != 1 or message is None:
         return False
-    message = "&".join(
-        f"{key}={value}" for key, value in sorted(params) if key not in ("hmac", "signature")
+    # Bytes, not str: compare_digest raises on a non-ASCII str (`hmac=%E9`).
+    given_bytes = given[0].encode("utf-8", "surrogatepass")
+    return any(
+        hmac.compare_digest(_hex_hmac(secret, message).encode(), given_bytes)
+        for secret in api_secrets
+        if secret
     )
-    expected = hmac.new(api_secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, given[0])
+
+
+def callback_is_recent(query: Iterable[tuple[str, str]], now: datetime) -> bool:
+    """The signed `timestamp` (Unix seconds) is at most a day old; a callback without one,
+    or with one that is not a number, is not."""
+    stamps = [value for key, value in query if key == "timestamp"]
+    if len(stamps) != 1 or not (stamps[0].isascii() and stamps[0].isdigit()):
+        return False
+    return int(stamps[0]) >= (now - CALLBACK_MAX_AGE).timestamp()
+
+
+def _signed_message(params: list[tuple[str, str]]) -> str | None:
+    """ShopifyAPI's `__encoded_params_for_signature`: `%` and `=` escaped in keys, `%` in
+    values, then `&` in both, so no parameter can pass for two; `k[]` repeated is one
+    parameter whose value is the JSON list of them. None when a plain key is repeated (a
+    dict, as ShopifyAPI reads the query, would keep only one of them)."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        grouped.setdefault(key, []).append(value)
+    pairs = []
+    for key, values in grouped.items():
+        if key.endswith("[]"):
+            # ShopifyAPI strips with rstrip("[]"): every trailing bracket goes.
+            name, value = key.rstrip("[]"), json.dumps(values)
+        elif len(values) == 1:
+            name, value = key, values[0]
+        else:
+            return None
+        name = name.replace("%", "%25").replace("=", "%3D")
+        pairs.append(f"{name}={value.replace('%', '%25')}".replace("&", "%26"))
+    return "&".join(sorted(pairs))
+
+
+def _hex_hmac(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 async def exchange_code(

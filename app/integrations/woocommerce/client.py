@@ -58,9 +58,11 @@ class WooCommerceStoreClient:
         )
         response = await store_http.send(self._http, authenticate(request, self._credentials))
         if response.status_code >= 400:
+            # The status and our own words only: the store's body is not ours to show a
+            # merchant or keep in the logs.
             raise StoreRejected(
-                f"WooCommerce answered {response.status_code} to {method} {path}: "
-                f"{response.text[:200]}"
+                f"WooCommerce answered {response.status_code} to {method} {path}"
+                f" ({store_http.status_reason(response.status_code)})"
             )
         return response
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
 class WooCommerceCredentials:
-    consumer_key: str
-    consumer_secret: str
+    # Out of the repr: an object printed into an exception or a log line shows no key.
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
     key_id: int | None = None
     permissions: str = "read_write"
 
