@@ -28,7 +28,7 @@ DEMO_DATA_DIR = Path("var/demo")
 
 
 def _add_subcommands() -> None:
-    from app.commerce.cli import backfill
+    from app.ingest.cli import backfill
     from app.metrics.cli import metrics_cli
     from app.shops.cli import shop_cli
 
@@ -66,7 +66,9 @@ def worker() -> None:
     """Run an arq worker: jobs and cron from Redis (STOREOKR_REDIS_URL)."""
     from arq.worker import Worker
 
+    from app.subscriptions import event_bus
     from app.tasks import registry
+    from app.wiring import webhook_topics
     from app.worker.arq_worker import worker_settings
 
     settings = settings_or_exit()
@@ -74,7 +76,10 @@ def worker() -> None:
         fail("STOREOKR_REDIS_URL is empty: in embedded mode `storeokr serve` runs the jobs")
     check_schema_or_exit(settings)
     configure_logging(settings.log_level, json_lines=settings.json_logs)
-    Worker(**worker_settings(settings, registry)).run()
+    options = worker_settings(
+        settings, registry, events=event_bus(), webhook_topics=webhook_topics()
+    )
+    Worker(**options).run()
 
 
 @cli.command()

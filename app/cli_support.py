@@ -10,8 +10,9 @@ import typer
 
 from app.config import Settings, SettingsError, load_settings
 from app.errors import AppError
-from app.runtime import Runtime, open_runtime
+from app.runtime import Runtime
 from app.schema import ensure_schema
+from app.startup import open_runtime
 from app.worker.embedded import EmbeddedJobRunner
 
 T = TypeVar("T")
@@ -55,10 +56,18 @@ def valid_or_exit(check: Callable[[], T]) -> T:
 def run_with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Open a runtime (no cron), run `work`, and in embedded mode finish the jobs it queued
     before returning; with Redis, the workers run them."""
+    from app.subscriptions import event_bus
     from app.tasks import registry
+    from app.wiring import webhook_topics
 
     async def main() -> T:
-        async with open_runtime(settings, registry, run_cron=False) as runtime:
+        async with open_runtime(
+            settings,
+            registry,
+            run_cron=False,
+            events=event_bus(),
+            webhook_topics=webhook_topics(),
+        ) as runtime:
             result = await work(runtime)
             if isinstance(runtime.jobs, EmbeddedJobRunner):
                 await runtime.jobs.drain()

@@ -7,13 +7,13 @@ only `flush()`. Jobs enqueued during a unit of work are sent only after it commi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Numeric, event
+from sqlalchemy import BigInteger, DateTime, Numeric, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -269,3 +269,23 @@ def cached_statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     if statement is None:
         statement = _STATEMENTS[key] = build()
     return statement
+
+
+async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Serialise work on records across transactions (PostgreSQL; SQLite has one writer), by
+    keys such as `order:<shop>:<id>`: two changes to one order, or to one customer's orders,
+    applied at once would each miss the other's and move the rollups by the wrong delta. Many
+    keys are taken in one statement, in the order of their hashes, so two transactions locking
+    overlapping sets cannot deadlock (PostgreSQL evaluates a volatile target list after the
+    sort)."""
+    wanted = list(set(keys))
+    if not wanted or session.get_bind().dialect.name != "postgresql":
+        return
+    await session.exec(_LOCK, params={"keys": wanted})  # type: ignore[call-overload]
+
+
+_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashed) FROM "
+    "(SELECT DISTINCT hashtext(key) AS hashed FROM unnest(CAST(:keys AS text[])) AS key) AS h "
+    "ORDER BY hashed"
+)

@@ -29,16 +29,18 @@ from app.logs import configure_logging, redact_third_party_loggers
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.okr.endpoints import router as okr_router
+from app.operations.endpoints import router as operations_router
 from app.privacy.endpoints import router as privacy_router
 from app.ratelimit import Limiter, TooManyRequests, limit_public_routes
-from app.runtime import open_runtime
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
+from app.startup import open_runtime
+from app.subscriptions import event_bus
 from app.tasks import registry as default_registry
-from app.webhooks.admin import router as operations_router
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.senders import Senders
-from app.worker.jobs import TaskRegistry
+from app.wiring import webhook_topics
+from app.worker.tasks import TaskRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_schema(settings)
-        async with open_runtime(settings, tasks, http_transport=http_transport) as runtime:
+        async with open_runtime(
+            settings,
+            tasks,
+            http_transport=http_transport,
+            events=event_bus(),
+            webhook_topics=webhook_topics(),
+        ) as runtime:
             app.state.runtime = runtime
             app.state.senders = Senders(Vault.from_settings(settings))
             app.state.limiter = Limiter.open(runtime.redis)

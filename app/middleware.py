@@ -73,8 +73,8 @@ class RequestIdMiddleware:
 class SecurityHeadersMiddleware:
     """Headers every answer should carry: no content sniffing, and for HTML pages a referrer
     policy and a framing policy. A page that already says who may frame it (an embedded page:
-    its own shop's admin, see app/admin/embedding.py) keeps its word; every other page may be
-    framed by nobody (clickjacking)."""
+    its own shop's admin, see app/admin/embedding/app_bridge.py) keeps its word; every other
+    page may be framed by nobody (clickjacking)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -1,8 +1,8 @@
 """Every table module, imported in one place so that the metadata is complete for Alembic,
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
-from app.admin.digest.models import DigestSettings
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
+from app.digest.models import DigestSettings
 from app.metrics.models import (
     CheckoutDay,
     CustomerDay,

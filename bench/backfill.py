@@ -30,14 +30,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.models import Order, StoreSync, SyncKind
-from app.commerce.sync import sync_store
 from app.demo.admin_api import admin_api
 from app.demo.runner import demo_shops, install_demo_shop
 from app.demo.shoppers import DemoStore
+from app.ingest.sync import sync_store
 from app.integrations.clients import client_for
 from app.metrics.rebuild import differences
-from app.runtime import Runtime, open_runtime
+from app.runtime import Runtime
 from app.shops import service as shops
+from app.startup import open_runtime
 from app.tasks import registry
 from bench.common import bench_settings, free_port, fresh_database, save, serving
 
@@ -96,7 +97,7 @@ async def backfill(runtime: Runtime, shop_id: int) -> dict[str, Any]:
     async with AsyncSession(runtime.engine) as session:
         orders = (await session.exec(select(func.count()).where(Order.shop_id == shop_id))).one()
         mismatched = await differences(session, shop_id)
-    # Resources go customers → orders → checkouts (normalizers.RESOURCES).
+    # Resources go customers → orders → checkouts (`app.integrations.base.RESOURCES`).
     orders_seconds = reached.get("checkouts", elapsed) - reached.get("orders", 0.0)
     return {
         "orders": orders,

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
 from app.commerce.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState
+from app.metrics.deltas import ROLLUPS
 from app.metrics.models import SLOTS
 from app.shops.models import Platform, Shop
 from bench.common import fresh_database, save
@@ -66,7 +67,7 @@ async def apply_orders(engine: AsyncEngine, shop_id: int, count: int, workers: i
         while not queue.empty():
             number = queue.get_nowait()
             async with AsyncSession(engine) as session, session.begin():
-                await service.apply_order(session, shop_id, order(number))
+                await service.apply_order(session, shop_id, order(number), ROLLUPS)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
@@ -94,7 +95,7 @@ async def main(count: int, worker_counts: tuple[int, ...]) -> dict[str, Any]:
         for workers in worker_counts:
             slotted = await apply_orders(engine, await new_shop(engine), count, workers)
             with (
-                mock.patch("app.metrics.hooks.slot_of", return_value=0),
+                mock.patch("app.metrics.deltas.slot_of", return_value=0),
                 mock.patch("app.metrics.customers.slot_of", return_value=0),
             ):
                 single = await apply_orders(engine, await new_shop(engine), count, workers)

@@ -16,9 +16,9 @@ from app.config import Settings
 from app.deps import SessionDep
 from app.errors import Conflict
 from app.main import add_error_handlers, create_app
-from app.runtime import open_runtime
 from app.shops.models import Platform, Shop
-from app.worker.jobs import TaskRegistry
+from app.startup import open_runtime
+from app.worker.tasks import TaskRegistry
 from tests.fixtures.app import running_app
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.settings import UNREACHABLE_POSTGRES_URL, make_settings

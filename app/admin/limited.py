@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse
 
 from app.admin import i18n
 from app.admin.rendering import render
-from app.admin.shared import SHARE_HEADERS
+from app.admin.sharing.share_page import SHARE_HEADERS
 
 
 def limited_page(request: Request, retry_after: int) -> HTMLResponse:

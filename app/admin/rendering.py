@@ -10,7 +10,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.admin import embedding, formats, i18n, labels
+from app.admin import formats, i18n, labels
+from app.admin.embedding import app_bridge
 from app.admin.pace import pace_marker
 from app.auth.cookies import SESSION_COOKIE, read_session
 from app.config import Settings
@@ -53,13 +54,13 @@ def render(
         "locale": locale,
         "lang": i18n.language(),
         "csrf_token": csrf_token(request),
-        **embedding.page_context(request, context.get("shop")),
+        **app_bridge.page_context(request, context.get("shop")),
         **context,
     }
     response: HTMLResponse = templates.TemplateResponse(
         request, name, values, status_code=status_code
     )
-    embedding.limit_framing(response, values)
+    app_bridge.limit_framing(response, values)
     if request.query_params.get("locale") and i18n.supported(request.query_params["locale"]):
         response.set_cookie(i18n.LOCALE_COOKIE, locale, samesite="lax", httponly=True)
     return response

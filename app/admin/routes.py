@@ -5,25 +5,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.staticfiles import StaticFiles
 
-from app.admin import (
-    dashboard,
-    editor,
-    i18n,
-    key_result_page,
-    operations,
-    session_token_bounce,
-    sharing,
-)
-from app.admin.digest import pages as digest
+from app.admin import editor, i18n
+from app.admin.dashboard import page as dashboard
+from app.admin.digest import page as digest
+from app.admin.embedding import bounce_page
+from app.admin.key_result import page as key_result
+from app.admin.operations import page as operations
 from app.admin.rendering import HERE
+from app.admin.sharing import exports, share_page
+from app.admin.sharing import page as sharing
 
 # Every page and form works in the request's language (numbers read, errors written).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(i18n.use_page_locale)])
-router.include_router(dashboard.router)
-router.include_router(key_result_page.router)
-router.include_router(editor.router)
-router.include_router(digest.router)
-router.include_router(sharing.router)
-router.include_router(operations.router)
-router.include_router(session_token_bounce.router)
+for section in (
+    dashboard,
+    key_result,
+    editor,
+    digest,
+    share_page,
+    exports,
+    sharing,
+    operations,
+    bounce_page,
+):
+    router.include_router(section.router)
 static = StaticFiles(directory=HERE / "static")

@@ -1,4 +1,5 @@
-"""`ShopDep`: the shop a request acts for, from a Shopify session token or a cookie session."""
+"""`ShopDep`: the shop a request acts for, from a Shopify session token or a cookie session, as
+a `SignedInShop` (its id an `int`: what every shop-scoped query needs)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from app.auth.embedded import shop_from_session_token
 from app.deps import RuntimeDep, SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.shops import repository
-from app.shops.models import Shop, ShopStatus
+from app.shops.models import Shop, ShopStatus, SignedInShop
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
+async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> SignedInShop:
+    return SignedInShop.of(await _signed_in_row(request, runtime, session))
+
+
+async def _signed_in_row(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
     if needs_a_fresh_session_token(request, runtime.settings):
         raise bounce(request, runtime.settings)
     token = shopify_session_token(request)
@@ -39,7 +44,7 @@ async def current_shop(request: Request, runtime: RuntimeDep, session: SessionDe
 
 async def shop_if_signed_in(
     request: Request, runtime: RuntimeDep, session: SessionDep
-) -> Shop | None:
+) -> SignedInShop | None:
     """The shop, or None when the request carries no credentials at all (a page can then
     explain how to sign in); wrong credentials are refused as by `current_shop`, and a Shopify
     load without a usable session token is sent for a fresh one."""
@@ -101,8 +106,8 @@ async def _given_csrf_token(request: Request) -> str | None:
     return None
 
 
-ShopDep = Annotated[Shop, Depends(current_shop)]
-MaybeShopDep = Annotated[Shop | None, Depends(shop_if_signed_in)]
+ShopDep = Annotated[SignedInShop, Depends(current_shop)]
+MaybeShopDep = Annotated[SignedInShop | None, Depends(shop_if_signed_in)]
 
 
 def signed_in_embedded(request: Request) -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.crypto import Vault
-from app.integrations.clients import shopify_app
 from app.integrations.shopify import oauth
+from app.integrations.shopify.oauth import shopify_app
 from app.integrations.shopify.session_token import verify_session_token
 from app.runtime import Runtime
 from app.shops import repository, service

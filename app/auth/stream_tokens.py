@@ -21,7 +21,7 @@ from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import Unauthorized
 from app.shops import repository
-from app.shops.models import Shop, ShopStatus
+from app.shops.models import ShopStatus, SignedInShop
 
 STREAM_TOKEN_PARAM = "stream_token"
 STREAM_TOKEN_LIFETIME = SESSION_LIFETIME
@@ -56,7 +56,9 @@ def read_stream_token(token: str, settings: Settings) -> int:
         raise Unauthorized("invalid or expired live stream link: reload the page") from None
 
 
-async def live_stream_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop:
+async def live_stream_shop(
+    request: Request, runtime: RuntimeDep, session: SessionDep
+) -> SignedInShop:
     """The shop of a stream request: from its stream token when it has one, otherwise from
     its session token or cookie session, as every other request."""
     token = request.query_params.get(STREAM_TOKEN_PARAM)
@@ -65,7 +67,7 @@ async def live_stream_shop(request: Request, runtime: RuntimeDep, session: Sessi
     shop = await repository.get_shop(session, read_stream_token(token, runtime.settings))
     if shop is None or shop.status is not ShopStatus.ACTIVE:
         raise Unauthorized("this shop is no longer connected: reconnect it from the store")
-    return shop
+    return SignedInShop.of(shop)
 
 
-LiveShopDep = Annotated[Shop, Depends(live_stream_shop)]
+LiveShopDep = Annotated[SignedInShop, Depends(live_stream_shop)]

@@ -12,27 +12,38 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import repository
+from app.commerce.changes import (
+    ChangeWriter,
+    CheckoutWritten,
+    checkout_events,
+    facts_of_checkout,
+    publish,
+)
 from app.commerce.events import CheckoutSnapshot
 from app.commerce.models import Checkout
 from app.commerce.rounds import in_rounds
 from app.db import insert_many_or_skip
-from app.metrics import hooks as metrics
-from app.metrics.checkouts import facts_of_checkout
 
 FirstSeen = tuple[str, datetime, datetime]  # token, started, updated
 
 
 async def apply_checkouts(
-    session: AsyncSession, shop_id: int, snapshots: Sequence[CheckoutSnapshot]
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: Sequence[CheckoutSnapshot],
+    rollups: ChangeWriter,
 ) -> list[Checkout]:
     """Apply the snapshots newer than what we hold; the rows they changed."""
-    return await in_rounds(
-        snapshots, lambda snapshot: snapshot.token, partial(_apply_round, session, shop_id)
-    )
+    apply_round = partial(_apply_round, session, shop_id, rollups=rollups)
+    return await in_rounds(snapshots, lambda snapshot: snapshot.token, apply_round)
 
 
 async def _apply_round(
-    session: AsyncSession, shop_id: int, snapshots: list[CheckoutSnapshot]
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: list[CheckoutSnapshot],
+    *,
+    rollups: ChangeWriter,
 ) -> list[Checkout]:
     seen = [(s.token, s.created_at, s.updated_at) for s in snapshots]
     created = await ensure_checkouts(session, shop_id, seen)
@@ -42,12 +53,21 @@ async def _apply_round(
         row = rows[snapshot.token]
         if snapshot.token not in created and row.platform_updated_at >= snapshot.updated_at:
             continue
-        before = facts_of_checkout(row)
+        before = None if snapshot.token in created else facts_of_checkout(row)
         _take_state(row, snapshot)
-        changes.append((before, row))
+        changes.append(CheckoutWritten(before, row))
+    await checkouts_written(session, shop_id, changes, rollups)
+    return [change.after for change in changes]
+
+
+async def checkouts_written(
+    session: AsyncSession, shop_id: int, written: list[CheckoutWritten], rollups: ChangeWriter
+) -> None:
+    """Checkout rows changed (their locks held): the rollups move with them, in this
+    transaction; what happened is published after it commits."""
     await session.flush()
-    await metrics.checkouts_changed(session, shop_id, changes)
-    return [row for _before, row in changes]
+    await rollups.checkouts_written(session, shop_id, written)
+    publish(session, checkout_events(shop_id, written))
 
 
 def _take_state(row: Checkout, checkout: CheckoutSnapshot) -> None:

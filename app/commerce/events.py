@@ -101,6 +101,26 @@ class OrderSnapshot:
         """Counted in sales figures (METRICS.md): not a test, not cancelled, really placed."""
         return not self.test and self.state is OrderState.OPEN
 
+    @property
+    def costed_sales(self) -> Decimal:
+        """Sales of the lines whose unit cost is known: what a gross margin can be taken of."""
+        return sum(
+            (
+                line.unit_price * line.quantity - line.discount
+                for line in self.lines
+                if line.unit_cost is not None
+            ),
+            ZERO,
+        )
+
+    @property
+    def cost(self) -> Decimal:
+        """What the lines whose unit cost is known cost."""
+        return sum(
+            (line.unit_cost * line.quantity for line in self.lines if line.unit_cost is not None),
+            ZERO,
+        )
+
 
 @dataclass(frozen=True)
 class CheckoutSnapshot:

@@ -9,7 +9,6 @@ refund counts once, and the rollups move by the same deltas (the property test i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -19,35 +18,37 @@ from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.changes import (
+    ChangeWriter,
+    OrderWritten,
+    customer_events,
+    order_events,
+    publish,
+    refund_events,
+)
 from app.commerce.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState, Refund
 from app.commerce.models import Customer, Order, OrderLineRow, RefundRow
+from app.commerce.repository import lock_orders
 from app.commerce.rounds import in_rounds
 from app.db import Money, insert_many_or_skip, upsert_many_if_newer
-from app.metrics import hooks as metrics
-from app.metrics.rollups import lock_orders
-from app.metrics.sales import cost_of, costed_sales
 
 # Customers known only from orders carry no update time: any real update is newer.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class OrderWritten:
-    before: Order | None  # the state we held, None for a new order
-    after: OrderSnapshot
-
-
 async def write_orders(
-    session: AsyncSession, shop_id: int, snapshots: Sequence[OrderSnapshot]
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: Sequence[OrderSnapshot],
+    rollups: ChangeWriter,
 ) -> list[OrderWritten]:
     """Write the snapshots newer than what we hold; what was written, in the order given."""
-    return await in_rounds(
-        snapshots, lambda snapshot: snapshot.platform_id, partial(_write_round, session, shop_id)
-    )
+    write_round = partial(_write_round, session, shop_id, rollups=rollups)
+    return await in_rounds(snapshots, lambda snapshot: snapshot.platform_id, write_round)
 
 
 async def _write_round(
-    session: AsyncSession, shop_id: int, snapshots: list[OrderSnapshot]
+    session: AsyncSession, shop_id: int, snapshots: list[OrderSnapshot], *, rollups: ChangeWriter
 ) -> list[OrderWritten]:
     platform_ids = [snapshot.platform_id for snapshot in snapshots]
     # One order at a time: its refund or another update applied at once must wait, or both
@@ -66,11 +67,15 @@ async def _write_round(
     written = [OrderWritten(held.get(s.platform_id), s) for s in snapshots if s.platform_id in ids]
     await _replace_lines(session, shop_id, {ids[w.after.platform_id]: w.after for w in written})
     # Before the refunds below: they are added as new, the held ones move here.
-    await metrics.orders_written(session, shop_id, [(w.before, w.after) for w in written])
-    await apply_refunds(session, shop_id, [r for w in written for r in w.after.refunds])
+    await rollups.orders_written(session, shop_id, written)
+    await apply_refunds(session, shop_id, [r for w in written for r in w.after.refunds], rollups)
     customers = [w.after.customer for w in written if w.after.customer is not None]
     await upsert_customers(session, shop_id, customers)
-    await refresh_customer_facts(session, shop_id, {c.key for c in customers if c.key})
+    first_orders = await refresh_customer_facts(
+        session, shop_id, {c.key for c in customers if c.key}
+    )
+    publish(session, order_events(shop_id, written))
+    publish(session, customer_events(shop_id, written, first_orders))
     return written
 
 
@@ -109,7 +114,9 @@ async def _replace_lines(
         await session.exec(insert(_LINES), params=lines)
 
 
-async def apply_refunds(session: AsyncSession, shop_id: int, refunds: list[Refund]) -> list[Refund]:
+async def apply_refunds(
+    session: AsyncSession, shop_id: int, refunds: list[Refund], rollups: ChangeWriter
+) -> list[Refund]:
     """Record refunds we do not hold yet (each on its own date); those that were new."""
     if not refunds:
         return []
@@ -129,7 +136,8 @@ async def apply_refunds(session: AsyncSession, shop_id: int, refunds: list[Refun
         session, RefundRow, values, ["shop_id", "platform_id"], ("platform_id",)
     )
     new = [unique[platform_id] for (platform_id,) in inserted]
-    await metrics.refunds_written(session, shop_id, new)
+    await rollups.refunds_written(session, shop_id, new)
+    publish(session, refund_events(shop_id, new))
     return new
 
 
@@ -171,11 +179,13 @@ def customer_values(shop_id: int, customer: CustomerSnapshot) -> dict[str, Any] 
     }
 
 
-async def refresh_customer_facts(session: AsyncSession, shop_id: int, keys: set[str]) -> None:
+async def refresh_customer_facts(
+    session: AsyncSession, shop_id: int, keys: set[str]
+) -> dict[str, datetime | None]:
     """First/last order, count and spend, from each customer's counted orders (it costs the
-    customers' orders, never the shop's)."""
+    customers' orders, never the shop's); each customer's first counted order's time."""
     if not keys:
-        return
+        return {}
     statement = (
         select(  # type: ignore[call-overload]
             col(Order.customer_key),
@@ -198,6 +208,7 @@ async def refresh_customer_facts(session: AsyncSession, shop_id: int, keys: set[
         for key in sorted(keys)
     ]
     await session.exec(_SET_FACTS, params=params)
+    return {key: facts[key][0] if key in facts else None for key in keys}
 
 
 _NO_ORDERS = (None, None, 0, Decimal(0))  # first, last, count, spent
@@ -235,8 +246,8 @@ def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
         "total": snapshot.total,
         "current_total": snapshot.current_total,
         "units": sum(line.quantity for line in snapshot.lines),
-        "costed_sales": costed_sales(snapshot.lines),
-        "cost": cost_of(snapshot.lines),
+        "costed_sales": snapshot.costed_sales,
+        "cost": snapshot.cost,
         "customer_key": customer.key if customer else None,
         "email": customer.email if customer else None,
         "checkout_token": _clip(snapshot.checkout_token, 255),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.models import Checkout, Customer, Order, RefundRow
+from app.db import lock
 
 
 async def get_order(session: AsyncSession, shop_id: int, platform_id: str) -> Order | None:
@@ -76,3 +78,10 @@ async def stale_open_checkouts(
         .execution_options(populate_existing=True)
     )
     return list((await session.exec(statement)).all())
+
+
+async def lock_orders(
+    session: AsyncSession, shop_id: int, order_platform_ids: Iterable[str]
+) -> None:
+    """One order at a time, across transactions, until this one ends (`app.db.lock`)."""
+    await lock(session, (f"order:{shop_id}:{order}" for order in order_platform_ids))

@@ -1,7 +1,8 @@
 """Applying commerce events to the mirror: idempotent, and the newest state wins.
 
-Each apply returns what changed, for the metrics layer to turn into rollup deltas in the same
-transaction (a stale or repeated event changes nothing and returns None)."""
+Each apply hands what changed to the `ChangeWriter` it is given (the rollups, in the same
+transaction), publishes it as domain events after commit (`app.commerce.changes`), and returns
+it (a stale or repeated event changes nothing and returns None)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import checkouts, orders, repository
+from app.commerce.changes import ChangeWriter, CheckoutWritten, OrderWritten, facts_of_checkout
+from app.commerce.checkouts import checkouts_written
 from app.commerce.events import (
     CartAbandoned,
     CartRecovered,
@@ -25,48 +28,53 @@ from app.commerce.events import (
     RefundCreated,
 )
 from app.commerce.models import Checkout, Customer
-from app.commerce.orders import OrderWritten
 from app.db import utcnow
-from app.metrics import hooks as metrics
-from app.metrics.checkouts import facts_of_checkout
 
 
-async def apply(session: AsyncSession, shop_id: int, event: CommerceEvent) -> object | None:
+async def apply(
+    session: AsyncSession, shop_id: int, event: CommerceEvent, rollups: ChangeWriter
+) -> object | None:
     match event:
         case OrderChanged(order=snapshot):
-            return await apply_order(session, shop_id, snapshot)
+            return await apply_order(session, shop_id, snapshot, rollups)
         case RefundCreated(refund=refund):
-            return await apply_refund(session, shop_id, refund)
+            return await apply_refund(session, shop_id, refund, rollups)
         case CheckoutChanged(checkout=checkout):
-            return await apply_checkout(session, shop_id, checkout)
+            return await apply_checkout(session, shop_id, checkout, rollups)
         case CustomerUpserted(customer=customer):
             return await apply_customer(session, shop_id, customer)
         case CartAbandoned(token=token, at=at, email=email):
-            return await _mark_abandoned_by_plugin(session, shop_id, token, at, email)
+            return await _mark_abandoned_by_plugin(session, shop_id, token, at, email, rollups)
         case CartRecovered(token=token, order_platform_id=order_id, at=at):
-            return await _mark_recovered(session, shop_id, token, order_id, at)
+            return await _mark_recovered(session, shop_id, token, order_id, at, rollups)
     return None
 
 
 async def apply_order(
-    session: AsyncSession, shop_id: int, snapshot: OrderSnapshot
+    session: AsyncSession, shop_id: int, snapshot: OrderSnapshot, rollups: ChangeWriter
 ) -> OrderWritten | None:
-    written = await apply_orders(session, shop_id, [snapshot])
+    written = await apply_orders(session, shop_id, [snapshot], rollups)
     return written[0] if written else None  # None: we already hold this state or a newer one
 
 
 async def apply_orders(
-    session: AsyncSession, shop_id: int, snapshots: Sequence[OrderSnapshot]
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: Sequence[OrderSnapshot],
+    rollups: ChangeWriter,
 ) -> list[OrderWritten]:
     """Apply order snapshots (a webhook's one, a backfill page's many), as one by one."""
-    written = await orders.write_orders(session, shop_id, snapshots)
-    await _complete_checkouts(session, shop_id, [w.after for w in written if w.after.counted])
+    written = await orders.write_orders(session, shop_id, snapshots, rollups)
+    counted = [w.after for w in written if w.after.counted]
+    await _complete_checkouts(session, shop_id, counted, rollups)
     return written
 
 
-async def apply_refund(session: AsyncSession, shop_id: int, refund: Refund) -> Refund | None:
+async def apply_refund(
+    session: AsyncSession, shop_id: int, refund: Refund, rollups: ChangeWriter
+) -> Refund | None:
     """Record a refund once (on its own date); None when it was already held."""
-    new = await orders.apply_refunds(session, shop_id, [refund])
+    new = await orders.apply_refunds(session, shop_id, [refund], rollups)
     return new[0] if new else None
 
 
@@ -87,17 +95,20 @@ async def apply_customers(
 
 
 async def apply_checkout(
-    session: AsyncSession, shop_id: int, checkout: CheckoutSnapshot
+    session: AsyncSession, shop_id: int, checkout: CheckoutSnapshot, rollups: ChangeWriter
 ) -> Checkout | None:
-    changed = await checkouts.apply_checkouts(session, shop_id, [checkout])
+    changed = await checkouts.apply_checkouts(session, shop_id, [checkout], rollups)
     return changed[0] if changed else None  # None: we already hold this state or a newer one
 
 
 async def apply_checkouts(
-    session: AsyncSession, shop_id: int, snapshots: Sequence[CheckoutSnapshot]
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: Sequence[CheckoutSnapshot],
+    rollups: ChangeWriter,
 ) -> None:
     """Apply checkout snapshots (a reconciliation page's many), as one by one."""
-    await checkouts.apply_checkouts(session, shop_id, snapshots)
+    await checkouts.apply_checkouts(session, shop_id, snapshots, rollups)
 
 
 async def _locked_checkout(session: AsyncSession, shop_id: int, token: str) -> Checkout:
@@ -115,7 +126,7 @@ async def _ensure_checkout(
 
 
 async def _complete_checkouts(
-    session: AsyncSession, shop_id: int, orders: list[OrderSnapshot]
+    session: AsyncSession, shop_id: int, orders: list[OrderSnapshot], rollups: ChangeWriter
 ) -> None:
     """An order placed with a checkout's token completes it; if the checkout had been
     abandoned, this order recovered it. The first order naming a checkout completes it."""
@@ -134,42 +145,55 @@ async def _complete_checkouts(
         checkout.completed_at = checkout.completed_at or order.created_at
         if checkout.abandoned_at is not None and checkout.recovered_at is None:
             checkout.recovered_at = order.created_at
-        changes.append((before, checkout))
-    await session.flush()
-    await metrics.checkouts_changed(session, shop_id, changes)
+        changes.append(CheckoutWritten(before, checkout))
+    await checkouts_written(session, shop_id, changes, rollups)
 
 
 async def sweep_abandoned(
-    session: AsyncSession, shop_id: int, delay: timedelta, limit: int = 1000
+    session: AsyncSession,
+    shop_id: int,
+    delay: timedelta,
+    rollups: ChangeWriter,
+    limit: int = 1000,
 ) -> int:
     """Mark checkouts with contact details and no order, untouched for `delay`, abandoned —
     as of their last update plus the delay, whenever the sweep happens to run."""
     stale = await repository.stale_open_checkouts(session, shop_id, utcnow() - delay, limit)
+    changes = []
     for checkout in stale:
         before = facts_of_checkout(checkout)
         checkout.abandoned_at = checkout.platform_updated_at + delay
-        await session.flush()
-        await metrics.checkout_changed(session, shop_id, before, checkout)
+        changes.append(CheckoutWritten(before, checkout))
+    await checkouts_written(session, shop_id, changes, rollups)
     return len(stale)
 
 
 async def _mark_abandoned_by_plugin(
-    session: AsyncSession, shop_id: int, token: str, at: datetime, email: str | None
+    session: AsyncSession,
+    shop_id: int,
+    token: str,
+    at: datetime,
+    email: str | None,
+    rollups: ChangeWriter,
 ) -> Checkout:
-    await _ensure_checkout(session, shop_id, token, at, at)
+    created = await _ensure_checkout(session, shop_id, token, at, at)
     checkout = await _locked_checkout(session, shop_id, token)
-    before = facts_of_checkout(checkout)
+    before = None if created else facts_of_checkout(checkout)
     checkout.email = checkout.email or email
     if email and checkout.contact_given_at is None:
         checkout.contact_given_at = at
     checkout.abandoned_at = checkout.abandoned_at or at
-    await session.flush()
-    await metrics.checkout_changed(session, shop_id, before, checkout)
+    await checkouts_written(session, shop_id, [CheckoutWritten(before, checkout)], rollups)
     return checkout
 
 
 async def _mark_recovered(
-    session: AsyncSession, shop_id: int, token: str, order_id: str | None, at: datetime
+    session: AsyncSession,
+    shop_id: int,
+    token: str,
+    order_id: str | None,
+    at: datetime,
+    rollups: ChangeWriter,
 ) -> Checkout | None:
     checkout = await repository.lock_checkout(session, shop_id, token)
     if checkout is None or checkout.recovered_at is not None:
@@ -181,6 +205,5 @@ async def _mark_recovered(
     order = await repository.get_order(session, shop_id, order_id) if order_id else None
     if order is not None:
         checkout.order_value = order.gross - order.discounts
-    await session.flush()
-    await metrics.checkout_changed(session, shop_id, before, checkout)
+    await checkouts_written(session, shop_id, [CheckoutWritten(before, checkout)], rollups)
     return checkout

@@ -49,6 +49,23 @@ class WebhookSubscription:
 
 
 @dataclass(frozen=True)
+class WebhookOrigin:
+    """Who a webhook's headers say sent it, and its signature: not yet verified."""
+
+    shop: str | None  # the shop's domain as stored; None: not one of the platform's shops
+    signature: str | None
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """What a verified webhook's headers say about it."""
+
+    delivery_id: str  # the platform's id of this delivery: the inbox stores each once
+    topic: str
+    triggered_at: datetime | None  # when the platform says it happened; None: not dated
+
+
+@dataclass(frozen=True)
 class Page:
     """A page of raw platform records (normalised later by the platform's normaliser)."""
 
@@ -95,6 +112,11 @@ class StoreConnection:
     # Runs `refresher(stored_json)` under the shop's lock (in-process and across processes) on
     # the freshest stored credentials; a JSON it returns is stored. Returns what is stored.
     refresh_credentials: Callable[[Refresher], Awaitable[str]] = field(repr=False)
+
+
+# What a `StoreClient` lists (`list_<resource>`) for reconciliation and backfill, in the order
+# they are read: customers first, since orders refer to them.
+RESOURCES = ("customers", "orders", "checkouts")
 
 
 class StoreClient(Protocol):

@@ -16,7 +16,11 @@ _BY_KIND: dict[str, list[FollowUp]] = {}
 
 
 def follow(kind: str, follow_up: FollowUp) -> None:
-    _BY_KIND.setdefault(kind, []).append(follow_up)
+    """Run `follow_up` after each burst of `kind` messages (registering it again changes
+    nothing: every app the process creates wires itself)."""
+    registered = _BY_KIND.setdefault(kind, [])
+    if follow_up not in registered:
+        registered.append(follow_up)
 
 
 def for_kind(kind: str) -> list[FollowUp]:

@@ -4,10 +4,10 @@ dated by the checkout's creation day, so a range's rates compare like with like.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from app.commerce.models import Checkout
+from app.commerce.changes import CheckoutFacts
 from app.metrics.figures import ZERO, Additive, local_day
 
 
@@ -21,29 +21,6 @@ class CheckoutFigures(Additive):
 
 
 CheckoutContribution = dict[date, CheckoutFigures]
-
-
-@dataclass(frozen=True)
-class CheckoutFacts:
-    started_at: datetime
-    contact_given: bool
-    completed: bool
-    abandoned: bool
-    recovered: bool
-    order_value: Decimal | None
-
-
-def facts_of_checkout(checkout: Checkout | None) -> CheckoutFacts | None:
-    if checkout is None:
-        return None
-    return CheckoutFacts(
-        started_at=checkout.started_at,
-        contact_given=checkout.contact_given_at is not None,
-        completed=checkout.completed_at is not None,
-        abandoned=checkout.abandoned_at is not None,
-        recovered=checkout.abandoned_at is not None and checkout.recovered_at is not None,
-        order_value=checkout.order_value,
-    )
 
 
 def checkout_contribution(checkout: CheckoutFacts | None, timezone: str) -> CheckoutContribution:

@@ -66,7 +66,6 @@ async def metric(
 ) -> MetricResult:
     """A metric's value over the range, and its series by day, week or month; money as decimal
     strings in the shop's currency."""
-    assert shop.id is not None
     result = await service.evaluate(session, shop.id, key, start, end, granularity)
     return MetricResult(
         metric=key,

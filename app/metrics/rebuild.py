@@ -16,9 +16,10 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.changes import facts_of_checkout
 from app.commerce.models import Checkout, Order, RefundRow
 from app.metrics import rollups
-from app.metrics.checkouts import CheckoutFigures, checkout_contribution, facts_of_checkout
+from app.metrics.checkouts import CheckoutFigures, checkout_contribution
 from app.metrics.customers import (
     DayRows,
     PairRows,

@@ -11,14 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, case, func, insert, text
+from sqlalchemy import ColumnElement, case, func, insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import Money, cached_statement
+from app.db import Money, cached_statement, lock
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import (
     FIRST,
@@ -361,31 +361,6 @@ def _days(model: type[SQLModel], start: date, end: date) -> list[ColumnElement[b
 
 def _table(model: type[SQLModel]) -> Any:
     return model.__table__  # type: ignore[attr-defined]
-
-
-async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
-    """Serialise work on records across transactions (PostgreSQL; SQLite has one writer): two
-    changes to one order, or to one customer's orders, applied at once would each miss the
-    other's and move the rollups by the wrong delta. Many keys are taken in one statement, in
-    the order of their hashes, so two transactions locking overlapping sets cannot deadlock
-    (PostgreSQL evaluates a volatile target list after the sort)."""
-    wanted = list(set(keys))
-    if not wanted or session.get_bind().dialect.name != "postgresql":
-        return
-    await session.exec(_LOCK, params={"keys": wanted})  # type: ignore[call-overload]
-
-
-_LOCK = text(
-    "SELECT pg_advisory_xact_lock(hashed) FROM "
-    "(SELECT DISTINCT hashtext(key) AS hashed FROM unnest(CAST(:keys AS text[])) AS key) AS h "
-    "ORDER BY hashed"
-)
-
-
-async def lock_orders(
-    session: AsyncSession, shop_id: int, order_platform_ids: Iterable[str]
-) -> None:
-    await lock(session, (f"order:{shop_id}:{order}" for order in order_platform_ids))
 
 
 async def lock_customers(session: AsyncSession, shop_id: int, customer_keys: Iterable[str]) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from app.commerce.events import OrderLine, OrderSnapshot, OrderState
+from app.commerce.events import OrderSnapshot, OrderState
 from app.commerce.models import Order
 from app.metrics.figures import ZERO, SalesFigures, local_day
 
@@ -99,26 +99,8 @@ def facts_of_snapshot(order: OrderSnapshot) -> OrderFacts:
         units=sum(line.quantity for line in order.lines),
         has_customer=order.customer is not None and order.customer.key is not None,
         fulfilled_at=order.fulfilled_at,
-        costed_sales=costed_sales(order.lines),
-        cost=cost_of(order.lines),
-    )
-
-
-def costed_sales(lines: tuple[OrderLine, ...]) -> Decimal:
-    """Sales of the lines whose unit cost is known: what a gross margin can be taken of."""
-    return sum(
-        (
-            line.unit_price * line.quantity - line.discount
-            for line in lines
-            if line.unit_cost is not None
-        ),
-        ZERO,
-    )
-
-
-def cost_of(lines: tuple[OrderLine, ...]) -> Decimal:
-    return sum(
-        (line.unit_cost * line.quantity for line in lines if line.unit_cost is not None), ZERO
+        costed_sales=order.costed_sales,
+        cost=order.cost,
     )
 
 

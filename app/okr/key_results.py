@@ -14,8 +14,7 @@ from app.metrics.catalogue import BY_KEY
 from app.metrics.service import MAX_RANGE_DAYS
 from app.okr.evaluation import before_span, kr_span, metric_value
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, Source, Window
-from app.okr.scoring import KRType
-from app.okr.scoring import invalid as invalid_targets
+from app.okr.scoring import KRType, target_problems
 from app.okr.service import check_open, get_cycle, get_objective, invalid
 from app.text import Text
 
@@ -52,7 +51,7 @@ async def save_key_result(
                     "the store has no history for the period before the cycle: give a start value"
                 )
     if not errors:
-        errors = invalid_targets(kr.kr_type, kr.start_value, kr.target, kr.stretch_target)
+        errors = target_problems(kr.kr_type, kr.start_value, kr.target, kr.stretch_target)
     if errors:
         raise invalid(errors)
     session.add(kr)

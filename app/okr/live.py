@@ -1,11 +1,11 @@
 """Live key results: when a shop's metrics move, each of its open streams hears the new value,
-score and pace of the metric key results in its open cycles."""
+score and pace of the metric key results in its open cycles (`key_results_moved` follows the
+"metrics" messages: registered in `app/wiring.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.live.follow_ups import follow
 from app.okr.evaluation import evaluate_key_result
 from app.okr.models import Source
 from app.okr.service import bands_for, open_key_results, today_for
@@ -36,6 +36,3 @@ async def key_results_moved(runtime: Runtime, shop_id: int) -> tuple[str, dict[s
                 }
             )
     return "key_results", {"key_results": changed}
-
-
-follow("metrics", key_results_moved)

@@ -12,8 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.okr.evaluation import KRStatus, evaluate_key_result
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
 from app.okr.scoring import Band, Bands, weighted_mean
-from app.okr.service import bands_for, key_results_of, objectives_of, today_for, warnings_for
-from app.shops.models import Shop
+from app.okr.service import bands_for, key_results_of, objectives_of, warnings_for
 
 
 @dataclass
@@ -79,9 +78,8 @@ def frozen_status(status: KRStatus, kr: KeyResult, bands: Bands) -> KRStatus:
     )
 
 
-async def current_scorecard(session: AsyncSession, shop: Shop) -> Scorecard | None:
-    """The open cycle that contains the shop's today (the latest one starting first)."""
-    shop_id, today = shop.id or 0, today_for(shop)
+async def current_scorecard(session: AsyncSession, shop_id: int, today: date) -> Scorecard | None:
+    """The open cycle that contains the shop's `today` (the latest one starting first)."""
     statement = (
         select(Cycle)
         .where(

@@ -48,7 +48,7 @@ class Scored:
     progress: float | None  # unclamped share of the way from start to target
 
 
-def invalid(
+def target_problems(
     kind: KRType, start: Decimal | None, target: Decimal | None, stretch: Decimal | None
 ) -> dict[str, str]:
     """Field → why the combination cannot be scored (empty when it can)."""

@@ -21,13 +21,13 @@ from app.okr.models import (
     Source,
 )
 from app.okr.scoring import Bands
-from app.shops.models import Shop
+from app.shops.models import Shop, SignedInShop
 from app.text import Text
 
 MAX_COMPANY_OBJECTIVES = 5
 
 
-def today_for(shop: Shop) -> date:
+def today_for(shop: Shop | SignedInShop) -> date:
     """The shop-local date now: cycles, windows and snapshots are in the shop's days."""
     return local_day(utcnow(), shop.timezone)
 

@@ -10,13 +10,14 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.changes import BackfillFinished
 from app.db import utcnow
 from app.messaging.email import Email, EmailNotConfigured, send_email
 from app.okr.history import fill_history
 from app.okr.models import CheckIn
 from app.okr.service import open_key_results, today_for
 from app.shops.models import Shop, ShopStatus
-from app.worker import JobContext, registry
+from app.worker import JobContext, enqueue_after_commit, registry
 from app.worker.jobs import Job
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,12 @@ async def redo_history(ctx: JobContext, shop_id: int) -> None:
 
 def redo_history_job(shop_id: int) -> Job:
     return redo_history.job(shop_id).keyed(f"okr.history:{shop_id}")
+
+
+async def retake_history(session: AsyncSession, finished: BackfillFinished) -> None:
+    """The store's past is in: key results' daily history is taken again from it (subscribes
+    to `BackfillFinished`)."""
+    enqueue_after_commit(session, redo_history_job(finished.shop_id))
 
 
 registry.cron(snapshot_key_results, minute={5}, second={0})

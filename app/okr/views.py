@@ -8,6 +8,7 @@ from app.metrics.catalogue import Unit
 from app.metrics.service import present
 from app.okr.evaluation import KRStatus
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective
+from app.okr.okr_templates import OkrTemplate, Suggestion
 from app.okr.schemas import (
     CheckInOut,
     CycleOut,
@@ -23,7 +24,6 @@ from app.okr.schemas import (
 )
 from app.okr.scorecard import ObjectiveView, Scorecard
 from app.okr.service import quarters
-from app.okr.templates import Suggestion, Template
 
 
 def cycle_out(cycle: Cycle) -> CycleOut:
@@ -103,7 +103,7 @@ def _scored(view: ObjectiveView) -> ScoredObjective:
     )
 
 
-def template_out(template: Template, suggestions: list[Suggestion]) -> TemplateOut:
+def template_out(template: OkrTemplate, suggestions: list[Suggestion]) -> TemplateOut:
     return TemplateOut(
         id=template.id,
         kind=template.kind,

@@ -53,26 +53,26 @@ async def export_customer(
     body: CustomerRequest, shop: ShopDep, session: SessionDep
 ) -> ExportSummary:
     """Collect everything StoreOKR holds on one customer into a downloadable export."""
-    export = await service.export_customer(session, _id(shop.id), body.ref())
+    export = await service.export_customer(session, shop.id, body.ref())
     return _summary(export)
 
 
 @router.post("/customers/erase")
 async def erase_customer(body: CustomerRequest, shop: ShopDep, session: SessionDep) -> Erasure:
     """Erase one customer's personal data everywhere; totals stay as they are."""
-    return Erasure(records_changed=await service.erase_customer(session, _id(shop.id), body.ref()))
+    return Erasure(records_changed=await service.erase_customer(session, shop.id, body.ref()))
 
 
 @router.get("/exports")
 async def list_exports(shop: ShopDep, session: SessionDep) -> list[ExportSummary]:
     """Customer exports of this shop, newest first."""
-    return [_summary(export) for export in await service.list_exports(session, _id(shop.id))]
+    return [_summary(export) for export in await service.list_exports(session, shop.id)]
 
 
 @router.get("/exports/{export_id}")
 async def download_export(export_id: RowId, shop: ShopDep, session: SessionDep) -> dict[str, Any]:
     """One export's content (JSON to hand to the customer)."""
-    export = await service.get_export(session, _id(shop.id), export_id)
+    export = await service.get_export(session, shop.id, export_id)
     if export is None:
         raise NotFound(f"no export {export_id} in this shop")
     content: dict[str, Any] = json.loads(export.content)

@@ -17,7 +17,7 @@ from app.metrics.catalogue import BY_KEY, Unit
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective
 from app.okr.scorecard import KRView, ObjectiveView, scorecard
 from app.okr.service import today_for
-from app.shops.models import Shop
+from app.shops.models import SignedInShop
 
 KEY_RESULT_COLUMNS = (
     "cycle", "objective", "key_result", "metric", "unit", "type", "start", "target", "value",
@@ -58,19 +58,19 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> str:
     return out.getvalue()
 
 
-async def key_result_rows(session: AsyncSession, shop: Shop) -> list[Row]:
+async def key_result_rows(session: AsyncSession, shop: SignedInShop) -> list[Row]:
     """Every cycle's key results, objectives in scorecard order (aligned ones after their
     parent), with what the dashboard shows for them today."""
     rows: list[Row] = []
     today = today_for(shop)
     for cycle in await _cycles(session, shop):
-        card = await scorecard(session, shop.id or 0, cycle, today)
+        card = await scorecard(session, shop.id, cycle, today)
         for view in _depth_first(card.objectives):
             rows.extend(_key_result_row(shop, cycle, view, kr) for kr in view.key_results)
     return rows
 
 
-def _key_result_row(shop: Shop, cycle: Cycle, view: ObjectiveView, kr_view: KRView) -> Row:
+def _key_result_row(shop: SignedInShop, cycle: Cycle, view: ObjectiveView, kr_view: KRView) -> Row:
     kr, status = kr_view.key_result, kr_view.status
     return [
         text(cycle.name),
@@ -89,7 +89,7 @@ def _key_result_row(shop: Shop, cycle: Cycle, view: ObjectiveView, kr_view: KRVi
     ]
 
 
-def _unit(kr: KeyResult, shop: Shop) -> str:
+def _unit(kr: KeyResult, shop: SignedInShop) -> str:
     """What the numbers count: the shop's currency for money, else the metric's unit, or the
     unit a manual key result was given."""
     if kr.metric_key is None or kr.metric_key not in BY_KEY:
@@ -104,14 +104,14 @@ def _depth_first(views: list[ObjectiveView]) -> Iterator[ObjectiveView]:
         yield from _depth_first(view.children)
 
 
-async def _cycles(session: AsyncSession, shop: Shop) -> list[Cycle]:
+async def _cycles(session: AsyncSession, shop: SignedInShop) -> list[Cycle]:
     statement = (
         select(Cycle).where(Cycle.shop_id == shop.id).order_by(col(Cycle.start), col(Cycle.id))
     )
     return list((await session.exec(statement)).all())
 
 
-async def check_in_rows(session: AsyncSession, shop: Shop) -> list[Row]:
+async def check_in_rows(session: AsyncSession, shop: SignedInShop) -> list[Row]:
     """Every check-in a person made (not the daily snapshots of metric key results), on the
     shop-local day the page and chart put it on, its time with the shop's UTC offset."""
     zone = ZoneInfo(shop.timezone)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,6 +71,40 @@ class Shop(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
     )
+
+
+@dataclass(frozen=True)
+class SignedInShop:
+    """The shop a signed-in request acts for (`app.auth.dependencies.ShopDep`): read from the
+    database, so its id is an `int`, never the None of a row not yet flushed. A snapshot of
+    what pages and the API show, without credentials or secrets; a change to the shop goes
+    through `app.shops.service` with the row."""
+
+    id: int
+    platform: Platform
+    domain: str
+    name: str
+    currency: str
+    timezone: str
+    status: ShopStatus
+    scopes: str  # comma-separated, as stored
+    installed_at: datetime
+
+    @classmethod
+    def of(cls, shop: Shop) -> SignedInShop:
+        if shop.id is None:
+            raise ValueError("a shop is signed in to once it is stored (flush it first)")
+        return cls(
+            id=shop.id,
+            platform=shop.platform,
+            domain=shop.domain,
+            name=shop.name,
+            currency=shop.currency,
+            timezone=shop.timezone,
+            status=shop.status,
+            scopes=shop.scopes,
+            installed_at=shop.installed_at,
+        )
 
 
 class AuthNonce(SQLModel, table=True):

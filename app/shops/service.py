@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound
 from app.integrations.base import Refresher, ShopInfo, StoreConnection
 from app.runtime import Runtime
 from app.shops import repository
-from app.shops.models import AuthNonce, NoncePurpose, Platform, Shop, ShopStatus
+from app.shops.models import AuthNonce, NoncePurpose, Platform, Shop, ShopStatus, SignedInShop
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def already_connected(domain: str) -> Conflict:
 
 
 async def shop_to_reconnect(
-    session: AsyncSession, platform: Platform, domain: str, signed_in: Shop | None
+    session: AsyncSession, platform: Platform, domain: str, signed_in: SignedInShop | None
 ) -> int | None:
     """Which shop a connection being started for `domain` may replace the credentials of:
     none for a store we do not hold or that uninstalled (a fresh install or a reinstall), the

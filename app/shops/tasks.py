@@ -8,18 +8,17 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.tasks import backfill
+from app.events import publish_after_commit
 from app.integrations.base import StoreUnauthorized
 from app.integrations.clients import client_for
 from app.runtime import Runtime
 from app.shops import repository, service
+from app.shops.events import ShopConnected
 from app.shops.models import Shop, ShopStatus
 from app.worker import JobContext, enqueue_after_commit, registry
 
 logger = logging.getLogger(__name__)
 
-# Shopify shows 60 days of orders without the read_all_orders scope; ask for a year.
-INSTALL_BACKFILL_DAYS = 365
 # How long an expired nonce is kept before it is deleted: long enough for an operator to look
 # into yesterday's failed connection, short enough that the table stays small however many
 # connections are started and abandoned (an expired nonce is refused either way).
@@ -35,9 +34,7 @@ async def connect(ctx: JobContext, shop_id: int) -> None:
         return
     await finish_connection(ctx.runtime, ctx.session, shop)
     if shop.status is ShopStatus.ACTIVE:
-        # History, so that key results have a past from the first day.
-        job = backfill.job(shop_id, INSTALL_BACKFILL_DAYS).keyed(f"backfill:{shop_id}")
-        enqueue_after_commit(ctx.session, job)
+        publish_after_commit(ctx.session, ShopConnected(shop_id))  # e.g. its history is loaded
 
 
 async def finish_connection(runtime: Runtime, session: AsyncSession, shop: Shop) -> None:

@@ -1,37 +1,76 @@
-"""Which code handles which platform topic: the one table of topics StoreOKR uses. A topic
-not listed here is stored as ignored when it arrives."""
+"""Which code handles which platform topic. Webhooks only hold this table: the layers above
+fill it at start-up (`app/wiring.py`), so webhooks never import the code they hand deliveries
+to. A topic with no handler is stored as ignored when it arrives."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from app.commerce import webhooks as commerce
-from app.integrations.normalizers import commerce_topics
-from app.privacy import webhooks as privacy
-from app.shops import webhooks as installation
 from app.shops.models import Platform, Shop
-from app.worker import JobContext
 
-Handler = Callable[[JobContext, Shop, str, dict[str, Any]], Awaitable[None]]
+# A handler is given the job's context (an `app.worker.JobContext`), the shop, the topic and the
+# parsed payload. The context's type is not named here: the runtime holds this table and a job's
+# context holds the runtime, so naming it would join the three modules in a circle.
+TopicHandler = Callable[[Any, Shop, str, dict[str, Any]], Awaitable[None]]
 
-TOPIC_HANDLERS: dict[tuple[Platform, str], Handler] = {
-    (Platform.SHOPIFY, "app/uninstalled"): installation.app_uninstalled,
-    (Platform.SHOPIFY, "customers/data_request"): privacy.customers_data_request,
-    (Platform.SHOPIFY, "customers/redact"): privacy.customers_redact,
-    (Platform.SHOPIFY, "shop/redact"): privacy.shop_redact,
-    **{
-        (platform, topic): commerce.handle
-        for platform in Platform
-        for topic in commerce_topics(platform.value)
-    },
-}
+Prepared = TypeVar("Prepared")
 
 
-def handler_for(platform: Platform, topic: str) -> Handler | None:
-    return TOPIC_HANDLERS.get((platform, topic))
+@dataclass(frozen=True)
+class Burst(Generic[Prepared]):
+    """How a shop's waiting deliveries of some topics are applied together, in one job's
+    transaction. `prepare` reads one delivery; a `ValueError` means it cannot be read, and it
+    stays out of the burst (its own job parks it). `apply` applies what was prepared, in the
+    order given."""
+
+    prepare: Callable[[Shop, str, dict[str, Any]], Prepared]
+    apply: Callable[[Any, Shop, list[Prepared]], Awaitable[None]]
 
 
-def burst_topics(platform: Platform) -> frozenset[str]:
-    """Topics whose deliveries may be applied together (`webhooks.service.process`)."""
-    return commerce_topics(platform.value)
+@dataclass(frozen=True)
+class BurstRoute:
+    topics: frozenset[str]  # the topics whose deliveries go in the same burst
+    burst: Burst[Any]
+
+
+class TopicRouting:
+    """Who takes each platform's topics: a handler per delivery, or a burst for the topics
+    whose deliveries may be applied together. Filled once, before the runtime opens."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[Platform, str], TopicHandler] = {}
+        self._bursts: dict[tuple[Platform, str], BurstRoute] = {}
+
+    def handle(self, platform: Platform, topic: str, handler: TopicHandler) -> None:
+        """Hand each delivery of `topic` to `handler`, one at a time."""
+        self._claim(platform, topic)
+        self._handlers[(platform, topic)] = handler
+
+    def handle_in_bursts(
+        self, platform: Platform, topics: Iterable[str], burst: Burst[Prepared]
+    ) -> None:
+        """Apply the deliveries of `topics` with `burst`, a shop's waiting ones together."""
+        route = BurstRoute(frozenset(topics), burst)
+        for topic in route.topics:
+            self._claim(platform, topic)
+            self._bursts[(platform, topic)] = route
+
+    def uses(self, platform: Platform, topic: str) -> bool:
+        return (platform, topic) in self._handlers or (platform, topic) in self._bursts
+
+    def handler_for(self, platform: Platform, topic: str) -> TopicHandler | None:
+        return self._handlers.get((platform, topic))
+
+    def burst_for(self, platform: Platform, topic: str) -> BurstRoute | None:
+        return self._bursts.get((platform, topic))
+
+    def topics(self, platform: Platform) -> frozenset[str]:
+        """Every topic of `platform` that something handles."""
+        routed = [*self._handlers, *self._bursts]
+        return frozenset(topic for routed_platform, topic in routed if routed_platform == platform)
+
+    def _claim(self, platform: Platform, topic: str) -> None:
+        if self.uses(platform, topic):
+            raise ValueError(f"the {platform} topic {topic!r} is routed twice")

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce import webhooks as commerce
-from app.commerce.events import NormalisationError
 from app.db import utcnow
 from app.errors import BadRequest
 from app.runtime import Runtime
@@ -20,7 +17,7 @@ from app.shops import repository as shops
 from app.shops.models import Shop
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
-from app.webhooks.routing import burst_topics, handler_for
+from app.webhooks.routing import BurstRoute, TopicRouting
 from app.webhooks.senders import Sender
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.jobs import Job
@@ -34,6 +31,7 @@ REDELIVER_AFTER = timedelta(minutes=2)
 REDELIVER_BATCH = 500
 MAX_ID_LENGTH, MAX_TOPIC_LENGTH = 255, 100  # the inbox's columns
 BURST = 100  # events of one shop applied in one job's transaction, at most
+PROCESS_TASK = "webhooks.process"  # declared in `app.webhooks.tasks`
 
 
 class StaleDelivery(BadRequest):
@@ -54,9 +52,6 @@ class Delivery:
     topic: str
     body: bytes
     triggered_at: datetime | None = None
-
-
-ProcessJob = Callable[[int], Job]  # the job that processes an event, keyed by its id
 
 
 def refuse_stale(triggered_at: datetime, now: datetime, max_age: timedelta) -> None:
@@ -87,8 +82,14 @@ def _hours(span: timedelta) -> str:
     return f"{hours:g} hours"
 
 
+def process_job(event_id: int) -> Job:
+    """The job that processes an event: one per event while it waits or runs, however often
+    it is enqueued."""
+    return Job(PROCESS_TASK, (event_id,)).keyed(f"inbox:{event_id}")
+
+
 async def receive(
-    session: AsyncSession, sender: Sender, delivery: Delivery, process_job: ProcessJob
+    session: AsyncSession, topics: TopicRouting, sender: Sender, delivery: Delivery
 ) -> Outcome:
     """Store the delivery once; only a new row for a topic we use gets a job (after commit)."""
     try:
@@ -97,7 +98,7 @@ async def receive(
         raise BadRequest("the webhook body is not UTF-8 text") from None
     if len(delivery.delivery_id) > MAX_ID_LENGTH or len(delivery.topic) > MAX_TOPIC_LENGTH:
         raise BadRequest("the webhook's delivery id or topic is too long")
-    used = handler_for(sender.platform, delivery.topic) is not None
+    used = topics.uses(sender.platform, delivery.topic)
     event_id = await repository.store_delivery(
         session,
         {
@@ -134,13 +135,14 @@ async def _process(ctx: JobContext, event_id: int) -> None:
     if event is None or event.status is not EventStatus.PENDING:
         return  # handled already, or being handled in another event's burst
     shop = await shops.get_shop(session, event.shop_id)
-    handler = handler_for(shop.platform, event.topic) if shop else None
+    topics = ctx.runtime.webhook_topics
+    burst = topics.burst_for(shop.platform, event.topic) if shop else None
+    if shop is not None and burst is not None:
+        await _process_burst(ctx, shop, event, burst)
+        return
+    handler = topics.handler_for(shop.platform, event.topic) if shop else None
     if shop is None or handler is None:
         event.status = EventStatus.IGNORED
-        return
-    topics = burst_topics(shop.platform)
-    if event.topic in topics:
-        await _process_burst(ctx, shop, event, topics)
         return
     await handler(ctx, shop, event.topic, json.loads(event.payload))
     if await repository.event_exists(session, event_id):  # shop/redact erases the event too
@@ -148,23 +150,25 @@ async def _process(ctx: JobContext, event_id: int) -> None:
 
 
 async def _process_burst(
-    ctx: JobContext, shop: Shop, event: WebhookEvent, topics: frozenset[str]
+    ctx: JobContext, shop: Shop, event: WebhookEvent, route: BurstRoute
 ) -> None:
-    """The event with the shop's other commerce events waiting behind it, in one transaction:
-    at a flash sale's pace a worker applies a hundred orders in about the statements of one.
-    Their own jobs then find them handled. An event we cannot read stays out (its own job
-    parks it); this job's own event's errors are this job's."""
+    """The event with the shop's other events of the burst's topics waiting behind it, in one
+    transaction: at a flash sale's pace a worker applies a hundred orders in about the
+    statements of one. Their own jobs then find them handled. An event we cannot read stays
+    out (its own job parks it); this job's own event's errors are this job's."""
     assert shop.id is not None
-    session = ctx.session
-    others = await repository.claim_pending(session, shop.id, topics, event.id or 0, BURST - 1)
-    batch = [(event, commerce.prepare(shop, event.topic, json.loads(event.payload)))]
+    session, prepare = ctx.session, route.burst.prepare
+    others = await repository.claim_pending(
+        session, shop.id, route.topics, event.id or 0, BURST - 1
+    )
+    batch = [(event, prepare(shop, event.topic, json.loads(event.payload)))]
     for other in others:
         try:
-            batch.append((other, commerce.prepare(shop, other.topic, json.loads(other.payload))))
-        except (NormalisationError, ValueError):
+            batch.append((other, prepare(shop, other.topic, json.loads(other.payload))))
+        except ValueError:  # a payload its platform's reader refuses, or not JSON at all
             session.expunge(other)  # left pending, untouched
     batch.sort(key=lambda entry: entry[0].id or 0)  # as they arrived
-    await commerce.apply_prepared(ctx, shop, [prepared for _event, prepared in batch])
+    await route.burst.apply(ctx, shop, [prepared for _event, prepared in batch])
     for handled, _prepared in batch:
         _mark_handled(handled)
 
@@ -191,7 +195,7 @@ async def record_failure(
             logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
 
 
-async def redeliver_stale(session: AsyncSession, process_job: ProcessJob) -> int:
+async def redeliver_stale(session: AsyncSession) -> int:
     """Enqueue events still pending a while after receipt (their enqueue was lost, e.g. Redis
     was down, or their worker died); job ids make this a no-op for ones already queued."""
     stale = await repository.stale_pending_ids(session, utcnow() - REDELIVER_AFTER, REDELIVER_BATCH)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from app.commerce.events import NormalisationError
 from app.webhooks import service
 from app.worker import JobContext, registry
-from app.worker.context import max_tries_for
-from app.worker.jobs import Job
+from app.worker.execution import max_tries_for
 
 
-@registry.task(name="webhooks.process")
+@registry.task(name=service.PROCESS_TASK)
 async def process_event(ctx: JobContext, event_id: int) -> None:
     try:
         await service.process(ctx, event_id)
@@ -22,15 +21,10 @@ async def process_event(ctx: JobContext, event_id: int) -> None:
         raise
 
 
-def process_job(event_id: int) -> Job:
-    # One job per event while it waits or runs, however often it is enqueued.
-    return process_event.job(event_id).keyed(f"inbox:{event_id}")
-
-
 @registry.task(name="webhooks.redeliver")
 async def redeliver(ctx: JobContext) -> None:
     """Re-enqueue events still unhandled a few minutes after receipt."""
-    await service.redeliver_stale(ctx.session, process_job)
+    await service.redeliver_stale(ctx.session)
 
 
 registry.cron(redeliver, second={30})

@@ -8,10 +8,10 @@ async def recompute(ctx: JobContext, shop_id: int) -> None: ...
 enqueue_after_commit(session, recompute.job(shop.id).keyed(f"recompute:{shop.id}"))
 """
 
-from app.worker.context import JobContext
 from app.worker.enqueue import enqueue_after_commit
-from app.worker.jobs import Job, Task, TaskRegistry, registry
+from app.worker.jobs import Job
 from app.worker.queue import JobQueue
+from app.worker.tasks import JobContext, Task, TaskRegistry, registry
 
 __all__ = [
     "Job",

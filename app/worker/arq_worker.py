@@ -17,10 +17,13 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function, func
 
 from app.config import Settings
-from app.runtime import Runtime, open_runtime
-from app.worker.context import execute, max_tries_for, retry_after_failure, timeout_for
-from app.worker.jobs import CronSchedule, Task, TaskRegistry
+from app.events import EventBus
+from app.runtime import Runtime
+from app.startup import open_runtime
+from app.webhooks.routing import TopicRouting
+from app.worker.execution import execute, max_tries_for, retry_after_failure, timeout_for
 from app.worker.queue import ArqJobQueue
+from app.worker.tasks import CronSchedule, Task, TaskRegistry
 
 # arq's job-id guard must cover the time a job waits or runs, as the embedded runner's does:
 # keeping results would refuse a re-enqueue of the same id (e.g. a redelivery) for that long.
@@ -37,8 +40,16 @@ POLL_DELAY_S = 0.05
 MAX_JOBS = 20
 
 
-def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any]:
-    """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare)."""
+def worker_settings(
+    settings: Settings,
+    registry: TaskRegistry,
+    *,
+    events: EventBus | None = None,
+    webhook_topics: TopicRouting | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare);
+    `events` and `webhook_topics` are what start-up registered for the layers above (the
+    worker opens its runtime with them)."""
     default_tries = settings.job_max_tries
     base = settings.job_retry_base_seconds
     default_timeout = timedelta(seconds=settings.job_timeout_seconds)
@@ -47,7 +58,9 @@ def worker_settings(settings: Settings, registry: TaskRegistry) -> dict[str, Any
         stack = AsyncExitStack()
         jobs = ArqJobQueue(ctx["redis"])
         ctx["runtime"] = await stack.enter_async_context(
-            open_runtime(settings, registry, jobs=jobs)
+            open_runtime(
+                settings, registry, jobs=jobs, events=events, webhook_topics=webhook_topics
+            )
         )
         ctx["exit_stack"] = stack
 

@@ -13,15 +13,13 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from arq.cron import next_cron
 
-from app.worker.context import execute, max_tries_for, retry_after_failure, timeout_for
-from app.worker.jobs import CronSchedule, Job, TaskRegistry
-
-if TYPE_CHECKING:
-    from app.runtime import Runtime
+from app.runtime import Runtime
+from app.worker.execution import execute, max_tries_for, retry_after_failure, timeout_for
+from app.worker.jobs import Job
+from app.worker.tasks import CronSchedule, TaskRegistry
 
 logger = logging.getLogger(__name__)
 

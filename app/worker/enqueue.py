@@ -1,11 +1,13 @@
-"""After commit: jobs (and live messages) wait on their session until its transaction commits.
+"""After commit: jobs (and live messages, domain events) wait on their session until its
+transaction commits.
 
 `enqueue_after_commit(session, job)` records the job against the innermost transaction. A
 rollback of that transaction (or of any enclosing one) drops it; a commit of the outermost
 transaction moves it to the session's "ready" list, which the boundary (`Runtime.transaction`)
 sends to the job queue after the commit returns. A job therefore never runs against a row that
 was not committed, and a rolled-back request or job schedules nothing. Live messages
-(`app.live.publish`) ride the same buffer: a browser never hears of a change that was undone.
+(`app.live.publish`) and domain events (`app.events`) ride the same buffer: nobody hears of a
+change that was undone. What the items are is the boundary's business, not this buffer's.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app.live.messages import LiveMessage
 from app.worker.jobs import Job
 
-AfterCommit = Job | LiveMessage
+AfterCommit = object  # a job, or anything else the boundary knows how to send
 
 _PENDING = "storeokr.jobs.pending"
 _READY = "storeokr.jobs.ready"
@@ -46,7 +47,7 @@ def defer_until_commit(session: AsyncSession, item: AfterCommit) -> None:
 
 
 def take_ready(session: AsyncSession) -> list[AfterCommit]:
-    """What committed transactions deferred (jobs, live messages), removed from the session."""
+    """What committed transactions deferred, removed from the session."""
     ready: list[AfterCommit] = session.sync_session.info.pop(_READY, [])
     return ready
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 from arq.connections import ArqRedis
 
-from app.worker.context import JobContext
-from app.worker.jobs import registry
+from app.worker.tasks import JobContext, registry
 
 HEARTBEAT_KEY = "storeokr:worker:heartbeat"
 HEARTBEAT_TTL_S = 180  # three missed minutes and the worker counts as gone

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from app.admin.charts import (
+from app.admin.key_result.svg_chart import (
     BOTTOM,
     HEIGHT,
     LEFT,

@@ -13,10 +13,10 @@ from email.message import Message
 import httpx
 import pytest
 
-from app.admin.digest import service
-from app.admin.digest.content import digest_email
-from app.admin.digest.models import DigestSettings
-from app.admin.digest.tasks import send_due
+from app.digest import service
+from app.digest.content import digest_email
+from app.digest.models import DigestSettings
+from app.digest.tasks import send_due
 from app.messaging.email import Email
 from app.okr.key_results import check_in
 from app.okr.scorecard import Scorecard

@@ -15,7 +15,7 @@ import httpx
 from playwright.async_api import Browser, Page, Route, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin.embedding import APP_BRIDGE_URL
+from app.admin.embedding.app_bridge import APP_BRIDGE_URL
 from app.auth.cookies import SESSION_COOKIE
 from app.crypto import Vault
 from app.db import utcnow

@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Request, Route, expect
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin.embedding import APP_BRIDGE_URL
+from app.admin.embedding.app_bridge import APP_BRIDGE_URL
 from app.auth.cookies import SESSION_COOKIE
 from app.auth.stream_tokens import read_stream_token
 from app.crypto import Vault

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from app.admin import i18n
 from app.admin.formats import moment
 from app.commerce.models import StoreSync, SyncKind, SyncStatus
-from app.commerce.sync import sync_store
 from app.db import utcnow
+from app.ingest.sync import sync_store
+from app.operations import service as operations
 from app.shops import repository
 from app.shops.models import Platform, Shop
-from app.webhooks import inbox
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
@@ -49,7 +49,7 @@ async def shop_with_a_failed_order_webhook(connected: Connected) -> tuple[Shop, 
     await deliver(connected, "customer.created", "woocommerce_customer")
     await deliver(connected, "order.created", "woocommerce_order")
     async with connected.app.state.runtime.transaction() as session:
-        [failed] = await inbox.recent_events(session, shop.id or 0, EventStatus.FAILED)
+        [failed] = await operations.recent_events(session, shop.id or 0, EventStatus.FAILED)
     return shop, failed
 
 
@@ -139,7 +139,7 @@ async def test_retry_needs_the_pages_csrf_token(connected: Connected) -> None:
 
 async def assert_still_failed(connected: Connected, event: WebhookEvent) -> None:
     async with connected.app.state.runtime.transaction() as session:
-        [still] = await inbox.recent_events(session, event.shop_id, EventStatus.FAILED)
+        [still] = await operations.recent_events(session, event.shop_id, EventStatus.FAILED)
     assert (still.id, still.attempts, still.last_error) == (
         event.id,
         event.attempts,

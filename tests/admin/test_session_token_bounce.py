@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from app.admin.embedding import APP_BRIDGE_URL
+from app.admin.embedding.app_bridge import APP_BRIDGE_URL
 from app.auth.bounce import BOUNCE_PATH, RELOAD_PARAM
 from app.shops.models import Shop
 from tests.admin.test_embedding import BAD_TOKENS, HOST, SHOP, embedded_load, first_script

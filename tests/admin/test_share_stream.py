@@ -11,7 +11,7 @@ import json
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin import shared
+from app.admin.sharing import share_page
 from app.sharing import links
 from app.shops.models import Shop
 from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
@@ -53,7 +53,7 @@ async def test_the_share_stream_pings_once_per_change_with_nothing_in_it(server:
     text = "".join(received)
     data = [line.removeprefix("data: ") for line in text.splitlines() if line.startswith("data:")]
     # The order's mirror, sales and customers messages: one burst, one ping, no content.
-    assert data == [shared.PING]
+    assert data == [share_page.PING]
     assert json.loads(data[0]) == {"kind": "key_results"}
     for detail in ('"id"', "value", "score", "pace", "family", "days", "topic", "orders/"):
         assert detail not in text

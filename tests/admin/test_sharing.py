@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from app.admin import shared
+from app.admin.sharing import share_page
 from app.auth.cookies import SESSION_COOKIE, read_session
 from app.db import utcnow
 from app.okr.models import CheckIn, Cycle, KeyResult
@@ -291,13 +291,13 @@ async def test_an_open_stream_ends_once_its_link_is_revoked(
     shop = await with_okr(connected, SHOP)
     link, _path = await share(connected, shop)
     runtime = connected.app.state.runtime
-    monkeypatch.setattr(shared, "RECHECK_S", 0.0)
+    monkeypatch.setattr(share_page, "RECHECK_S", 0.0)
 
     async def heartbeats() -> AsyncGenerator[str, None]:
         while True:
             yield ": heartbeat\n\n"
 
-    stream = shared.while_open(runtime, link.id or 0, heartbeats())
+    stream = share_page.while_open(runtime, link.id or 0, heartbeats())
     assert await anext(stream) == ": heartbeat\n\n"
     async with runtime.transaction() as session:
         await links.revoke(session, shop.id or 0, link.id or 0)

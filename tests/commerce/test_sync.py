@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from app.commerce import sync
 from app.commerce.models import Order, StoreSync, SyncKind, SyncStatus
-from app.commerce.sync import get_sync, reconcile_since, run_chunk, start_sync, sync_store
 from app.db import utcnow
+from app.ingest import sync
+from app.ingest.sync import get_sync, reconcile_since, run_chunk, start_sync, sync_store
 from app.shops.models import Platform
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload

@@ -19,7 +19,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.main import create_app
+from app.subscriptions import event_bus
 from app.tasks import registry
+from app.wiring import webhook_topics
 from app.worker.arq_worker import worker_settings
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.network import free_port
@@ -83,7 +85,9 @@ async def test_committed_order_reaches_its_shops_stream_within_a_second(
         for shop in (SHOP_A, SHOP_B):
             await install(connected, shop)
         if mode == "redis":
-            options = worker_settings(settings, registry)
+            options = worker_settings(
+                settings, registry, events=event_bus(), webhook_topics=webhook_topics()
+            )
             options.update(handle_signals=False, poll_delay=0.01)
             worker = Worker(**options)
             worker_task = asyncio.create_task(worker.main())

@@ -15,7 +15,9 @@ from app.commerce import service
 from app.commerce.checkouts import apply_checkouts
 from app.commerce.events import CheckoutChanged, OrderChanged, OrderState
 from app.db import utcnow
+from app.ingest import pipeline
 from app.integrations.shopify.normalize import normalise
+from app.metrics.deltas import ROLLUPS
 from app.metrics.figures import local_day
 from app.metrics.periods import Granularity
 from app.metrics.rebuild import differences
@@ -45,17 +47,17 @@ async def test_abandoned_checkout_recovered_by_its_order(session: AsyncSession) 
     [checkout] = normalise("checkouts/create", body, "EUR")
     assert isinstance(checkout, CheckoutChanged)
     day = local_day(checkout.checkout.created_at, TZ)
-    await service.apply(session, shop_id, checkout)
+    await pipeline.apply(session, shop_id, checkout)
     assert await value(session, shop_id, "checkouts_started", day, day) == 1
     assert await value(session, shop_id, "abandoned_checkouts", day, day) == 0
 
-    await service.sweep_abandoned(session, shop_id, timedelta(hours=1))
+    await pipeline.sweep_abandoned(session, shop_id, timedelta(hours=1))
     assert await value(session, shop_id, "abandoned_checkouts", day, day) == 1
     assert await value(session, shop_id, "abandoned_checkout_recovery_rate", day, day) == 0
     assert await differences(session, shop_id) == []
 
     order = order_event(checkout_token=checkout.checkout.token, created_at=utcnow())
-    await service.apply(session, shop_id, order)
+    await pipeline.apply(session, shop_id, order)
     assert await value(session, shop_id, "checkout_conversion_rate", day, day) == 1
     assert await value(session, shop_id, "recovered_checkouts", day, day) == 1
     assert await value(session, shop_id, "abandoned_checkout_recovery_rate", day, day) == 1
@@ -68,7 +70,7 @@ async def test_checkout_without_contact_details_is_not_started(session: AsyncSes
     shop = await create_shop(session, timezone=TZ)
     body = {**payload("shopify_checkout"), "email": None, "phone": None}
     [checkout] = normalise("checkouts/create", body, "EUR")
-    await service.apply(session, shop.id or 0, checkout)
+    await pipeline.apply(session, shop.id or 0, checkout)
     assert isinstance(checkout, CheckoutChanged)
     day = local_day(checkout.checkout.created_at, TZ)
     assert await value(session, shop.id or 0, "checkouts_started", day, day) == 0
@@ -85,8 +87,8 @@ async def test_customer_family_follows_orders_cancellations_and_lifetime(
     november = (date(2026, 11, 1), date(2026, 12, 31))
     december = (local_day(second.order.created_at, TZ), date(2026, 12, 31))
 
-    await service.apply(session, shop_id, first)
-    await service.apply(session, shop_id, second)
+    await pipeline.apply(session, shop_id, first)
+    await pipeline.apply(session, shop_id, second)
     assert await value(session, shop_id, "customers", *november) == 1
     assert await value(session, shop_id, "new_customers", *november) == 1
     assert await value(session, shop_id, "returning_customers", *november) == 1
@@ -98,7 +100,7 @@ async def test_customer_family_follows_orders_cancellations_and_lifetime(
 
     # Cancelling the first order makes the second one the customer's first.
     cancelled = order_event(cancelled_at=placed, updated_at=placed + timedelta(hours=5))
-    await service.apply(session, shop_id, replace_state(cancelled))
+    await pipeline.apply(session, shop_id, replace_state(cancelled))
     assert await value(session, shop_id, "new_customers", *december) == 1
     assert await value(session, shop_id, "returning_customers", *november) == 0
     assert await value(session, shop_id, "customer_lifetime_value", *november) == each
@@ -116,7 +118,7 @@ async def test_fulfilment_time_and_gross_margin(session: AsyncSession) -> None:
     placed = order.order.created_at
     [line, *others] = order.order.lines
     costed = replace(line, unit_cost=line.unit_price / 4)
-    await service.apply(
+    await pipeline.apply(
         session,
         shop_id,
         order_event(fulfilled_at=placed + timedelta(hours=30), lines=(costed, *others)),
@@ -141,20 +143,20 @@ async def test_a_checkout_update_and_its_order_applied_at_once_both_count(
     [checkout] = normalise("checkouts/create", {**body, "email": None}, "EUR")
     assert isinstance(checkout, CheckoutChanged)
     async with committed_runtime.transaction() as session:
-        await service.apply(session, shop_id, checkout)
+        await pipeline.apply(session, shop_id, checkout)
     later = {**body, "updated_at": (utcnow() - timedelta(minutes=90)).isoformat()}
     [update] = normalise("checkouts/update", later, "EUR")
     order = order_event(checkout_token=checkout.checkout.token, created_at=utcnow())
 
     async def order_alone() -> None:
         async with committed_runtime.transaction() as session:
-            await service.apply(session, shop_id, order)
+            await pipeline.apply(session, shop_id, order)
 
     # The update (contact details: started) holds the row while the order completes it: without
     # the row lock the order would start from the state before the update and its delta would
     # miss that the checkout now counts.
     async with committed_runtime.sessionmaker() as update_session:
-        await service.apply(update_session, shop_id, update)
+        await pipeline.apply(update_session, shop_id, update)
         completing = asyncio.create_task(order_alone())
         await asyncio.sleep(0.3)
         await update_session.commit()
@@ -176,7 +178,7 @@ async def test_a_batch_moves_customers_as_one_by_one_would(session: AsyncSession
     assert customer is not None
     later = placed + timedelta(hours=5)
     second = order_event(platform_id="2", name="#2", created_at=placed + timedelta(days=10))
-    await service.apply_orders(session, shop_id, [first.order, second.order])
+    await service.apply_orders(session, shop_id, [first.order, second.order], ROLLUPS)
     november = (date(2026, 11, 1), date(2026, 12, 31))
     assert await value(session, shop_id, "customers", *november) == 1
     assert await value(session, shop_id, "returning_customers", *november) == 1
@@ -192,6 +194,7 @@ async def test_a_batch_moves_customers_as_one_by_one_would(session: AsyncSession
             third.order,
             replace(third.order, updated_at=later, customer=other),
         ],
+        ROLLUPS,
     )
     assert await value(session, shop_id, "customers", *november) == 1  # only the other one
     assert await value(session, shop_id, "new_customers", *november) == 1
@@ -220,7 +223,7 @@ async def test_a_batch_of_checkouts_counts_as_one_by_one(session: AsyncSession) 
         assert isinstance(event, CheckoutChanged)
         snapshots.append(event.checkout)
 
-    changed = await apply_checkouts(session, shop_id, snapshots)
+    changed = await apply_checkouts(session, shop_id, snapshots, ROLLUPS)
 
     assert [row.token for row in changed] == [body["token"], "other-token", body["token"]]
     day = local_day(started, TZ)

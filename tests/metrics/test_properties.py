@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce import service as commerce
 from app.commerce.events import (
     CustomerSnapshot,
     OrderChanged,
@@ -32,8 +31,9 @@ from app.commerce.events import (
     Refund,
     RefundCreated,
 )
-from app.commerce.ingest import ingest
 from app.db import create_engine
+from app.ingest import pipeline as commerce
+from app.ingest.pipeline import ingest
 from app.integrations.base import StoreClient
 from app.metrics.periods import Granularity, periods
 from app.metrics.rebuild import differences

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce import service
+from app.ingest import pipeline
 from app.integrations.shopify.normalize import normalise
 from app.metrics import rollups
 from app.metrics.figures import local_day
@@ -25,7 +25,7 @@ REFUND_DAY = date(2026, 11, 30)
 
 async def apply(session: AsyncSession, shop_id: int, topic: str, body: dict[str, Any]) -> None:
     for event in normalise(topic, body, "EUR"):
-        await service.apply(session, shop_id, event)
+        await pipeline.apply(session, shop_id, event)
 
 
 def cancelled(body: dict[str, Any], at: str) -> dict[str, Any]:

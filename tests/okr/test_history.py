@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce import tasks as commerce_tasks
 from app.db import utcnow
+from app.ingest import tasks as commerce_tasks
 from app.metrics.figures import local_day
 from app.okr import history, tasks
 from app.shops.models import Shop
-from app.worker.context import execute
+from app.worker.execution import execute
 from tests.commerce.test_sync import shopify_order_node
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.stores import Connected

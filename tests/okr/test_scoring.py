@@ -10,10 +10,10 @@ from app.okr.scoring import (
     Band,
     Bands,
     KRType,
-    invalid,
     score_bound,
     score_milestone,
     score_progress,
+    target_problems,
     weighted_mean,
 )
 
@@ -62,16 +62,16 @@ def test_milestones_are_zero_or_one() -> None:
 def test_invalid_combinations_name_the_field(
     kind: KRType, start: D | None, target: D | None, stretch: D | None, field: str
 ) -> None:
-    errors = invalid(kind, start, target, stretch)
+    errors = target_problems(kind, start, target, stretch)
     assert field in errors
     assert errors[field]  # a reason a merchant can act on
 
 
 def test_valid_combinations_pass() -> None:
-    assert invalid(KRType.INCREASE_TO, D(10), D(12), D(15)) == {}
-    assert invalid(KRType.DECREASE_TO, D(10), D(5), D(4)) == {}
-    assert invalid(KRType.STAY_BELOW, None, D(3), None) == {}
-    assert invalid(KRType.MILESTONE, None, None, None) == {}
+    assert target_problems(KRType.INCREASE_TO, D(10), D(12), D(15)) == {}
+    assert target_problems(KRType.DECREASE_TO, D(10), D(5), D(4)) == {}
+    assert target_problems(KRType.STAY_BELOW, None, D(3), None) == {}
+    assert target_problems(KRType.MILESTONE, None, None, None) == {}
 
 
 def test_bands_default_and_configured() -> None:

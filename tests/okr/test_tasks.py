@@ -11,7 +11,7 @@ import pytest
 from app.db import utcnow
 from app.metrics.figures import local_day
 from app.okr import tasks
-from app.worker.context import execute
+from app.worker.execution import execute
 from tests.fixtures.mail import Inbox
 from tests.fixtures.stores import Connected
 from tests.okr.test_api import Api, api, objective

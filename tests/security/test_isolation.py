@@ -28,11 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.admin.digest.models import DigestSettings
 from app.auth.dependencies import ShopDep, current_shop, shop_if_signed_in
 from app.commerce.models import Customer, StoreSync, SyncKind, SyncStatus
 from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
+from app.digest.models import DigestSettings
 from app.errors import NotFound
 from app.main import create_app
 from app.metrics.models import SalesDay

@@ -169,7 +169,7 @@ async def test_connect_backfill_and_webhooks_log_no_secret(
         await empty_all_tables(pg_engine)
 
     assert traffic.failures_left == 0  # the failing listing happened, and was retried:
-    assert any(r.name == "app.worker.context" and "failed" in r.msg for r in every_record.records)
+    assert any(r.name == "app.worker.execution" and "failed" in r.msg for r in every_record.records)
     assert any("HTTP Request" in r.getMessage() for r in every_record.records)  # httpx spoke
     assert any(r.name.startswith("sqlalchemy.engine") for r in every_record.records)
     secrets = {

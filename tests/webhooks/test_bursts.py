@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
 from app.webhooks.tasks import process_event
-from app.worker.context import execute
+from app.worker.execution import execute
 from tests.fixtures.payloads import payload
 from tests.fixtures.stores import Connected
 from tests.webhooks.helpers import install

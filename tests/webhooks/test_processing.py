@@ -10,10 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
-from app.runtime import open_runtime
+from app.startup import open_runtime
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from app.webhooks.tasks import redeliver
+from app.wiring import webhook_topics
 from app.worker.embedded import EmbeddedJobRunner
 from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.database import empty_all_tables
@@ -83,7 +84,10 @@ async def test_deliveries_while_redis_is_down_are_all_handled_once_it_is_back(
     async with pg_engine.begin() as connection:
         old = utcnow() - timedelta(minutes=5)
         await connection.execute(update(WebhookEvent).values(received_at=old))
-    async with open_runtime(connection_settings(), registry, run_cron=False) as runtime:
+    topics = webhook_topics()
+    async with open_runtime(
+        connection_settings(), registry, run_cron=False, webhook_topics=topics
+    ) as runtime:
         assert isinstance(runtime.jobs, EmbeddedJobRunner)
         await runtime.jobs.send(redeliver.job())
         await runtime.jobs.drain()

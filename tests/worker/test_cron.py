@@ -8,10 +8,10 @@ from arq.worker import Worker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.runtime import open_runtime
+from app.startup import open_runtime
 from app.worker import JobContext
 from app.worker.arq_worker import worker_settings
-from app.worker.jobs import TaskRegistry
+from app.worker.tasks import TaskRegistry
 from tests.fixtures.settings import REDIS_URL, make_settings
 
 

@@ -59,7 +59,7 @@ async def test_released_savepoint_jobs_still_die_with_the_outer_rollback(
 def test_task_job_carries_arguments_id_and_delay() -> None:
     from datetime import timedelta
 
-    from app.worker.jobs import TaskRegistry
+    from app.worker.tasks import TaskRegistry
 
     registry = TaskRegistry()
 

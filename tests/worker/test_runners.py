@@ -12,13 +12,14 @@ from arq.worker import Worker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.runtime import Runtime, open_runtime
+from app.runtime import Runtime
 from app.schema import ensure_schema
 from app.shops.models import Shop
+from app.startup import open_runtime
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.arq_worker import worker_settings
 from app.worker.embedded import EmbeddedJobRunner
-from app.worker.jobs import Task, TaskRegistry
+from app.worker.tasks import Task, TaskRegistry
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.objects import create_shop
 from tests.fixtures.settings import REDIS_URL, make_settings, sqlite_url

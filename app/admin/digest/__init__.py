@@ -1,2 +1,1 @@
-"""The weekly digest: the open cycle's scores e-mailed to a shop's stakeholder list on the
-weekday and hour the merchant picked (shop-local), once per week."""
+"""The weekly digest's settings page and its form; the digest itself is `app.digest`."""

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
 from app.admin import i18n
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
+from app.digest.service import DigestChoice
 from app.okr.service import invalid
 
 # A digest is for a handful of stakeholders; a cap keeps the form from becoming a mailing tool.
 MAX_RECIPIENTS = 50
 _SEPARATORS = re.compile(r"[\n,;]+")
-
-
-@dataclass(frozen=True)
-class DigestChoice:
-    recipients: list[str]
-    weekday: int
-    hour: int
-    enabled: bool
-    locale: str
 
 
 def read_form(form: Mapping[str, object]) -> DigestChoice:

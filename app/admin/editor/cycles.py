@@ -15,11 +15,11 @@ from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
 from app.auth.dependencies import ShopDep
 from app.deps import RowId, SessionDep
-from app.okr import service, templates
+from app.okr import okr_templates, service
 from app.okr.closing import close_cycle
 from app.okr.models import Cycle
 from app.okr.schemas import CycleIn
-from app.shops.models import Shop
+from app.shops.models import SignedInShop
 
 router = APIRouter(prefix="/admin/okrs")
 
@@ -38,7 +38,7 @@ async def add_cycle(request: Request, shop: ShopDep, session: SessionDep) -> Res
             name, start, end = body.name, body.start, body.end
         else:
             raise FormRefused({"year": _("Give a year, or a name with its first and last day.")})
-        cycle = await service.create_cycle(session, shop.id or 0, name, start, end)
+        cycle = await service.create_cycle(session, shop.id, name, start, end)
         return editor_url(cycle.id)
 
     return await submit(request, session, shop, "cycle-new", None, change)
@@ -50,13 +50,13 @@ async def apply_template(
 ) -> Response:
     """One template (or, without `template_id`, all of them) as objectives with key results
     filled in from the shop's history."""
-    cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
+    cycle = await service.get_cycle(session, shop.id, cycle_id)
     chosen = str((await request.form()).get("template_id") or "")
 
     async def change(values: dict[str, str]) -> str:
-        if chosen and chosen not in templates.BY_ID:
+        if chosen and chosen not in okr_templates.BY_ID:
             raise FormRefused({"template_id": _("There is no such template.")})
-        await _apply(session, shop, cycle, [chosen] if chosen else list(templates.BY_ID))
+        await _apply(session, shop, cycle, [chosen] if chosen else list(okr_templates.BY_ID))
         return editor_url(cycle_id)
 
     return await submit(request, session, shop, "templates", cycle_id, change)
@@ -67,23 +67,25 @@ async def guided_start(shop: ShopDep, session: SessionDep) -> Response:
     """A new shop's first OKRs in one click: this year's cycle with every template."""
     year = service.today_for(shop).year
     name, start, end = service.yearly(year)
-    cycle = await service.create_cycle(session, shop.id or 0, name, start, end)
-    await _apply(session, shop, cycle, list(templates.BY_ID))
+    cycle = await service.create_cycle(session, shop.id, name, start, end)
+    await _apply(session, shop, cycle, list(okr_templates.BY_ID))
     return RedirectResponse("/", status_code=303)
 
 
-async def _apply(session: AsyncSession, shop: Shop, cycle: Cycle, template_ids: list[str]) -> None:
+async def _apply(
+    session: AsyncSession, shop: SignedInShop, cycle: Cycle, template_ids: list[str]
+) -> None:
     for template_id in template_ids:
-        template = templates.BY_ID[template_id]
+        template = okr_templates.BY_ID[template_id]
         today = service.today_for(shop)
         # The objective is the merchant's from now on: written in the language they read.
-        await templates.apply(session, shop.id or 0, cycle, template, today, words=translated)
+        await okr_templates.apply(session, shop.id, cycle, template, today, words=translated)
 
 
 @router.post("/cycles/{cycle_id}/close")
 async def close(cycle_id: RowId, request: Request, shop: ShopDep, session: SessionDep) -> Response:
     """Freeze the final scores, with what the team learned per objective."""
-    cycle = await service.get_cycle(session, shop.id or 0, cycle_id)
+    cycle = await service.get_cycle(session, shop.id, cycle_id)
 
     async def change(values: dict[str, str]) -> str:
         retrospectives = {
@@ -92,7 +94,7 @@ async def close(cycle_id: RowId, request: Request, shop: ShopDep, session: Sessi
             if name.startswith(RETROSPECTIVE)
             and (objective_id := read_whole(name.removeprefix(RETROSPECTIVE))) is not None
         }
-        await close_cycle(session, shop.id or 0, cycle, retrospectives, service.today_for(shop))
+        await close_cycle(session, shop.id, cycle, retrospectives, service.today_for(shop))
         return editor_url(cycle_id)
 
     return await submit(request, session, shop, "close", cycle_id, change)

@@ -23,7 +23,6 @@ from app.admin.i18n import translated
 from app.auth.dependencies import CSRF_FIELD
 from app.deps import LARGEST_ROW_ID
 from app.errors import AppError
-from app.shops.models import Shop
 from app.text import Text
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -142,8 +141,7 @@ def refused(error: AppError) -> FormRefused:
     return FormRefused({FORM_ERROR: translated(error.message)}, error.status_code)
 
 
-async def discard_changes(session: AsyncSession, shop: Shop) -> None:
-    """Undo what a refused form changed in this unit of work; the shop is read again because
-    the page rendered next still needs it."""
+async def discard_changes(session: AsyncSession) -> None:
+    """Undo what a refused form changed in this unit of work (the signed-in shop is a snapshot,
+    not a row, so the page rendered next still has it)."""
     await session.rollback()
-    await session.refresh(shop)

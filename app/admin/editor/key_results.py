@@ -42,13 +42,13 @@ def _body(values: dict[str, str]) -> KeyResultIn:
 async def add_key_result(request: Request, shop: ShopDep, session: SessionDep) -> Response:
     form = await request.form()
     objective_id = read_row_id(form.get("objective_id"))
-    objective = await service.get_objective(session, shop.id or 0, objective_id or 0)
+    objective = await service.get_objective(session, shop.id, objective_id or 0)
 
     async def change(values: dict[str, str]) -> str:
         body = _body({**values, "objective_id": str(objective.id)})
-        kr = KeyResult(shop_id=shop.id or 0, **body.model_dump())
+        kr = KeyResult(shop_id=shop.id, **body.model_dump())
         kr.position = len(await service.key_results_of(session, [objective.id or 0]))
-        await krs.save_key_result(session, shop.id or 0, kr, {}, service.today_for(shop))
+        await krs.save_key_result(session, shop.id, kr, {}, service.today_for(shop))
         return editor_url(objective.cycle_id, f"kr-{kr.id}")
 
     key = f"kr-new-{objective.id}"
@@ -59,15 +59,15 @@ async def add_key_result(request: Request, shop: ShopDep, session: SessionDep) -
 async def change_key_result(
     key_result_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
-    kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
-    cycle = await krs.cycle_of(session, shop.id or 0, kr)
+    kr = await krs.get_key_result(session, shop.id, key_result_id)
+    cycle = await krs.cycle_of(session, shop.id, kr)
 
     async def change(values: dict[str, str]) -> str:
         body = _body({**values, "objective_id": str(kr.objective_id), "source": kr.source})
         changes = body.model_dump(
             include=_EDITABLE | ({"done"} if "done_shown" in values else set())
         )
-        await krs.save_key_result(session, shop.id or 0, kr, changes, service.today_for(shop))
+        await krs.save_key_result(session, shop.id, kr, changes, service.today_for(shop))
         return editor_url(cycle.id, f"kr-{key_result_id}")
 
     return await submit(request, session, shop, f"kr-{key_result_id}", cycle.id, change)
@@ -81,8 +81,8 @@ async def move_key_result(
     session: SessionDep,
     direction: Literal["up", "down"] = Form(),
 ) -> Response:
-    kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
-    cycle = await krs.cycle_of(session, shop.id or 0, kr)
+    kr = await krs.get_key_result(session, shop.id, key_result_id)
+    cycle = await krs.cycle_of(session, shop.id, kr)
 
     async def change(_values: dict[str, str]) -> str:
         service.check_open(cycle)
@@ -96,8 +96,8 @@ async def move_key_result(
 async def delete_key_result(
     key_result_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
-    kr = await krs.get_key_result(session, shop.id or 0, key_result_id)
-    cycle = await krs.cycle_of(session, shop.id or 0, kr)
+    kr = await krs.get_key_result(session, shop.id, key_result_id)
+    cycle = await krs.cycle_of(session, shop.id, kr)
 
     async def change(_values: dict[str, str]) -> str:
         service.check_open(cycle)

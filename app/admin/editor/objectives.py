@@ -28,10 +28,10 @@ async def add_objective(request: Request, shop: ShopDep, session: SessionDep) ->
 
     async def change(values: dict[str, str]) -> str:
         body = parse(ObjectiveIn, values, NUMBERS)
-        cycle = await service.get_cycle(session, shop.id or 0, body.cycle_id)
-        objective = Objective(shop_id=shop.id or 0, **body.model_dump())
+        cycle = await service.get_cycle(session, shop.id, body.cycle_id)
+        objective = Objective(shop_id=shop.id, **body.model_dump())
         objective.position = len(await service.objectives_of(session, cycle))
-        await service.save_objective(session, shop.id or 0, objective, {})
+        await service.save_objective(session, shop.id, objective, {})
         return editor_url(body.cycle_id, f"objective-{objective.id}")
 
     return await submit(request, session, shop, "objective-new", cycle_id, change)
@@ -41,13 +41,13 @@ async def add_objective(request: Request, shop: ShopDep, session: SessionDep) ->
 async def change_objective(
     objective_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
-    objective = await service.get_objective(session, shop.id or 0, objective_id)
+    objective = await service.get_objective(session, shop.id, objective_id)
     cycle_id = objective.cycle_id
 
     async def change(values: dict[str, str]) -> str:
         body = parse(ObjectiveIn, {**values, "cycle_id": cycle_id}, NUMBERS)
         changes = body.model_dump(exclude={"cycle_id", "position"})
-        await service.save_objective(session, shop.id or 0, objective, changes)
+        await service.save_objective(session, shop.id, objective, changes)
         return editor_url(cycle_id, f"objective-{objective_id}")
 
     return await submit(request, session, shop, f"objective-{objective_id}", cycle_id, change)
@@ -62,10 +62,10 @@ async def move_objective(
     direction: Literal["up", "down"] = Form(),
 ) -> Response:
     """One place up or down among the objectives it sits with (same cycle, same parent)."""
-    objective = await service.get_objective(session, shop.id or 0, objective_id)
+    objective = await service.get_objective(session, shop.id, objective_id)
 
     async def change(_values: dict[str, str]) -> str:
-        cycle = await service.get_cycle(session, shop.id or 0, objective.cycle_id)
+        cycle = await service.get_cycle(session, shop.id, objective.cycle_id)
         service.check_open(cycle)
         siblings = [
             o
@@ -83,10 +83,10 @@ async def move_objective(
 async def delete_objective(
     objective_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
-    objective = await service.get_objective(session, shop.id or 0, objective_id)
+    objective = await service.get_objective(session, shop.id, objective_id)
 
     async def change(_values: dict[str, str]) -> str:
-        service.check_open(await service.get_cycle(session, shop.id or 0, objective.cycle_id))
+        service.check_open(await service.get_cycle(session, shop.id, objective.cycle_id))
         await session.delete(objective)
         return editor_url(objective.cycle_id)
 

@@ -18,10 +18,10 @@ from app.auth.dependencies import ShopDep
 from app.deps import RowIdQuery, SessionDep
 from app.errors import NotFound
 from app.metrics.catalogue import BY_KEY, METRICS
-from app.okr import service, templates
+from app.okr import okr_templates, service
 from app.okr.evaluation import metric_value
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
-from app.shops.models import Shop
+from app.shops.models import SignedInShop
 
 router = APIRouter()
 
@@ -43,7 +43,7 @@ async def editor(
 async def editor_page(
     request: Request,
     session: AsyncSession,
-    shop: Shop,
+    shop: SignedInShop,
     cycle_id: int | None,
     failed: FormState | None = None,
     status_code: int = 422,
@@ -79,29 +79,29 @@ def parent_choices(rows: list[ObjectiveRow], objective: Objective | None) -> lis
 
 
 async def guided_start(
-    session: AsyncSession, shop: Shop
-) -> list[tuple[templates.Template, list[templates.Suggestion]]]:
+    session: AsyncSession, shop: SignedInShop
+) -> list[tuple[okr_templates.OkrTemplate, list[okr_templates.Suggestion]]]:
     """The templates as they would fill this year's cycle from the shop's history."""
     name, start, end = service.yearly(service.today_for(shop).year)
-    this_year = Cycle(shop_id=shop.id or 0, name=name, start=start, end=end)  # not stored
+    this_year = Cycle(shop_id=shop.id, name=name, start=start, end=end)  # not stored
     return await _suggestions(session, shop, this_year)
 
 
 async def _suggestions(
-    session: AsyncSession, shop: Shop, cycle: Cycle
-) -> list[tuple[templates.Template, list[templates.Suggestion]]]:
+    session: AsyncSession, shop: SignedInShop, cycle: Cycle
+) -> list[tuple[okr_templates.OkrTemplate, list[okr_templates.Suggestion]]]:
     return [
-        (template, await templates.suggest(session, shop.id or 0, cycle, template))
-        for template in templates.TEMPLATES
+        (template, await okr_templates.suggest(session, shop.id, cycle, template))
+        for template in okr_templates.OKR_TEMPLATES
     ]
 
 
-async def has_cycles(session: AsyncSession, shop: Shop) -> bool:
+async def has_cycles(session: AsyncSession, shop: SignedInShop) -> bool:
     statement = select(Cycle.id).where(Cycle.shop_id == shop.id).limit(1)
     return (await session.exec(statement)).first() is not None
 
 
-async def _cycles(session: AsyncSession, shop: Shop) -> list[Cycle]:
+async def _cycles(session: AsyncSession, shop: SignedInShop) -> list[Cycle]:
     statement = select(Cycle).where(Cycle.shop_id == shop.id).order_by(col(Cycle.start).desc())
     return list((await session.exec(statement)).all())
 
@@ -116,7 +116,9 @@ def _choose(cycles: list[Cycle], cycle_id: int | None, today: date) -> Cycle | N
     return next(iter(current or cycles), None)
 
 
-async def _cycle_context(session: AsyncSession, shop: Shop, cycle: Cycle) -> dict[str, object]:
+async def _cycle_context(
+    session: AsyncSession, shop: SignedInShop, cycle: Cycle
+) -> dict[str, object]:
     objectives = await service.objectives_of(session, cycle)
     key_results = await service.key_results_of(session, [o.id or 0 for o in objectives])
     rows = [
@@ -144,19 +146,19 @@ async def metric_help(
     request: Request, shop: ShopDep, session: SessionDep, cycle: RowIdQuery, metric_key: str = ""
 ) -> HTMLResponse:
     """What the chosen metric means, where it stands and the start value it would get."""
-    chosen = await service.get_cycle(session, shop.id or 0, cycle)
+    chosen = await service.get_cycle(session, shop.id, cycle)
     help_ = await help_for(session, shop, chosen, metric_key) if metric_key in BY_KEY else None
     return render(request, "editor/_metric_help.html", {"shop": shop, "help": help_})
 
 
-async def help_for(session: AsyncSession, shop: Shop, cycle: Cycle, key: str) -> MetricHelp:
+async def help_for(session: AsyncSession, shop: SignedInShop, cycle: Cycle, key: str) -> MetricHelp:
     metric, today = BY_KEY[key], service.today_for(shop)
     current = start = None
-    history = templates.history_span(cycle)  # None: a cycle longer than any metric range
+    history = okr_templates.history_span(cycle)  # None: a cycle longer than any metric range
     if history is not None:
         if today >= cycle.start:
             current, _ = await metric_value(
-                session, shop.id or 0, key, (cycle.start, min(today, cycle.end))
+                session, shop.id, key, (cycle.start, min(today, cycle.end))
             )
-        start, _ = await metric_value(session, shop.id or 0, key, history)
+        start, _ = await metric_value(session, shop.id, key, history)
     return MetricHelp(key, metric.name, metric.definition, current, start)

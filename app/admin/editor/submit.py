@@ -14,7 +14,7 @@ from starlette.responses import Response
 from app.admin.editor.forms import FormRefused, FormState, discard_changes, refused, values_of
 from app.admin.editor.page import editor_page
 from app.errors import Conflict, Unprocessable
-from app.shops.models import Shop
+from app.shops.models import SignedInShop
 
 # Runs the change from the form's values; returns where to go next (the editor's URL).
 Change = Callable[[dict[str, str]], Awaitable[str]]
@@ -23,7 +23,7 @@ Change = Callable[[dict[str, str]], Awaitable[str]]
 async def submit(
     request: Request,
     session: AsyncSession,
-    shop: Shop,
+    shop: SignedInShop,
     form_key: str,
     cycle_id: int | None,
     change: Change,
@@ -35,7 +35,7 @@ async def submit(
         except (Unprocessable, Conflict) as error:  # Conflict: the cycle was closed meanwhile
             raise refused(error) from None
     except FormRefused as refusal:
-        await discard_changes(session, shop)
+        await discard_changes(session)
         failed = FormState(form_key, values, refusal.errors)
         return await editor_page(request, session, shop, cycle_id, failed, refusal.status_code)
     return RedirectResponse(destination, status_code=303)

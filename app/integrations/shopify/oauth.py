@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from app.config import Settings
 from app.db import utcnow
 from app.errors import BadRequest
 from app.integrations import http as store_http
@@ -35,6 +36,14 @@ class ShopifyApp:
 
     def admin_url(self, shop: str, path: str) -> str:
         return self.admin_url_template.format(shop=shop).rstrip("/") + path
+
+
+def shopify_app(settings: Settings) -> ShopifyApp:
+    return ShopifyApp(
+        api_key=settings.shopify_api_key,
+        api_secret=settings.shopify_api_secret.get_secret_value(),
+        admin_url_template=settings.shopify_admin_url,
+    )
 
 
 def authorize_url(app: ShopifyApp, shop: str, scopes: str, redirect_uri: str, state: str) -> str:

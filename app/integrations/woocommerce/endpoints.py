@@ -28,7 +28,7 @@ from app.integrations.woocommerce.store_checks import (
 )
 from app.integrations.woocommerce.urls import require_store_url
 from app.shops import service
-from app.shops.models import NoncePurpose, Platform, Shop
+from app.shops.models import NoncePurpose, Platform, SignedInShop
 from app.shops.tasks import enqueue_connect
 
 router = APIRouter(prefix="/auth/woocommerce", tags=["auth"])
@@ -51,7 +51,9 @@ class KeyDelivery(BaseModel):
     key_permissions: str = Field(max_length=32)
 
 
-async def signed_in_shop(request: Request, runtime: RuntimeDep, session: SessionDep) -> Shop | None:
+async def signed_in_shop(
+    request: Request, runtime: RuntimeDep, session: SessionDep
+) -> SignedInShop | None:
     """The shop whose admin this browser is signed in to, if any (a connection it starts may
     reconnect that shop); an expired or unusable session is no session here, not an error."""
     try:
@@ -60,7 +62,7 @@ async def signed_in_shop(request: Request, runtime: RuntimeDep, session: Session
         return None
 
 
-SignedInShopDep = Annotated[Shop | None, Depends(signed_in_shop)]
+SignedInShopDep = Annotated[SignedInShop | None, Depends(signed_in_shop)]
 
 
 @router.get("/connect", response_class=RedirectResponse, status_code=303)

@@ -1,0 +1,1 @@
+"""The dashboard section: the open cycle's live scorecard."""

@@ -1,0 +1,37 @@
+"""The live OKR dashboard: the open cycle's scorecard, swapped in again when the event stream
+says key results moved."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.admin.editor.page import guided_start, has_cycles
+from app.admin.rendering import render
+from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.deps import SessionDep
+from app.okr.scorecard import current_scorecard
+from app.okr.service import today_for
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -> HTMLResponse:
+    """The current cycle's objectives and key results, kept live by the page's event stream;
+    without a sign-in, how to sign in (401)."""
+    if shop is None:
+        return render(request, "sign_in.html", {}, status_code=401)
+    today = today_for(shop)
+    card = await current_scorecard(session, shop.id, today)
+    context: dict[str, object] = {"shop": shop, "card": card, "this_year": today.year}
+    if card is None and not await has_cycles(session, shop):
+        context["guided"] = await guided_start(session, shop)  # a new shop: where to begin
+    return render(request, "dashboard.html", context)
+
+
+@router.get("/admin/scorecard", response_class=HTMLResponse)
+async def scorecard_fragment(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
+    """The dashboard's scorecard alone: htmx swaps it in when the stream says it moved."""
+    card = await current_scorecard(session, shop.id, today_for(shop))
+    return render(request, "_scorecard.html", {"card": card, "shop": shop})

@@ -1,0 +1,1 @@
+"""The operations section: the store connection, its webhooks and its sync passes."""

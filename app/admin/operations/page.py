@@ -1,0 +1,83 @@
+"""The Operations page: is the store connected, are its webhooks arriving and being handled
+(failed ones with their error and a Retry), and how far the backfill and reconciliation passes
+have read. The JSON API of the same facts is app/operations/endpoints.py; both read
+app/operations/service.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.admin.rendering import render
+from app.auth.dependencies import ShopDep
+from app.commerce.models import StoreSync, SyncStatus
+from app.deps import RowId, SessionDep
+from app.integrations.base import RESOURCES
+from app.operations import service
+from app.shops.models import SignedInShop
+
+router = APIRouter(include_in_schema=False)
+
+EVENTS_SHOWN = 50
+SYNCS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """A pass over the store's API as the page draws it: it reads one resource after another
+    (customers, orders, checkouts) and does not know their totals ahead, so its bar counts
+    resources read; the label says how many records so far."""
+
+    sync: StoreSync
+    step: int  # resources finished, 0…steps
+    steps: int
+
+
+@dataclass(frozen=True)
+class Connection:
+    shop: SignedInShop
+    scopes: list[str]
+    last_received_at: datetime | None
+    counts: dict[str, int]  # deliveries by status value
+
+
+def progress_of(sync: StoreSync) -> SyncProgress:
+    steps = len(RESOURCES)
+    if sync.status is SyncStatus.DONE:
+        return SyncProgress(sync, steps, steps)
+    step = RESOURCES.index(sync.resource) if sync.resource in RESOURCES else 0
+    return SyncProgress(sync, step, steps)
+
+
+@router.get("/admin/operations", response_class=HTMLResponse)
+async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
+    """The store connection, recent webhooks (failed ones retried from here), sync progress."""
+    shop_id = shop.id
+    events = await service.recent_events(session, shop_id, limit=EVENTS_SHOWN)
+    connection = Connection(
+        shop=shop,
+        scopes=[scope.strip() for scope in shop.scopes.split(",") if scope.strip()],
+        last_received_at=events[0].received_at if events else None,  # newest first
+        counts={s.value: n for s, n in (await service.count_by_status(session, shop_id)).items()},
+    )
+    syncs = await service.recent_syncs(session, shop_id, limit=SYNCS_SHOWN)
+    context = {
+        "shop": shop,
+        "section": "operations",
+        "connection": connection,
+        "events": events,
+        "syncs": [progress_of(sync) for sync in syncs],
+    }
+    return render(request, "operations/operations.html", context)
+
+
+@router.post("/admin/operations/webhooks/{event_id}/retry", response_class=HTMLResponse)
+async def retry(
+    request: Request, event_id: RowId, shop: ShopDep, session: SessionDep
+) -> HTMLResponse:
+    """Queue a failed webhook again; the row, now waiting, replaces the failed one."""
+    event = await service.retry_failed(session, shop.id, event_id)
+    return render(request, "operations/_event_row.html", {"shop": shop, "event": event})

@@ -1,0 +1,69 @@
+"""What the shop's operations views (the JSON API and the admin page) read and do: recent
+deliveries, a retry of a failed one, the progress of store syncs. Every query is scoped by shop."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.commerce.models import StoreSync
+from app.errors import Conflict, NotFound
+from app.webhooks.models import EventStatus, WebhookEvent
+from app.webhooks.service import process_job
+from app.worker import enqueue_after_commit
+
+SYNCS_SHOWN = 50
+
+
+async def recent_events(
+    session: AsyncSession, shop_id: int, status: EventStatus | None = None, limit: int = 100
+) -> list[WebhookEvent]:
+    """The shop's deliveries, newest first; only those in `status` when given."""
+    statement = select(WebhookEvent).where(WebhookEvent.shop_id == shop_id)
+    if status is not None:
+        statement = statement.where(WebhookEvent.status == status)
+    statement = statement.order_by(col(WebhookEvent.received_at).desc()).limit(limit)
+    return list((await session.exec(statement)).all())
+
+
+async def retry_failed(session: AsyncSession, shop_id: int, event_id: int) -> WebhookEvent:
+    """Queue a failed delivery again (after its cause was fixed): pending, tries reset, its job
+    sent after commit. Another shop's event is not found; one that has not failed conflicts."""
+    statement = select(WebhookEvent).where(
+        WebhookEvent.shop_id == shop_id, WebhookEvent.id == event_id
+    )
+    event = (await session.exec(statement)).first()
+    if event is None:
+        raise NotFound(f"no webhook event {event_id} in this shop")
+    if event.status is not EventStatus.FAILED:
+        raise Conflict(
+            f"webhook event {event_id} is {event.status.value}; only failed ones are retried"
+        )
+    event.status, event.attempts, event.last_error = EventStatus.PENDING, 0, None
+    enqueue_after_commit(session, process_job(event_id))
+    return event
+
+
+async def recent_syncs(
+    session: AsyncSession, shop_id: int, limit: int = SYNCS_SHOWN
+) -> list[StoreSync]:
+    """Reconciliation and backfill passes, newest first."""
+    statement = (
+        select(StoreSync)
+        .where(StoreSync.shop_id == shop_id)
+        .order_by(col(StoreSync.started_at).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def count_by_status(session: AsyncSession, shop_id: int) -> dict[EventStatus, int]:
+    """How many of the shop's deliveries are in each status (those with none are left out)."""
+    statement = (
+        select(WebhookEvent.status, func.count())
+        .where(WebhookEvent.shop_id == shop_id)
+        .group_by(col(WebhookEvent.status))
+    )
+    rows = (await session.exec(statement)).all()
+    return {EventStatus(status): count for status, count in rows}
