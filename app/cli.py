@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from app.cli_support import check_schema_or_exit, fail, settings_or_exit
+from app.cli_support import check_schema_or_exit, fail, open_runtimes_with, settings_or_exit
 from app.config import Settings
 from app.errors import AppError
 from app.logs import configure_logging
+from app.runtime import Runtime
 
 cli = typer.Typer(
     name="storeokr",
@@ -30,8 +32,10 @@ DEMO_DATA_DIR = Path("var/demo")
 def _add_subcommands() -> None:
     from app.ingest.cli import backfill
     from app.metrics.cli import metrics_cli
+    from app.privacy.cli import forget
     from app.shops.cli import shop_cli
 
+    shop_cli.command("forget")(forget)
     cli.add_typer(shop_cli, name="shop")
     cli.add_typer(metrics_cli, name="metrics")
     cli.command()(backfill)
@@ -39,7 +43,19 @@ def _add_subcommands() -> None:
 
 def main() -> None:
     _add_subcommands()
+    open_runtimes_with(_wired_runtime)
     cli()
+
+
+def _wired_runtime(settings: Settings) -> AbstractAsyncContextManager[Runtime]:
+    """A command's runtime: every task, webhook topic and subscriber, no cron."""
+    from app.startup import open_runtime
+    from app.tasks import registry
+    from app.wiring import event_bus, webhook_topics
+
+    return open_runtime(
+        settings, registry, run_cron=False, events=event_bus(), webhook_topics=webhook_topics()
+    )
 
 
 @cli.command()
@@ -66,9 +82,8 @@ def worker() -> None:
     """Run an arq worker: jobs and cron from Redis (STOREOKR_REDIS_URL)."""
     from arq.worker import Worker
 
-    from app.subscriptions import event_bus
     from app.tasks import registry
-    from app.wiring import webhook_topics
+    from app.wiring import event_bus, webhook_topics
     from app.worker.arq_worker import worker_settings
 
     settings = settings_or_exit()

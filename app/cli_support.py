@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import NoReturn, TypeVar
 
 import typer
@@ -12,7 +13,6 @@ from app.config import Settings, SettingsError, load_settings
 from app.errors import AppError
 from app.runtime import Runtime
 from app.schema import ensure_schema
-from app.startup import open_runtime
 from app.worker.embedded import EmbeddedJobRunner
 
 T = TypeVar("T")
@@ -53,21 +53,25 @@ def valid_or_exit(check: Callable[[], T]) -> T:
         fail(error.message, code=2)
 
 
+RuntimeOpener = Callable[[Settings], AbstractAsyncContextManager[Runtime]]
+# How a command opens its runtime (every task, webhook topic and subscriber wired): told once at
+# start by the CLI's composition root (`app.cli`), so that the commands of lower packages never
+# import the layers above them.
+_opener: list[RuntimeOpener] = []
+
+
+def open_runtimes_with(opener: RuntimeOpener) -> None:
+    _opener[:] = [opener]
+
+
 def run_with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Open a runtime (no cron), run `work`, and in embedded mode finish the jobs it queued
     before returning; with Redis, the workers run them."""
-    from app.subscriptions import event_bus
-    from app.tasks import registry
-    from app.wiring import webhook_topics
+    if not _opener:
+        raise RuntimeError("the CLI opens runtimes once app.cli has wired them")
 
     async def main() -> T:
-        async with open_runtime(
-            settings,
-            registry,
-            run_cron=False,
-            events=event_bus(),
-            webhook_topics=webhook_topics(),
-        ) as runtime:
+        async with _opener[0](settings) as runtime:
             result = await work(runtime)
             if isinstance(runtime.jobs, EmbeddedJobRunner):
                 await runtime.jobs.drain()

@@ -17,14 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.admin import routes as admin_routes
 from app.admin.limited import limited_page
+from app.admin.live_stream import router as live_router
 from app.auth.endpoints import router as auth_router
+from app.auth.shopify_install import router as shopify_auth_router
+from app.auth.woocommerce_connect import router as woocommerce_auth_router
 from app.config import Settings, load_settings
 from app.crypto import Vault
 from app.errors import AppError
 from app.health.endpoints import router as health_router
-from app.integrations.shopify.endpoints import router as shopify_auth_router
-from app.integrations.woocommerce.endpoints import router as woocommerce_auth_router
-from app.live.endpoints import router as live_router
 from app.logs import configure_logging, redact_third_party_loggers
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
@@ -35,11 +35,10 @@ from app.ratelimit import Limiter, TooManyRequests, limit_public_routes
 from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
 from app.startup import open_runtime
-from app.subscriptions import event_bus
 from app.tasks import registry as default_registry
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.senders import Senders
-from app.wiring import webhook_topics
+from app.wiring import event_bus, webhook_topics
 from app.worker.tasks import TaskRegistry
 
 logger = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from arq.connections import ArqRedis
@@ -25,7 +26,7 @@ from app.events import DomainEvent, EventBus
 from app.live.broadcast import Broadcaster
 from app.live.messages import LiveMessage
 from app.outbound import AddressPolicy
-from app.webhooks.routing import TopicRouting
+from app.topic_routing import TopicRouting
 from app.worker.enqueue import AfterCommit, take_ready
 from app.worker.jobs import Job
 from app.worker.queue import JobQueue
@@ -45,10 +46,10 @@ class Runtime:
     # Where store requests may go: `http` connects only where it allows, and the connect flow
     # checks a store's address with it before anything is sent.
     addresses: AddressPolicy = field(default_factory=AddressPolicy)
-    # Who hears the domain events a transaction publishes (`app/wiring.py` fills it).
+    # Who hears the domain events a transaction publishes (`app/wiring.py` builds it).
     events: EventBus = field(default_factory=EventBus)
-    # Who takes each webhook topic we use (`app/wiring.py` fills it).
-    webhook_topics: TopicRouting = field(default_factory=TopicRouting)
+    # Who takes each webhook topic we use (`app/wiring.py` builds it).
+    webhook_topics: TopicRouting[Any] = field(default_factory=TopicRouting)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager

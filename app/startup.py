@@ -4,7 +4,7 @@ The web app (lifespan), the arq worker (on_startup) and CLI commands all open th
 here. It lives apart from `app.runtime` because it starts the embedded job runner, which runs
 tasks, whose context holds the runtime: the runtime itself needs of the worker only what sends
 a job. What the layers above register (domain event subscribers, webhook topic handlers) is
-built by the caller (`app/subscriptions.py`, `app/wiring.py`) and passed in.
+built by the caller (`app/wiring.py`) and passed in.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -21,7 +22,7 @@ from app.events import EventBus
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.outbound import AddressPolicy, GuardedTransport, Resolver, system_resolve
 from app.runtime import Runtime
-from app.webhooks.routing import TopicRouting
+from app.topic_routing import TopicRouting
 from app.worker.embedded import EmbeddedJobRunner
 from app.worker.queue import ArqJobQueue, JobQueue, connect_arq_redis
 from app.worker.tasks import TaskRegistry
@@ -40,7 +41,7 @@ async def open_runtime(
     http_transport: httpx.AsyncBaseTransport | None = None,
     resolve: Resolver = system_resolve,
     events: EventBus | None = None,
-    webhook_topics: TopicRouting | None = None,
+    webhook_topics: TopicRouting[Any] | None = None,
 ) -> AsyncIterator[Runtime]:
     """Open every shared resource; `jobs` overrides the queue (the arq worker passes its own),
     `http_transport` the network under the HTTP client (tests stand in for the platforms),

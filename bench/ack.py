@@ -24,7 +24,8 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.shops.models import Platform, Shop
+from app.integrations.platforms import Platform
+from app.shops.models import Shop
 from bench.common import BENCH_URL, ROOT, free_port, fresh_database, save, serving
 
 SHOP, SECRET = "bench.myshopify.com", "bench-shopify-secret"

@@ -37,8 +37,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import create_engine, utcnow
 from app.demo.okrs import Goal, add_revenue_objective
+from app.integrations.platforms import Platform
 from app.shops.login_links import create_login_link
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from bench.ack import APP_PORT, SECRET, SHOP, prepare, server_environment
 from bench.common import ROOT, bench_settings, save, serving
 from bench.load import ORDER

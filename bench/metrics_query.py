@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.integrations.platforms import Platform
 from app.metrics.periods import Granularity
 from app.metrics.rebuild import rebuild
 from app.metrics.service import evaluate
@@ -32,7 +33,7 @@ from app.okr import key_results as krs
 from app.okr.evaluation import evaluate_key_result
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import Bands, KRType
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from bench.common import fresh_database, save, timed
 
 LAST_DAY = date(2026, 11, 22)

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
-from app.commerce.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState
+from app.integrations.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState
+from app.integrations.platforms import Platform
 from app.metrics.deltas import ROLLUPS
 from app.metrics.models import SLOTS
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from bench.common import fresh_database, save
 
 SALE_DAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Black Friday morning

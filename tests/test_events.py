@@ -22,10 +22,10 @@ from app.commerce.changes import (
     OrderEdited,
     OrderPlaced,
 )
-from app.commerce.events import CheckoutChanged, OrderChanged, OrderState
 from app.db import utcnow
 from app.events import DomainEvent, EventBus
 from app.ingest import pipeline
+from app.integrations.events import CheckoutChanged, OrderChanged, OrderState
 from app.integrations.shopify.normalize import normalise
 from app.metrics.deltas import MetricsMoved
 from app.runtime import Runtime

@@ -15,8 +15,9 @@ from sqlmodel import func, select
 from app.config import Settings
 from app.deps import SessionDep
 from app.errors import Conflict
+from app.integrations.platforms import Platform
 from app.main import add_error_handlers, create_app
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from app.startup import open_runtime
 from app.worker.tasks import TaskRegistry
 from tests.fixtures.app import running_app

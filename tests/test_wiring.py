@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.integrations.adapters import ADAPTERS
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from app.wiring import webhook_topics
 from app.worker.tasks import TaskRegistry
 from tests.fixtures.app import running_app

@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.crypto import Vault
+from app.integrations.platforms import Platform
 from app.integrations.shopify import oauth
 from app.integrations.shopify.oauth import shopify_app
 from app.integrations.shopify.session_token import verify_session_token
 from app.runtime import Runtime
 from app.shops import repository, service
-from app.shops.models import Platform, Shop, ShopStatus
+from app.shops.models import Shop, ShopStatus
 from app.shops.tasks import enqueue_connect
 
 

@@ -17,9 +17,9 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.events import OrderSnapshot, OrderState, Refund
 from app.commerce.models import Checkout, Order
 from app.events import DomainEvent, publish_after_commit
+from app.integrations.events import OrderSnapshot, OrderState, Refund
 
 # --- Change records: the state before and after, as the rollups need them -------------------
 
@@ -169,8 +169,14 @@ def order_events(shop_id: int, written: list[OrderWritten]) -> list[OrderEvent]:
             customer = after.customer.key if after.customer else None
             value = after.gross - after.discounts
             events.append(
-                kind(shop_id, after.platform_id, customer, after.created_at, value,
-                     after.discount_codes)  # fmt: skip
+                kind(
+                    shop_id,
+                    after.platform_id,
+                    customer,
+                    after.created_at,
+                    value,
+                    after.discount_codes,
+                )  # fmt: skip
             )
     return events
 

@@ -19,10 +19,10 @@ from app.commerce.changes import (
     facts_of_checkout,
     publish,
 )
-from app.commerce.events import CheckoutSnapshot
 from app.commerce.models import Checkout
 from app.commerce.rounds import in_rounds
 from app.db import insert_many_or_skip
+from app.integrations.events import CheckoutSnapshot
 
 FirstSeen = tuple[str, datetime, datetime]  # token, started, updated
 

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.commerce.events import OrderState
 from app.db import Money, UTCDateTime, utcnow
+from app.integrations.events import OrderState
 from app.shops.models import enum_column
 
 ZERO = Decimal("0")

@@ -26,11 +26,11 @@ from app.commerce.changes import (
     publish,
     refund_events,
 )
-from app.commerce.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState, Refund
 from app.commerce.models import Customer, Order, OrderLineRow, RefundRow
 from app.commerce.repository import lock_orders
 from app.commerce.rounds import in_rounds
 from app.db import Money, insert_many_or_skip, upsert_many_if_newer
+from app.integrations.events import CustomerSnapshot, OrderLine, OrderSnapshot, OrderState, Refund
 
 # Customers known only from orders carry no update time: any real update is newer.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -14,7 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce import checkouts, orders, repository
 from app.commerce.changes import ChangeWriter, CheckoutWritten, OrderWritten, facts_of_checkout
 from app.commerce.checkouts import checkouts_written
-from app.commerce.events import (
+from app.commerce.models import Checkout, Customer
+from app.db import utcnow
+from app.integrations.events import (
     CartAbandoned,
     CartRecovered,
     CheckoutChanged,
@@ -27,8 +29,6 @@ from app.commerce.events import (
     Refund,
     RefundCreated,
 )
-from app.commerce.models import Checkout, Customer
-from app.db import utcnow
 
 
 async def apply(

@@ -27,12 +27,12 @@ from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
 from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, woo_api
 from app.integrations.base import ShopInfo
+from app.integrations.platforms import Platform
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.metrics.figures import local_day
 from app.runtime import Runtime
 from app.shops import service
-from app.shops.models import Platform
 from app.shops.tasks import enqueue_connect
 
 logger = logging.getLogger(__name__)

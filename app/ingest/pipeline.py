@@ -10,9 +10,9 @@ from itertools import groupby
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
-from app.commerce.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.commerce.repository import refund_ids
 from app.integrations.base import StoreClient
+from app.integrations.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.metrics.deltas import ROLLUPS
 from app.shops.models import Shop
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.commerce.events import CommerceEvent
 from app.ingest.pipeline import ingest
 from app.integrations.adapters import adapter_for
 from app.integrations.clients import client_for
+from app.integrations.events import CommerceEvent
 from app.live.publish import publish_after_commit
 from app.shops import service as shops
 from app.shops.models import Shop

@@ -11,12 +11,12 @@ from typing import Any, Protocol
 
 import httpx
 
-from app.commerce.events import CommerceEvent
 from app.config import Settings
 from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.events import CommerceEvent
+from app.integrations.platforms import Platform
 from app.integrations.shopify.adapter import ShopifyAdapter
 from app.integrations.woocommerce.adapter import WooCommerceAdapter
-from app.shops.models import Platform
 
 
 class PlatformAdapter(Protocol):

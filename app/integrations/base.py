@@ -9,8 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from app.commerce.events import Refund
 from app.errors import AppError
+from app.integrations.events import Refund
 
 
 class StoreUnauthorized(AppError):

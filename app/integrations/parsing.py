@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.commerce.events import NormalisationError
+from app.integrations.events import NormalisationError
 
 
 def decimal_of(value: Any, field: str) -> Decimal:

@@ -18,9 +18,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.changes import CheckoutFacts, CheckoutWritten, OrderWritten, facts_of_checkout
-from app.commerce.events import OrderSnapshot, OrderState, Refund
 from app.commerce.models import Checkout, Order, RefundRow
 from app.events import DomainEvent, publish_after_commit
+from app.integrations.events import OrderSnapshot, OrderState, Refund
 from app.live.publish import publish_after_commit as publish_live_after_commit
 from app.metrics import rollups
 from app.metrics.checkouts import CheckoutFigures, checkout_contribution

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from app.commerce.events import OrderSnapshot, OrderState
 from app.commerce.models import Order
+from app.integrations.events import OrderSnapshot, OrderState
 from app.metrics.figures import ZERO, SalesFigures, local_day
 
 SalesContribution = dict[date, SalesFigures]

@@ -15,15 +15,15 @@ from app.cli_support import (
 )
 from app.config import Settings
 from app.crypto import Vault, random_token
+from app.integrations.platforms import Platform
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.shopify.domains import require_shop_domain
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.integrations.woocommerce.urls import require_store_url
-from app.privacy.service import erase_shop
 from app.runtime import Runtime
 from app.shops import repository, service
 from app.shops.login_links import create_login_link, email_login_link
-from app.shops.models import Platform, Shop, ShopStatus
+from app.shops.models import Shop, ShopStatus
 from app.shops.tasks import finish_connection
 
 shop_cli = typer.Typer(help="Connect stores and sign in to their admin.", no_args_is_help=True)
@@ -138,27 +138,6 @@ def _report(shop: Shop) -> None:
         f"connected shop {shop.id}: {shop.platform.value} {shop.domain} "
         f"({shop.name}, {shop.currency}, {shop.timezone}); webhooks subscribed"
     )
-
-
-@shop_cli.command("forget")
-def forget(
-    shop_id: Annotated[int, typer.Argument(help="The shop's id (`storeokr shop list`).")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Erase the shop and every row of its data (WooCommerce's equivalent of shop/redact)."""
-    settings = _settings()
-    if not yes:
-        typer.confirm(
-            f"Erase shop {shop_id} and all of its data? This cannot be undone", abort=True
-        )
-
-    async def work(runtime: Runtime) -> None:
-        async with runtime.transaction() as session:
-            await service.require_shop(session, shop_id)
-            await erase_shop(session, shop_id)
-
-    run_or_exit(settings, work)
-    typer.echo(f"shop {shop_id} and all its data erased")
 
 
 @shop_cli.command("rotate-secrets")

@@ -10,11 +10,7 @@ from sqlalchemy import Column, Enum, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
-
-
-class Platform(StrEnum):
-    SHOPIFY = "shopify"
-    WOOCOMMERCE = "woocommerce"
+from app.integrations.platforms import Platform
 
 
 class ShopStatus(StrEnum):

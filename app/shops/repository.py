@@ -9,7 +9,8 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.shops.models import AuthNonce, NoncePurpose, Platform, Shop
+from app.integrations.platforms import Platform
+from app.shops.models import AuthNonce, NoncePurpose, Shop
 
 
 async def get_shop(session: AsyncSession, shop_id: int) -> Shop | None:

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.shops.models import Platform, ShopStatus
+from app.integrations.platforms import Platform
+from app.shops.models import ShopStatus
 
 
 class ShopPublic(BaseModel):

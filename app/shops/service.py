@@ -12,9 +12,10 @@ from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.integrations.base import Refresher, ShopInfo, StoreConnection
+from app.integrations.platforms import Platform
 from app.runtime import Runtime
 from app.shops import repository
-from app.shops.models import AuthNonce, NoncePurpose, Platform, Shop, ShopStatus, SignedInShop
+from app.shops.models import AuthNonce, NoncePurpose, Shop, ShopStatus, SignedInShop
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import PayloadTooLarge, Unauthorized
 from app.integrations.adapters import PlatformAdapter, adapter_for
+from app.integrations.platforms import Platform
 from app.ratelimit import count_unsigned, limit_shop_webhooks, refuse_unsigned_flood
 from app.runtime import Runtime
-from app.shops.models import Platform
 from app.webhooks import service
 from app.webhooks.senders import Sender, Senders
 from app.webhooks.service import Delivery, Outcome

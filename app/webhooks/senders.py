@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.crypto import Vault
+from app.integrations.platforms import Platform
 from app.shops import repository as shops
 from app.shops import service as shop_service
-from app.shops.models import Platform
 
 # A changed secret or an uninstall is seen within this long; a delivery signed with a secret we
 # have not cached yet makes its caller look again at once (`Senders.find(..., fresh=True)`).

@@ -15,9 +15,9 @@ from app.errors import BadRequest
 from app.runtime import Runtime
 from app.shops import repository as shops
 from app.shops.models import Shop
+from app.topic_routing import BurstRoute, TopicRouting
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
-from app.webhooks.routing import BurstRoute, TopicRouting
 from app.webhooks.senders import Sender
 from app.worker import JobContext, enqueue_after_commit
 from app.worker.jobs import Job
@@ -89,7 +89,7 @@ def process_job(event_id: int) -> Job:
 
 
 async def receive(
-    session: AsyncSession, topics: TopicRouting, sender: Sender, delivery: Delivery
+    session: AsyncSession, topics: TopicRouting[Shop], sender: Sender, delivery: Delivery
 ) -> Outcome:
     """Store the delivery once; only a new row for a topic we use gets a job (after commit)."""
     try:
@@ -150,7 +150,7 @@ async def _process(ctx: JobContext, event_id: int) -> None:
 
 
 async def _process_burst(
-    ctx: JobContext, shop: Shop, event: WebhookEvent, route: BurstRoute
+    ctx: JobContext, shop: Shop, event: WebhookEvent, route: BurstRoute[Shop]
 ) -> None:
     """The event with the shop's other events of the burst's topics waiting behind it, in one
     transaction: at a flash sale's pace a worker applies a hundred orders in about the

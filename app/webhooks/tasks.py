@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.commerce.events import NormalisationError
+from app.integrations.events import NormalisationError
 from app.webhooks import service
 from app.worker import JobContext, registry
 from app.worker.execution import max_tries_for

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.events import EventBus
 from app.runtime import Runtime
 from app.startup import open_runtime
-from app.webhooks.routing import TopicRouting
+from app.topic_routing import TopicRouting
 from app.worker.execution import execute, max_tries_for, retry_after_failure, timeout_for
 from app.worker.queue import ArqJobQueue
 from app.worker.tasks import CronSchedule, Task, TaskRegistry
@@ -45,7 +45,7 @@ def worker_settings(
     registry: TaskRegistry,
     *,
     events: EventBus | None = None,
-    webhook_topics: TopicRouting | None = None,
+    webhook_topics: TopicRouting[Any] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare);
     `events` and `webhook_topics` are what start-up registered for the layers above (the

@@ -12,9 +12,10 @@ from app.admin.formats import moment
 from app.commerce.models import StoreSync, SyncKind, SyncStatus
 from app.db import utcnow
 from app.ingest.sync import sync_store
+from app.integrations.platforms import Platform
 from app.operations import service as operations
 from app.shops import repository
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload

@@ -12,10 +12,10 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import repository
-from app.commerce.events import CheckoutChanged, CommerceEvent, OrderChanged, RefundCreated
 from app.commerce.models import Checkout, Order, OrderLineRow, RefundRow
 from app.db import utcnow
 from app.ingest import pipeline as service
+from app.integrations.events import CheckoutChanged, CommerceEvent, OrderChanged, RefundCreated
 from app.integrations.shopify.normalize import normalise
 from app.runtime import Runtime
 from tests.fixtures.objects import create_shop

@@ -14,7 +14,7 @@ from app.commerce.models import Order, StoreSync, SyncKind, SyncStatus
 from app.db import utcnow
 from app.ingest import sync
 from app.ingest.sync import get_sync, reconcile_since, run_chunk, start_sync, sync_store
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
 from tests.fixtures.stores import Connected

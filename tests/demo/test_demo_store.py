@@ -14,16 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.events import OrderChanged
 from app.commerce.models import Checkout, Order, RefundRow
 from app.db import utcnow
 from app.demo.admin_api import answer
 from app.demo.runner import Courier, demo_settings, demo_shops, install_demo_shop, mount
 from app.demo.shoppers import DemoStore
+from app.integrations.events import OrderChanged
+from app.integrations.platforms import Platform
 from app.integrations.shopify.normalize import normalise
 from app.main import create_app
 from app.metrics.rebuild import differences
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from app.tasks import registry
 from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.database import empty_all_tables

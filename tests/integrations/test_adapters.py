@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 
 from app.errors import BadRequest
 from app.integrations.adapters import ADAPTERS, adapter_for
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from tests.fixtures.settings import make_settings
 
 SHOPIFY, WOOCOMMERCE = ADAPTERS[Platform.SHOPIFY], ADAPTERS[Platform.WOOCOMMERCE]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.commerce.events import (
+from app.integrations.events import (
     CheckoutChanged,
     CustomerUpserted,
     NormalisationError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from app.commerce.events import CheckoutChanged, CustomerUpserted, OrderChanged, OrderState
+from app.integrations.events import CheckoutChanged, CustomerUpserted, OrderChanged, OrderState
 from app.integrations.woocommerce.normalize import normalise, refund
 from tests.fixtures.payloads import payload
 

@@ -19,9 +19,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.main import create_app
-from app.subscriptions import event_bus
 from app.tasks import registry
-from app.wiring import webhook_topics
+from app.wiring import event_bus, webhook_topics
 from app.worker.arq_worker import worker_settings
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.network import free_port

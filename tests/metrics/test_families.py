@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import service
 from app.commerce.checkouts import apply_checkouts
-from app.commerce.events import CheckoutChanged, OrderChanged, OrderState
 from app.db import utcnow
 from app.ingest import pipeline
+from app.integrations.events import CheckoutChanged, OrderChanged, OrderState
 from app.integrations.shopify.normalize import normalise
 from app.metrics.deltas import ROLLUPS
 from app.metrics.figures import local_day

@@ -22,7 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.events import (
+from app.db import create_engine
+from app.ingest import pipeline as commerce
+from app.ingest.pipeline import ingest
+from app.integrations.base import StoreClient
+from app.integrations.events import (
     CustomerSnapshot,
     OrderChanged,
     OrderLine,
@@ -31,10 +35,6 @@ from app.commerce.events import (
     Refund,
     RefundCreated,
 )
-from app.db import create_engine
-from app.ingest import pipeline as commerce
-from app.ingest.pipeline import ingest
-from app.integrations.base import StoreClient
 from app.metrics.periods import Granularity, periods
 from app.metrics.rebuild import differences
 from app.metrics.service import evaluate

@@ -6,8 +6,8 @@ from __future__ import annotations
 from app.commerce.models import SyncKind
 from app.db import utcnow
 from app.ingest.sync import sync_store
+from app.integrations.platforms import Platform
 from app.shops import repository
-from app.shops.models import Platform
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
 from tests.fixtures.stores import Connected

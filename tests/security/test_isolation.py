@@ -34,6 +34,7 @@ from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.digest.models import DigestSettings
 from app.errors import NotFound
+from app.integrations.platforms import Platform
 from app.main import create_app
 from app.metrics.models import SalesDay
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveKind, OkrSettings, Source
@@ -42,7 +43,6 @@ from app.privacy.models import CustomerExport
 from app.sharing import links
 from app.sharing.models import ShareLink
 from app.shops import repository
-from app.shops.models import Platform
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs

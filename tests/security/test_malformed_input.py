@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from app.db import utcnow
+from app.integrations.platforms import Platform
 from app.okr.models import Cycle, Objective
-from app.shops.models import AuthNonce, Platform, Shop
+from app.shops.models import AuthNonce, Shop
 from tests.admin.editor_client import Admin, error_next_to, signed_in
 from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import API_SECRET, session_token

@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import utcnow
+from app.integrations.platforms import Platform
 from app.ratelimit import WINDOW_S, Limiter, MemoryCounts, RedisCounts
-from app.shops.models import Platform
 from app.tasks import registry
 from app.worker.queue import connect_arq_redis
 from tests.fixtures.app import own_task, running_app

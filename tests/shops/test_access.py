@@ -12,9 +12,10 @@ from fastapi import APIRouter
 from app.auth.cookies import SESSION_COOKIE, read_session
 from app.auth.dependencies import ShopDep
 from app.crypto import Vault
+from app.integrations.platforms import Platform
 from app.shops import service
 from app.shops.login_links import create_login_link
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import Connected
 

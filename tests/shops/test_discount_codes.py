@@ -8,8 +8,9 @@ from decimal import Decimal
 from app.db import utcnow
 from app.integrations.base import DiscountCodeRequest, DiscountKind, StoreClient
 from app.integrations.clients import client_for
+from app.integrations.platforms import Platform
 from app.shops import service
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from tests.fixtures.stores import Connected
 from tests.webhooks.helpers import install
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 from app.crypto import Vault
 from app.db import utcnow
 from app.integrations.clients import client_for
+from app.integrations.platforms import Platform
 from app.integrations.shopify.client import ShopifyStoreClient
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.shops import repository, service
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from tests.fixtures.stores import Connected
 
 SHOP = "refreshing.myshopify.com"

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from app.auth.cookies import SESSION_COOKIE
 from app.crypto import Vault
+from app.integrations.platforms import Platform
 from app.shops import service
-from app.shops.models import Platform, Shop, ShopStatus
+from app.shops.models import Shop, ShopStatus
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.stores import WOO_STORE, Connected
 from tests.shops.helpers import all_stored_text, count_rows, query_param

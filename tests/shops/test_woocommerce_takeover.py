@@ -11,10 +11,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.cookies import SESSION_COOKIE
+from app.auth.woocommerce_connect import CONNECT_COOKIE
 from app.db import utcnow
-from app.integrations.woocommerce.endpoints import CONNECT_COOKIE
+from app.integrations.platforms import Platform
 from app.shops.login_links import create_login_link
-from app.shops.models import AuthNonce, Platform, Shop, ShopStatus
+from app.shops.models import AuthNonce, Shop, ShopStatus
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.objects import create_shop
 from tests.fixtures.stores import PUBLIC_URL, WOO_STORE, Connected

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from app.auth.cookies import SESSION_COOKIE
-from app.integrations.woocommerce.endpoints import CONNECT_COOKIE
-from app.shops.models import AuthNonce, Platform, Shop
+from app.auth.woocommerce_connect import CONNECT_COOKIE
+from app.integrations.platforms import Platform
+from app.shops.models import AuthNonce, Shop
 from app.shops.repository import nonce_digest
 from tests.fixtures.app import finish_jobs, own_task
 from tests.fixtures.stores import WOO_STORE, Connected

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from app.crypto import Vault
 from app.integrations.base import ShopInfo
+from app.integrations.platforms import Platform
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.shops import service
-from app.shops.models import Platform, Shop
+from app.shops.models import Shop
 from tests.fixtures.stores import Connected
 
 WOO_SECRET = "woo-webhook-secret-of-our-own-making-0123456789"

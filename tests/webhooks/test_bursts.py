@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.events import OrderState
 from app.commerce.models import Order
+from app.integrations.events import OrderState
 from app.metrics.rebuild import differences
 from app.runtime import Runtime
 from app.webhooks import repository

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from app.commerce.models import Order, RefundRow
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
 from tests.fixtures.stores import Connected

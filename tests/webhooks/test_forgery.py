@@ -6,7 +6,7 @@ import random
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from tests.fixtures.payloads import payload
 from tests.fixtures.stores import Connected
 from tests.fixtures.webhooks import shopify_delivery, woocommerce_delivery

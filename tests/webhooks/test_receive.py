@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from app.crypto import Vault
+from app.integrations.platforms import Platform
 from app.shops import repository
-from app.shops.models import Platform, Shop, ShopStatus
+from app.shops.models import Shop, ShopStatus
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs, running_app

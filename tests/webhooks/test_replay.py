@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from app.db import utcnow
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from app.webhooks.models import WebhookEvent
 from app.webhooks.service import CLOCK_SKEW, StaleDelivery, refuse_stale
 from tests.fixtures.app import finish_jobs

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.shops.models import Platform, Shop
-from app.webhooks.routing import Burst, TopicRouting
+from app.integrations.platforms import Platform
+from app.shops.models import Shop
+from app.topic_routing import Burst, TopicRouting
 
 
 async def handler(ctx: object, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
@@ -26,7 +27,7 @@ BURST = Burst(prepare=prepare, apply=apply)
 
 
 def test_a_topic_nobody_took_is_not_used() -> None:
-    routing = TopicRouting()
+    routing: TopicRouting[Shop] = TopicRouting()
     routing.handle(Platform.SHOPIFY, "app/uninstalled", handler)
     assert routing.uses(Platform.SHOPIFY, "app/uninstalled")
     assert not routing.uses(Platform.SHOPIFY, "products/create")
@@ -34,7 +35,7 @@ def test_a_topic_nobody_took_is_not_used() -> None:
 
 
 def test_the_topics_of_a_burst_are_applied_together() -> None:
-    routing = TopicRouting()
+    routing: TopicRouting[Shop] = TopicRouting()
     routing.handle_in_bursts(Platform.WOOCOMMERCE, ["order.created", "order.updated"], BURST)
     route = routing.burst_for(Platform.WOOCOMMERCE, "order.updated")
     assert route is not None
@@ -44,7 +45,7 @@ def test_the_topics_of_a_burst_are_applied_together() -> None:
 
 
 def test_a_topic_taken_twice_is_refused_at_start_up() -> None:
-    routing = TopicRouting()
+    routing: TopicRouting[Shop] = TopicRouting()
     routing.handle_in_bursts(Platform.SHOPIFY, ["orders/create"], BURST)
     with pytest.raises(ValueError, match="'orders/create' is routed twice"):
         routing.handle(Platform.SHOPIFY, "orders/create", handler)

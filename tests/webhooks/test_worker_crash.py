@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.commerce.models import Order, RefundRow
-from app.shops.models import Platform
+from app.integrations.platforms import Platform
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import running_app

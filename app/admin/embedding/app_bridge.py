@@ -16,7 +16,8 @@ from starlette.responses import Response
 from app.auth.dependencies import signed_in_embedded
 from app.auth.stream_tokens import stream_url
 from app.config import Settings
-from app.shops.models import Platform, Shop, SignedInShop
+from app.integrations.platforms import Platform
+from app.shops.models import Shop, SignedInShop
 
 APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 SHOPIFY_ADMIN = "https://admin.shopify.com"

@@ -15,10 +15,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from app.admin.live_stream import shop_stream, stream_response
 from app.admin.rendering import render
 from app.deps import RuntimeDep, SessionDep
 from app.errors import NotFound
-from app.live.endpoints import shop_stream, stream_response
 from app.okr.scorecard import current_scorecard
 from app.okr.service import today_for
 from app.runtime import Runtime

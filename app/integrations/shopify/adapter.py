@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from app.commerce.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.config import Settings
 from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.integrations.headers import header_time, required_header
 from app.integrations.shopify import normalize, normalize_graphql
 from app.integrations.shopify.client import WEBHOOK_TOPICS, ShopifyStoreClient

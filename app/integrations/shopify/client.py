@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 
-from app.commerce.events import Refund, RefundLine
 from app.db import utcnow
 from app.integrations.base import (
     DiscountCode,
@@ -20,6 +19,7 @@ from app.integrations.base import (
     StoreRejected,
     WebhookSubscription,
 )
+from app.integrations.events import Refund, RefundLine
 from app.integrations.shopify import oauth, queries
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.shopify.graphql import ShopifyGraphQL

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.commerce.events import (
+from app.integrations.events import (
     ZERO,
     CheckoutSnapshot,
     CustomerSnapshot,

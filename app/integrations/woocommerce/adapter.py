@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from app.commerce.events import CommerceEvent
 from app.config import Settings
 from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.events import CommerceEvent
 from app.integrations.headers import required_header
 from app.integrations.woocommerce import normalize
 from app.integrations.woocommerce.client import WEBHOOK_TOPICS, WooCommerceStoreClient

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 
-from app.commerce.events import Refund
 from app.integrations import http as store_http
 from app.integrations.base import (
     DiscountCode,
@@ -19,6 +18,7 @@ from app.integrations.base import (
     StoreRejected,
     WebhookSubscription,
 )
+from app.integrations.events import Refund
 from app.integrations.woocommerce import normalize
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.integrations.woocommerce.signing import authenticate

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.commerce.events import (
+from app.integrations.events import (
     ZERO,
     CartAbandoned,
     CartRecovered,

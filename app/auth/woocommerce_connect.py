@@ -21,6 +21,7 @@ from app.auth.dependencies import shop_if_signed_in
 from app.crypto import Vault
 from app.deps import RuntimeDep, SessionDep
 from app.errors import BadRequest, Forbidden, Unauthorized
+from app.integrations.platforms import Platform
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.integrations.woocommerce.store_checks import (
     require_woocommerce_store,
@@ -28,7 +29,7 @@ from app.integrations.woocommerce.store_checks import (
 )
 from app.integrations.woocommerce.urls import require_store_url
 from app.shops import service
-from app.shops.models import NoncePurpose, Platform, SignedInShop
+from app.shops.models import NoncePurpose, SignedInShop
 from app.shops.tasks import enqueue_connect
 
 router = APIRouter(prefix="/auth/woocommerce", tags=["auth"])

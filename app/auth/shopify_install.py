@@ -11,11 +11,12 @@ from app.crypto import Vault
 from app.db import utcnow
 from app.deps import RuntimeDep, SessionDep
 from app.errors import BadRequest
+from app.integrations.platforms import Platform
 from app.integrations.shopify import oauth
 from app.integrations.shopify.domains import require_shop_domain
 from app.integrations.shopify.oauth import shopify_app
 from app.shops import service
-from app.shops.models import NoncePurpose, Platform
+from app.shops.models import NoncePurpose
 from app.shops.tasks import enqueue_connect
 
 router = APIRouter(prefix="/auth/shopify", tags=["auth"])
