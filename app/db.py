@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Numeric, event, text
+from sqlalchemy import BigInteger, Column, DateTime, Enum, Numeric, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -47,6 +48,22 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def enum_column(enum: type[StrEnum], length: int = 16) -> Column[str]:
+    # Stored as plain strings with a CHECK constraint: no native PostgreSQL enum type to
+    # migrate when a value is added, and the same on SQLite.
+    return Column(
+        Enum(
+            enum,
+            native_enum=False,
+            length=length,
+            create_constraint=True,
+            values_callable=lambda members: [m.value for m in members],
+            name=enum.__name__.lower(),
+        ),
+        nullable=False,
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

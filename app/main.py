@@ -25,7 +25,9 @@ from app.config import Settings, load_settings
 from app.crypto import Vault
 from app.errors import AppError
 from app.health.endpoints import router as health_router
+from app.initiatives.endpoints import router as initiatives_router
 from app.logs import configure_logging, redact_third_party_loggers
+from app.messaging.unsubscribe import router as unsubscribe_router
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.okr.endpoints import router as okr_router
@@ -111,6 +113,8 @@ def create_app(
     app.include_router(live_router)
     app.include_router(metrics_router)
     app.include_router(okr_router)
+    app.include_router(initiatives_router)
+    app.include_router(unsubscribe_router)
     app.include_router(admin_routes.router)
     app.mount("/admin/static", admin_routes.static, name="admin-static")
     return app

@@ -3,6 +3,13 @@ the drift test and anything that walks all tables (e.g. shop erasure)."""
 
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
 from app.digest.models import DigestSettings
+from app.initiatives.models import (
+    Initiative,
+    InitiativeAudit,
+    InitiativeKeyResult,
+    RecoveryEnrollment,
+)
+from app.messaging.models import MarketingSend, MarketingUnsubscribe
 from app.metrics.models import (
     CheckoutDay,
     CustomerDay,
@@ -26,6 +33,12 @@ __all__ = [
     "CustomerPreviousTotals",
     "Cycle",
     "DigestSettings",
+    "Initiative",
+    "InitiativeAudit",
+    "InitiativeKeyResult",
+    "MarketingSend",
+    "MarketingUnsubscribe",
+    "RecoveryEnrollment",
     "KeyResult",
     "Objective",
     "OkrSettings",

@@ -193,6 +193,7 @@ PUBLIC_ROUTES = (
     PublicRoutes("/auth/shopify/", "shopify-install"),
     PublicRoutes("/auth/login", "login-link"),
     PublicRoutes("/share/", "share", page=True, uncounted_suffix="/scorecard"),
+    PublicRoutes("/u/", "unsubscribe", page=True),
 )
 
 

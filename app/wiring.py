@@ -14,10 +14,16 @@ here (tests/test_wiring.py checks it).
 
 from __future__ import annotations
 
-from app.commerce.changes import BackfillFinished
+from app.commerce.changes import (
+    BackfillFinished,
+    CheckoutAbandoned,
+    CheckoutCompleted,
+    OrderPlaced,
+)
 from app.events import EventBus
 from app.ingest import webhooks as ingest
 from app.ingest.tasks import backfill_new_shop
+from app.initiatives import recovery
 from app.integrations.adapters import ADAPTERS
 from app.integrations.platforms import Platform
 from app.live.follow_ups import follow
@@ -51,6 +57,9 @@ def event_bus() -> EventBus:
     bus.subscribe(ShopConnected, backfill_new_shop)
     bus.subscribe(MetricsMoved, tell_open_dashboards)
     bus.subscribe(BackfillFinished, retake_history)
+    bus.subscribe(CheckoutAbandoned, recovery.enroll_abandoned)
+    bus.subscribe(CheckoutCompleted, recovery.checkout_completed)
+    bus.subscribe(OrderPlaced, recovery.order_placed)
     # The live stream's own follow-up: after metrics move, open pages hear their key results.
     follow("metrics", key_results_moved)
     return bus

@@ -75,6 +75,14 @@ def _take_state(row: Checkout, checkout: CheckoutSnapshot) -> None:
     row.email, row.phone, row.total = checkout.email, checkout.phone, checkout.total
     row.recovery_url = checkout.recovery_url or row.recovery_url
     row.customer_key = checkout.customer.key if checkout.customer else row.customer_key
+    if checkout.lines:  # a snapshot without lines (an abandoned-cart plugin's) keeps the cart
+        row.lines = [
+            {"title": line.title, "quantity": line.quantity, "unit_price": str(line.unit_price)}
+            for line in checkout.lines
+        ]
+    row.first_name = checkout.first_name or row.first_name
+    if checkout.accepts_marketing is not None:
+        row.accepts_marketing = checkout.accepts_marketing
     if checkout.has_contact and row.contact_given_at is None:
         row.contact_given_at = checkout.updated_at
     if checkout.completed_at and row.completed_at is None:

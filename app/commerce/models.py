@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import Money, UTCDateTime, utcnow
@@ -127,6 +128,12 @@ class Checkout(SQLModel, table=True):
     contact_given_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     total: Decimal = Field(default=ZERO, sa_type=Money)
     recovery_url: str | None = Field(default=None, max_length=2048)
+    # What a recovery e-mail shows: the cart's lines ({"title", "quantity", "unit_price"}, the
+    # price as a decimal string in the shop's currency), the shopper's first name, and the
+    # checkout's own marketing box (None: the platform does not say).
+    lines: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    first_name: str | None = Field(default=None, max_length=255)
+    accepts_marketing: bool | None = None
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_by_order: str | None = Field(default=None, max_length=64)
     order_value: Decimal | None = Field(default=None, sa_type=Money)  # its gross − discounts

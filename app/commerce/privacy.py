@@ -50,13 +50,14 @@ class CommerceMirror:
             )
             changed += await _rewrite(session, Order, "customer_key", where, anonymous, email=None)
             changed += await _rewrite(
-                session, Checkout, "customer_key", where, anonymous, email=None, phone=None
-            )
+                session, Checkout, "customer_key", where, anonymous,
+                email=None, phone=None, first_name=None,
+            )  # fmt: skip
         if customer.email:  # checkouts abandoned before we knew who it was
             result = await session.exec(
                 update(Checkout)
                 .where(col(Checkout.shop_id) == shop_id, col(Checkout.email) == customer.email)
-                .values(email=None, phone=None)
+                .values(email=None, phone=None, first_name=None)
             )
             changed += result.rowcount or 0
         return changed

@@ -123,6 +123,15 @@ class OrderSnapshot:
 
 
 @dataclass(frozen=True)
+class CheckoutLine:
+    """A line of a cart as the shopper sees it (what a recovery e-mail lists)."""
+
+    title: str
+    quantity: int
+    unit_price: Decimal  # in the shop's currency, before discounts
+
+
+@dataclass(frozen=True)
 class CheckoutSnapshot:
     token: str
     created_at: datetime
@@ -133,6 +142,10 @@ class CheckoutSnapshot:
     recovery_url: str | None
     total: Decimal
     customer: CustomerSnapshot | None = None
+    lines: tuple[CheckoutLine, ...] = ()
+    first_name: str | None = None
+    # The checkout's own marketing box (Shopify `buyer_accepts_marketing`); None: not said.
+    accepts_marketing: bool | None = None
 
     @property
     def has_contact(self) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 import aiosmtplib
 
@@ -20,6 +21,10 @@ class EmailNotConfigured(AppError):
     code = "email_not_configured"
 
 
+_POLICY = policy.SMTP.clone(max_line_length=998)
+_SEVEN_BIT = _POLICY.clone(cte_type="7bit")  # any SMTP server takes it (no 8BITMIME needed)
+
+
 @dataclass(frozen=True)
 class Email:
     to: str
@@ -27,11 +32,22 @@ class Email:
     text: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    sender_name: str | None = None  # shown instead of the configured sender's name
+    reply_to: str | None = None
 
 
 def build_message(settings: Settings, email: Email) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
+    # Lines up to RFC 5322's limit: a header of one long word (List-Unsubscribe's URL) would
+    # otherwise be written as an RFC 2047 encoded word, which mail clients do not read as a URL
+    # (so `send_email` hands the SMTP client bytes: it would flatten with 78-character lines).
+    message = EmailMessage(policy=_POLICY)
+    if email.sender_name:
+        _name, address = parseaddr(settings.smtp_from)
+        message["From"] = formataddr((email.sender_name, address))
+    else:
+        message["From"] = settings.smtp_from
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(domain="storeokr")
@@ -50,7 +66,9 @@ async def send_email(settings: Settings, email: Email) -> None:
         )
     try:
         await aiosmtplib.send(
-            build_message(settings, email),
+            build_message(settings, email).as_bytes(policy=_SEVEN_BIT),
+            sender=parseaddr(settings.smtp_from)[1],
+            recipients=[email.to],
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             username=settings.smtp_username or None,

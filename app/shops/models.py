@@ -6,32 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Enum, Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.db import enum_column as enum_column  # at home in app.db; the features import it here
 from app.integrations.platforms import Platform
 
 
 class ShopStatus(StrEnum):
     ACTIVE = "active"
     UNINSTALLED = "uninstalled"
-
-
-def enum_column(enum: type[StrEnum]) -> Column[str]:
-    # Stored as plain strings with a CHECK constraint: no native PostgreSQL enum type to
-    # migrate when a value is added, and the same on SQLite.
-    return Column(
-        Enum(
-            enum,
-            native_enum=False,
-            length=16,
-            create_constraint=True,
-            values_callable=lambda members: [m.value for m in members],
-            name=enum.__name__.lower(),
-        ),
-        nullable=False,
-    )
 
 
 class NoncePurpose(StrEnum):

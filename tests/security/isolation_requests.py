@@ -26,12 +26,16 @@ KIND_OF = {
     "link_id": "link",
     "created": "link",  # the sharing page's "link just made"
     "customer_id": "customer",
+    "initiative_id": "initiative",
+    "key_result_ids": "key_result",  # the key results an initiative targets
 }
 # Names that look like ids but name the app's catalogue, the same for every shop: the value
 # to send (None: leave the optional field out).
 CATALOGUE: dict[str, object] = {"key": "net_sales", "template_ids": None}
 # Object kinds spelt out as a name ("cycle=3") are ids too.
-KIND_NAMES = {"cycle", "objective", "key_result", "check_in", "event", "export", "link", "shop"}
+KIND_NAMES = {
+    "cycle", "objective", "key_result", "check_in", "event", "export", "link", "shop", "initiative",
+}  # fmt: skip
 
 # (slot, kind) -> the id to send. A slot says where the id goes ("path.cycle_id"); the
 # filler decides whose object it names.

@@ -34,6 +34,7 @@ from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.digest.models import DigestSettings
 from app.errors import NotFound
+from app.initiatives.models import Initiative, InitiativeStatus, InitiativeType
 from app.integrations.platforms import Platform
 from app.main import create_app
 from app.metrics.models import SalesDay
@@ -74,6 +75,7 @@ B_IDS = {
     "export": 9_001_601,
     "link": 9_001_701,
     "customer": 9_001_801,
+    "initiative": 9_001_901,
 }
 # Ids that name nothing: what B's must be indistinguishable from.
 NOTHING = {kind: str(LARGEST_ROW_ID) for kind in B_IDS} | {"customer": "no-such-customer"}
@@ -178,7 +180,8 @@ OWN_REFUSALS = {"POST /admin/digest/send-now": 503}  # e-mail is not configured 
 
 Build = Callable[[Fill], Call]
 Row = TypeVar("Row", bound=SQLModel)
-Named = Cycle | Objective | KeyResult | WebhookEvent | CustomerExport | ShareLink  # has an id
+# Kinds of object that have an id.
+Named = Cycle | Objective | KeyResult | WebhookEvent | CustomerExport | ShareLink | Initiative
 
 
 @dataclass
@@ -323,6 +326,14 @@ async def _records(
             shop_id=shop_id,
             label=f"{text} link",
             expires_at=utcnow().replace(microsecond=0) + timedelta(days=30),
+        ),
+        # Active: activate (no change), pause and end are each accepted for A's own.
+        "initiative": Initiative(
+            id=ids.get("initiative"),
+            shop_id=shop_id,
+            type=InitiativeType.MANUAL,
+            name=f"{text} initiative",
+            status=InitiativeStatus.ACTIVE,
         ),
     }
     session.add_all(made.values())

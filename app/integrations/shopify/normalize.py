@@ -12,6 +12,7 @@ from typing import Any
 from app.integrations.events import (
     ZERO,
     CheckoutChanged,
+    CheckoutLine,
     CheckoutSnapshot,
     CommerceEvent,
     CustomerSnapshot,
@@ -141,6 +142,11 @@ def checkout(payload: dict[str, Any], shop_currency: str) -> CheckoutSnapshot:
         raise NormalisationError("checkout has no token")
     created = time_of(payload.get("created_at"), "created_at")
     person = payload.get("customer")
+    currency = payload.get("currency")
+    lines = tuple(
+        _checkout_line(item, shop_currency, currency) for item in payload.get("line_items") or []
+    )
+    marketing = payload.get("buyer_accepts_marketing")
     return CheckoutSnapshot(
         token=str(token),
         created_at=created,
@@ -151,7 +157,29 @@ def checkout(payload: dict[str, Any], shop_currency: str) -> CheckoutSnapshot:
         recovery_url=payload.get("abandoned_checkout_url"),
         total=money(payload, "total_price", shop_currency, payload.get("currency")),
         customer=customer(person) if isinstance(person, dict) and person.get("id") else None,
+        lines=lines,
+        first_name=_first_name(payload),
+        accepts_marketing=marketing if isinstance(marketing, bool) else None,
     )
+
+
+def _checkout_line(item: dict[str, Any], shop_currency: str, currency: str | None) -> CheckoutLine:
+    title = str(item.get("title") or item.get("presentment_title") or "")
+    variant = item.get("variant_title")
+    return CheckoutLine(
+        title=f"{title} – {variant}" if variant else title,
+        quantity=int(item.get("quantity") or 0),
+        unit_price=money(item, "price", shop_currency, currency),
+    )
+
+
+def _first_name(payload: dict[str, Any]) -> str | None:
+    """The shopper's first name: the customer's, else the one on an address of the checkout."""
+    for holder in ("customer", "billing_address", "shipping_address"):
+        person = payload.get(holder)
+        if isinstance(person, dict) and person.get("first_name"):
+            return str(person["first_name"])
+    return None
 
 
 def customer(payload: dict[str, Any]) -> CustomerSnapshot:

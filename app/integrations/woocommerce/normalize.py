@@ -13,6 +13,7 @@ from app.integrations.events import (
     CartAbandoned,
     CartRecovered,
     CheckoutChanged,
+    CheckoutLine,
     CheckoutSnapshot,
     CommerceEvent,
     CustomerSnapshot,
@@ -168,6 +169,15 @@ def checkout_of(payload: dict[str, Any], snapshot: OrderSnapshot) -> CheckoutSna
         recovery_url=None,
         total=snapshot.total,
         customer=snapshot.customer,
+        lines=tuple(
+            CheckoutLine(
+                title=str(item.get("name") or ""),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for item, line in zip(payload.get("line_items") or [], snapshot.lines, strict=True)
+        ),
+        first_name=billing.get("first_name") or None,
     )
 
 

@@ -1,0 +1,343 @@
+"""Abandoned-checkout recovery: a checkout abandoned while an abandoned-checkout initiative is
+active is enrolled in it, one enrollment per initiative and checkout; its steps are sent when
+due (`send_step`, a keyed job per enrollment and step, queued by the minute's sweep), each one
+re-checking at send time that the checkout is still open and its customer has not ordered since
+it was abandoned. A completed checkout or a new order of the customer ends the enrollment as
+converted, and counts for the initiative when it came within the attribution window after one
+of our messages.
+
+Enrolling is a subscriber to `CheckoutAbandoned`, which runs at most once (`app.events`): the
+sweep enrolls again what a lost subscriber missed (`enroll_missed`), from committed data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.commerce import repository as mirror
+from app.commerce.changes import CheckoutAbandoned, CheckoutCompleted, OrderPlaced
+from app.commerce.models import Checkout, Order
+from app.db import insert_many_or_skip, utcnow
+from app.initiatives import emails
+from app.initiatives.models import (
+    EnrollmentStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeType,
+    RecoveryEnrollment,
+)
+from app.initiatives.repository import active_of_type
+from app.initiatives.settings import (
+    AbandonedCheckoutSettings,
+    WooCommerceConsent,
+    recovery_settings,
+)
+from app.integrations.events import OrderState
+from app.integrations.platforms import Platform
+from app.messaging.marketing import Marketing, record_skip, send_marketing
+from app.messaging.models import SendStatus, SkipReason
+from app.runtime import Runtime
+from app.shops.models import Shop
+
+# A checkout abandoned longer ago than this is never enrolled (a backfill's old checkouts).
+ENROLL_WINDOW = timedelta(days=1)
+SWEEP_BATCH = 500
+
+
+# --- Enrolling ------------------------------------------------------------------------------
+
+
+async def enroll_abandoned(session: AsyncSession, event: CheckoutAbandoned) -> None:
+    """Subscriber: enroll the checkout in each of the shop's active recovery initiatives."""
+    await enroll(session, event.shop_id, event.token, utcnow())
+
+
+async def enroll(session: AsyncSession, shop_id: int, token: str, now: datetime) -> int:
+    """Enroll the abandoned checkout `token` where it is not yet; how many enrollments made."""
+    checkout = await mirror.get_checkout(session, shop_id, token)
+    if checkout is None:
+        return 0
+    initiatives = await active_of_type(session, shop_id, InitiativeType.ABANDONED_CHECKOUT)
+    return await _enroll(session, [(checkout, i) for i in initiatives], now)
+
+
+async def enroll_missed(session: AsyncSession, now: datetime) -> int:
+    """Enroll the checkouts abandoned while an initiative was active that are not enrolled in
+    it (a subscriber lost between a commit and its run)."""
+    statement = (
+        select(Checkout, Initiative)
+        .join(Initiative, col(Initiative.shop_id) == col(Checkout.shop_id))
+        .where(
+            Initiative.type == InitiativeType.ABANDONED_CHECKOUT,
+            Initiative.status == InitiativeStatus.ACTIVE,
+            col(Checkout.abandoned_at) >= now - ENROLL_WINDOW,
+            col(Checkout.abandoned_at) >= col(Initiative.activated_at),
+            col(Checkout.completed_at).is_(None),
+            ~select(RecoveryEnrollment.id)
+            .where(
+                RecoveryEnrollment.initiative_id == Initiative.id,
+                RecoveryEnrollment.checkout_token == Checkout.token,
+            )
+            .exists(),
+        )
+        .limit(SWEEP_BATCH)
+    )
+    pairs = [(checkout, initiative) for checkout, initiative in (await session.exec(statement))]
+    return await _enroll(session, pairs, now)
+
+
+async def _enroll(
+    session: AsyncSession, pairs: list[tuple[Checkout, Initiative]], now: datetime
+) -> int:
+    rows = []
+    for checkout, initiative in pairs:
+        abandoned = checkout.abandoned_at
+        if (
+            abandoned is None
+            or checkout.completed_at is not None
+            or abandoned < now - ENROLL_WINDOW
+            or initiative.activated_at is None
+            or abandoned < initiative.activated_at
+        ):
+            continue
+        first = recovery_settings(initiative.settings).steps[0]
+        rows.append(
+            {
+                "shop_id": checkout.shop_id,
+                "initiative_id": initiative.id,
+                "checkout_token": checkout.token,
+                "customer_key": _customer_key(checkout),
+                "abandoned_at": abandoned,
+                "status": EnrollmentStatus.ACTIVE,
+                "next_step": 1,
+                "next_due_at": abandoned + first.delay,
+                "attributed": False,
+                "created_at": now,
+            }
+        )
+    unique = ["initiative_id", "checkout_token"]
+    return len(await insert_many_or_skip(session, RecoveryEnrollment, rows, unique, ("id",)))
+
+
+def _customer_key(checkout: Checkout) -> str | None:
+    if checkout.customer_key:
+        return checkout.customer_key
+    return f"email:{checkout.email.strip().lower()}" if checkout.email else None
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+async def due_steps(session: AsyncSession, now: datetime) -> list[tuple[int, int]]:
+    """(enrollment id, step) of every step due now, oldest first."""
+    statement = (
+        select(RecoveryEnrollment.id, RecoveryEnrollment.next_step)
+        .where(
+            RecoveryEnrollment.status == EnrollmentStatus.ACTIVE,
+            col(RecoveryEnrollment.next_due_at) <= now,
+        )
+        .order_by(col(RecoveryEnrollment.next_due_at))
+        .limit(SWEEP_BATCH)
+    )
+    return [(id_, step) for id_, step in (await session.exec(statement)).all() if id_ is not None]
+
+
+async def send_step(
+    runtime: Runtime, session: AsyncSession, enrollment_id: int, step: int, now: datetime
+) -> None:
+    """Send step `step` of an enrollment if it is still due and still wanted; safe to run
+    twice, also after the message went out and this job's transaction did not commit."""
+    enrollment = await _lock_enrollment(session, enrollment_id)
+    if (
+        enrollment is None
+        or enrollment.status is not EnrollmentStatus.ACTIVE
+        or enrollment.next_step != step
+        or enrollment.next_due_at is None
+        or enrollment.next_due_at > now
+    ):
+        return
+    initiative = await session.get(Initiative, enrollment.initiative_id)
+    shop = await session.get(Shop, enrollment.shop_id)
+    checkout = await mirror.get_checkout(session, enrollment.shop_id, enrollment.checkout_token)
+    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE or shop is None:
+        return  # pausing or ending cancels the enrollment itself
+    settings = recovery_settings(initiative.settings)
+    message = Marketing(
+        shop_id=enrollment.shop_id,
+        initiative_id=initiative.id or 0,
+        subject=f"checkout:{enrollment.checkout_token}",
+        step=step,
+        address=checkout.email if checkout else None,
+        timezone=shop.timezone,
+        language=settings.language.value,
+        consent=await _consents(session, checkout) if checkout else False,
+        consent_required=_consent_required(shop, settings),
+    )
+    if checkout is None or await _bought_since(session, enrollment, checkout):
+        await record_skip(session, message, SkipReason.ALREADY_BOUGHT, now)
+        _stop(enrollment, SkipReason.ALREADY_BOUGHT, now)
+        return
+    if not checkout.recovery_url:
+        await record_skip(session, message, SkipReason.NO_RECOVERY_LINK, now)
+        _stop(enrollment, SkipReason.NO_RECOVERY_LINK, now)
+        return
+
+    async def render(send_id: int, unsubscribe: str) -> emails.Email:
+        return emails.recovery_email(shop, checkout, settings.language.value, send_id, unsubscribe)
+
+    result = await send_marketing(runtime, message, render, now=now)
+    if result.status in (SendStatus.SENDING, SendStatus.SENT):
+        enrollment.last_message_at = now
+        _advance(enrollment, settings, now)
+    elif result.status is SendStatus.DEFERRED:
+        enrollment.next_due_at = result.deferred_until
+    elif result.reason is SkipReason.CAP:
+        _advance(enrollment, settings, now)  # skipped, not rescheduled
+    else:
+        _stop(enrollment, result.reason or SkipReason.CONSENT, now)
+    session.add(enrollment)
+
+
+async def give_up(session: AsyncSession, enrollment_id: int, step: int, now: datetime) -> None:
+    """The step could not be sent after every try: the enrollment stops, and says why."""
+    enrollment = await _lock_enrollment(session, enrollment_id)
+    if enrollment is not None and enrollment.status is EnrollmentStatus.ACTIVE:
+        if enrollment.next_step == step:
+            _stop(enrollment, SkipReason.SMTP_ERROR, now)
+            session.add(enrollment)
+
+
+def _advance(
+    enrollment: RecoveryEnrollment, settings: AbandonedCheckoutSettings, now: datetime
+) -> None:
+    enrollment.next_step += 1
+    if enrollment.next_step > len(settings.steps):
+        enrollment.status, enrollment.next_due_at, enrollment.ended_at = (
+            EnrollmentStatus.FINISHED,
+            None,
+            now,
+        )
+        return
+    enrollment.next_due_at = (
+        enrollment.abandoned_at + settings.steps[enrollment.next_step - 1].delay
+    )
+
+
+def _stop(enrollment: RecoveryEnrollment, reason: SkipReason, now: datetime) -> None:
+    enrollment.status, enrollment.end_reason = EnrollmentStatus.STOPPED, reason.value
+    enrollment.next_due_at, enrollment.ended_at = None, now
+
+
+async def _lock_enrollment(session: AsyncSession, enrollment_id: int) -> RecoveryEnrollment | None:
+    statement = (
+        select(RecoveryEnrollment)
+        .where(RecoveryEnrollment.id == enrollment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).first()
+
+
+def _consent_required(shop: Shop, settings: AbandonedCheckoutSettings) -> bool:
+    if shop.platform is Platform.WOOCOMMERCE:
+        return settings.woocommerce_consent is WooCommerceConsent.REQUIRED
+    return True
+
+
+async def _consents(session: AsyncSession, checkout: Checkout) -> bool:
+    """The shopper's marketing consent as the mirror holds it: the customer's (the platform
+    tells us each change of it), else the checkout's own box; no word is no consent."""
+    key = _customer_key(checkout)
+    customer = await mirror.get_customer(session, checkout.shop_id, key) if key else None
+    if customer is not None:
+        return customer.accepts_marketing
+    return bool(checkout.accepts_marketing)
+
+
+async def _bought_since(
+    session: AsyncSession, enrollment: RecoveryEnrollment, checkout: Checkout
+) -> bool:
+    """The checkout completed, or its customer (by key or e-mail) placed a counted order after
+    it was abandoned."""
+    if checkout.completed_at is not None:
+        return True
+    who = []
+    if enrollment.customer_key:
+        who.append(col(Order.customer_key) == enrollment.customer_key)
+    if checkout.email:
+        who.append(func.lower(col(Order.email)) == checkout.email.strip().lower())
+    if not who:
+        return False
+    statement = select(Order.id).where(
+        Order.shop_id == enrollment.shop_id,
+        Order.state == OrderState.OPEN,
+        col(Order.test).is_(False),
+        Order.placed_at >= enrollment.abandoned_at,
+        or_(*who),
+    )
+    return (await session.exec(statement.limit(1))).first() is not None
+
+
+# --- Converting -----------------------------------------------------------------------------
+
+
+async def checkout_completed(session: AsyncSession, event: CheckoutCompleted) -> None:
+    """Subscriber: the checkout was completed; its enrollments are converted."""
+    await convert(session, event.shop_id, event.at, token=event.token, order=None)
+
+
+async def order_placed(session: AsyncSession, event: OrderPlaced) -> None:
+    """Subscriber: the customer ordered; their enrollments abandoned before it are converted."""
+    if event.customer_key:
+        await convert(
+            session,
+            event.shop_id,
+            event.placed_at,
+            customer_key=event.customer_key,
+            order=event.order_platform_id,
+        )
+
+
+async def convert(
+    session: AsyncSession,
+    shop_id: int,
+    at: datetime,
+    *,
+    token: str | None = None,
+    customer_key: str | None = None,
+    order: str | None,
+) -> int:
+    """End the matching enrollments as converted at `at`; a recovery counts for the initiative
+    when `at` is within its attribution window after our last message. How many converted."""
+    match = (
+        col(RecoveryEnrollment.checkout_token) == token
+        if token is not None
+        else col(RecoveryEnrollment.customer_key) == customer_key
+    )
+    statement = (
+        select(RecoveryEnrollment, Initiative)
+        .join(Initiative, col(Initiative.id) == col(RecoveryEnrollment.initiative_id))
+        .where(
+            RecoveryEnrollment.shop_id == shop_id,
+            RecoveryEnrollment.status != EnrollmentStatus.CONVERTED,
+            col(RecoveryEnrollment.abandoned_at) <= at,
+            match,
+        )
+        .with_for_update(of=RecoveryEnrollment)
+    )
+    converted = 0
+    for enrollment, initiative in (await session.exec(statement)).all():
+        window = recovery_settings(initiative.settings).attribution_window
+        sent = enrollment.last_message_at
+        enrollment.attributed = sent is not None and sent <= at <= sent + window
+        enrollment.status, enrollment.converted_at = EnrollmentStatus.CONVERTED, at
+        enrollment.converted_by_order = order or enrollment.converted_by_order
+        enrollment.next_due_at, enrollment.ended_at = None, enrollment.ended_at or at
+        session.add(enrollment)
+        converted += 1
+    await session.flush()
+    return converted

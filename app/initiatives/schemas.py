@@ -1,0 +1,77 @@
+"""Request and response bodies of the initiatives API (OpenAPI examples included)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.initiatives.models import InitiativeStatus, InitiativeType
+from app.okr.schemas import RowRef
+
+MAX_KEY_RESULTS, MAX_VARIANTS = 20, 5
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+# The share of the audience held out as a control group (the experiments issue uses it).
+Holdout = Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)]
+
+
+class Variant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, Field(min_length=1, max_length=32)]
+    weight: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class InitiativeIn(BaseModel):
+    """A new initiative, a draft until activated. `settings` depend on `type` (abandoned
+    checkout: `steps` [{"delay_minutes"}] 1–3, growing, default 60, 1440, 4320;
+    `attribution_days` 7; `woocommerce_consent` required | not_required; `language` en | es
+    | de); left out, the defaults."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "abandoned_checkout",
+                    "name": "Recover abandoned carts",
+                    "settings": {"steps": [{"delay_minutes": 60}, {"delay_minutes": 1440}]},
+                },
+            ]
+        },
+    )
+    type: InitiativeType
+    name: Name
+    settings: dict[str, Any] = Field(default_factory=dict)
+    key_result_ids: Annotated[list[RowRef], Field(max_length=MAX_KEY_RESULTS)] = Field(
+        default_factory=list
+    )
+    variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] = Field(default_factory=list)
+    holdout_share: Holdout = 0.0
+
+
+class InitiativePatch(BaseModel):
+    """What to change; fields left out stay as they are (`settings` are replaced whole)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "Recover carts (EU)"}]}
+    )
+    name: Name | None = None
+    settings: dict[str, Any] | None = None
+    key_result_ids: Annotated[list[RowRef], Field(max_length=MAX_KEY_RESULTS)] | None = None
+    variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] | None = None
+    holdout_share: Holdout | None = None
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    type: InitiativeType
+    name: str
+    status: InitiativeStatus
+    settings: dict[str, Any]
+    key_result_ids: list[int]
+    variants: list[Variant]
+    holdout_share: float
+    created_at: datetime
+    updated_at: datetime
