@@ -8,6 +8,9 @@ from app.initiatives.models import (
     InitiativeAudit,
     InitiativeKeyResult,
     RecoveryEnrollment,
+    WinBackCode,
+    WinBackEnrollment,
+    WinBackRun,
 )
 from app.messaging.models import MarketingSend, MarketingUnsubscribe
 from app.metrics.models import (
@@ -52,4 +55,7 @@ __all__ = [
     "Shop",
     "StoreSync",
     "WebhookEvent",
+    "WinBackCode",
+    "WinBackEnrollment",
+    "WinBackRun",
 ]

@@ -23,7 +23,7 @@ from app.commerce.changes import (
 from app.events import EventBus
 from app.ingest import webhooks as ingest
 from app.ingest.tasks import backfill_new_shop
-from app.initiatives import recovery
+from app.initiatives import reactivation, recovery
 from app.integrations.adapters import ADAPTERS
 from app.integrations.platforms import Platform
 from app.live.follow_ups import follow
@@ -60,6 +60,7 @@ def event_bus() -> EventBus:
     bus.subscribe(CheckoutAbandoned, recovery.enroll_abandoned)
     bus.subscribe(CheckoutCompleted, recovery.checkout_completed)
     bus.subscribe(OrderPlaced, recovery.order_placed)
+    bus.subscribe(OrderPlaced, reactivation.order_placed)
     # The live stream's own follow-up: after metrics move, open pages hear their key results.
     follow("metrics", key_results_moved)
     return bus

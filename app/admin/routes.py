@@ -9,6 +9,7 @@ from app.admin import editor, i18n
 from app.admin.dashboard import page as dashboard
 from app.admin.digest import page as digest
 from app.admin.embedding import bounce_page
+from app.admin.initiatives import page as initiatives
 from app.admin.key_result import page as key_result
 from app.admin.operations import page as operations
 from app.admin.rendering import HERE
@@ -21,6 +22,7 @@ for section in (
     dashboard,
     key_result,
     editor,
+    initiatives,
     digest,
     share_page,
     exports,

@@ -1,19 +1,28 @@
 """The recovery e-mail: the shopper's first name, their cart's lines with prices in the shop's
 currency as their language writes them, and the checkout's recovery link with our tracking
-marker (`?storeokr=<send id>`), in HTML and plain text (templates/recovery.<lang>.html|txt)."""
+marker (`?storeokr=<send id>`), in HTML and plain text (templates/recovery.<lang>.html|txt).
+The win-back e-mail: the customer's own single-use code, what it takes off and when it expires
+in the shop's time zone (templates/win_back.<lang>.html|txt)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_percent
 
 from app.commerce.models import Checkout
+from app.integrations.base import DiscountKind
 from app.messaging.email import Email
 from app.messaging.rendering import money, render
 from app.shops.models import Shop
 
-__all__ = ["Email", "recovery_email", "with_marker"]
+__all__ = ["Email", "recovery_email", "win_back_email", "with_marker"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = "storeokr"
@@ -60,6 +69,70 @@ def recovery_email(
         sender_name=shop.name or None,
         reply_to=shop.email,
     )
+
+
+WIN_BACK_SUBJECTS = {
+    "en": ("A gift to welcome you back: {offer} off", "Your {offer} off ends soon"),
+    "es": (
+        "Un regalo para tu vuelta: {offer} de descuento",
+        "Tu {offer} de descuento termina pronto",
+    ),
+    "de": ("Ein Geschenk zu deiner Rückkehr: {offer} Rabatt", "Dein Rabatt von {offer} endet bald"),
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    code: str
+    kind: DiscountKind
+    value: Decimal
+    expires_at: datetime
+
+
+def win_back_email(
+    shop: Shop, first_name: str | None, offer: Offer, language: str, step: int, unsubscribe: str
+) -> Email:
+    """The win-back e-mail (step 1) or its reminder (step 2): the customer's own code, what it
+    takes off, and when it expires in the shop's time zone, written as `language` writes it."""
+    context = {
+        "first_name": first_name or "",
+        "code": offer.code,
+        "offer": describe(offer, shop.currency, language),
+        "expires": expiry(offer.expires_at, shop.timezone, language),
+        "reminder": step > 1,
+        "link": storefront(shop),
+        "shop_name": shop.name or shop.domain,
+        "unsubscribe": unsubscribe,
+    }
+    return Email(
+        to="",
+        subject=WIN_BACK_SUBJECTS[language][min(step, 2) - 1].format(offer=context["offer"]),
+        text=render(TEMPLATES, "win_back", language, "txt", context),
+        html=render(TEMPLATES, "win_back", language, "html", context),
+        sender_name=shop.name or None,
+        reply_to=shop.email,
+    )
+
+
+def describe(offer: Offer, currency: str, language: str) -> str:
+    """ "10%" / "10 %" or "€5.00" / "5,00 €", as the reader's language writes it."""
+    if offer.kind is DiscountKind.PERCENTAGE:
+        return format_percent(offer.value / 100, locale=language)
+    return money(offer.value, currency, language)
+
+
+def expiry(at: datetime, timezone: str, language: str) -> str:
+    """The moment in the shop's time zone, with the zone named ("December 4, 2026, 10:00 CET")."""
+    zone = ZoneInfo(timezone)
+    day = format_date(at.astimezone(zone), "long", locale=language)
+    clock = format_time(at, "HH:mm", tzinfo=zone, locale=language)
+    return f"{day}, {clock} {at.astimezone(zone).tzname()}"
+
+
+def storefront(shop: Shop) -> str:
+    """The shop's address: WooCommerce's domain is its URL, Shopify's is a host name."""
+    domain = shop.domain
+    return domain if domain.startswith(("https://", "http://")) else f"https://{domain}"
 
 
 def _amount(value: object) -> Decimal:

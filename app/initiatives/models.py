@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import Money, UTCDateTime, utcnow
 from app.shops.models import enum_column
 
 
@@ -111,3 +112,78 @@ class RecoveryEnrollment(SQLModel, table=True):
     attributed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WinBackEnrollment(SQLModel, table=True):
+    """One lapsed customer in one win-back initiative, for one lapse: `lapsed_since` is their
+    last counted order when enrolled, so a customer who comes back and lapses again is a new
+    enrollment. For a win-back, `converted` means reactivated: the customer's next counted
+    order after our first e-mail."""
+
+    __tablename__ = "win_back_enrollments"
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "customer_key", "lapsed_since"),
+        Index("ix_win_back_enrollments_status_next_due_at", "status", "next_due_at"),
+        Index("ix_win_back_enrollments_shop_id_customer_key", "shop_id", "customer_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE")
+    initiative_id: int = Field(foreign_key="initiatives.id", ondelete="CASCADE")
+    customer_key: str = Field(max_length=330)
+    lapsed_since: datetime = Field(sa_type=UTCDateTime)
+    threshold_days: int  # the lapse threshold it was found with
+    status: EnrollmentStatus = Field(
+        default=EnrollmentStatus.ACTIVE, sa_column=enum_column(EnrollmentStatus)
+    )
+    next_step: int = 1
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str | None = Field(default=None, max_length=32)
+    reactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reactivated_by_order: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WinBackCode(SQLModel, table=True):
+    """The single-use discount code of one enrollment. Written (and committed) before the
+    store is asked to create it, and confirmed after: `app.initiatives.offers`."""
+
+    __tablename__ = "win_back_codes"
+    __table_args__ = (UniqueConstraint("shop_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE")
+    enrollment_id: int = Field(
+        foreign_key="win_back_enrollments.id", ondelete="CASCADE", unique=True
+    )
+    code: str = Field(max_length=32)  # upper case; WooCommerce keeps it in lower case
+    kind: str = Field(max_length=16)  # a DiscountKind
+    value: Decimal = Field(sa_type=Money)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The store holds it (it said so, or refused it as a code it already holds).
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    platform_id: str | None = Field(default=None, max_length=128)  # unknown when recognised
+    redeemed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    redeemed_by_order: str | None = Field(default=None, max_length=64)
+
+
+class WinBackRun(SQLModel, table=True):
+    """One daily run of one win-back initiative: claimed once per shop-local day, with the
+    lapse threshold it used and how it was found."""
+
+    __tablename__ = "win_back_runs"
+    __table_args__ = (UniqueConstraint("initiative_id", "local_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE", index=True)
+    initiative_id: int = Field(foreign_key="initiatives.id", ondelete="CASCADE")
+    local_day: date
+    threshold_days: int
+    threshold_derived: bool  # from the shop's history, not the fallback or a fixed setting
+    history_gaps: int  # times between consecutive orders it was derived from
+    enrolled: int = 0
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -22,7 +22,7 @@ from app.commerce import repository as mirror
 from app.commerce.changes import CheckoutAbandoned, CheckoutCompleted, OrderPlaced
 from app.commerce.models import Checkout, Order
 from app.db import insert_many_or_skip, utcnow
-from app.initiatives import emails
+from app.initiatives import emails, steps
 from app.initiatives.models import (
     EnrollmentStatus,
     Initiative,
@@ -33,11 +33,10 @@ from app.initiatives.models import (
 from app.initiatives.repository import active_of_type
 from app.initiatives.settings import (
     AbandonedCheckoutSettings,
-    WooCommerceConsent,
+    consent_required,
     recovery_settings,
 )
 from app.integrations.events import OrderState
-from app.integrations.platforms import Platform
 from app.messaging.marketing import Marketing, record_skip, send_marketing
 from app.messaging.models import SendStatus, SkipReason
 from app.runtime import Runtime
@@ -45,7 +44,7 @@ from app.shops.models import Shop
 
 # A checkout abandoned longer ago than this is never enrolled (a backfill's old checkouts).
 ENROLL_WINDOW = timedelta(days=1)
-SWEEP_BATCH = 500
+SWEEP_BATCH = steps.SWEEP_BATCH
 
 
 # --- Enrolling ------------------------------------------------------------------------------
@@ -134,16 +133,7 @@ def _customer_key(checkout: Checkout) -> str | None:
 
 async def due_steps(session: AsyncSession, now: datetime) -> list[tuple[int, int]]:
     """(enrollment id, step) of every step due now, oldest first."""
-    statement = (
-        select(RecoveryEnrollment.id, RecoveryEnrollment.next_step)
-        .where(
-            RecoveryEnrollment.status == EnrollmentStatus.ACTIVE,
-            col(RecoveryEnrollment.next_due_at) <= now,
-        )
-        .order_by(col(RecoveryEnrollment.next_due_at))
-        .limit(SWEEP_BATCH)
-    )
-    return [(id_, step) for id_, step in (await session.exec(statement)).all() if id_ is not None]
+    return await steps.due_steps(session, RecoveryEnrollment, now)
 
 
 async def send_step(
@@ -151,14 +141,8 @@ async def send_step(
 ) -> None:
     """Send step `step` of an enrollment if it is still due and still wanted; safe to run
     twice, also after the message went out and this job's transaction did not commit."""
-    enrollment = await _lock_enrollment(session, enrollment_id)
-    if (
-        enrollment is None
-        or enrollment.status is not EnrollmentStatus.ACTIVE
-        or enrollment.next_step != step
-        or enrollment.next_due_at is None
-        or enrollment.next_due_at > now
-    ):
+    enrollment = await steps.lock_if_due(session, RecoveryEnrollment, enrollment_id, step, now)
+    if enrollment is None:
         return
     initiative = await session.get(Initiative, enrollment.initiative_id)
     shop = await session.get(Shop, enrollment.shop_id)
@@ -175,7 +159,7 @@ async def send_step(
         timezone=shop.timezone,
         language=settings.language.value,
         consent=await _consents(session, checkout) if checkout else False,
-        consent_required=_consent_required(shop, settings),
+        consent_required=consent_required(shop.platform, settings.woocommerce_consent),
     )
     if checkout is None or await _bought_since(session, enrollment, checkout):
         await record_skip(session, message, SkipReason.ALREADY_BOUGHT, now)
@@ -204,7 +188,7 @@ async def send_step(
 
 async def give_up(session: AsyncSession, enrollment_id: int, step: int, now: datetime) -> None:
     """The step could not be sent after every try: the enrollment stops, and says why."""
-    enrollment = await _lock_enrollment(session, enrollment_id)
+    enrollment = await steps.lock(session, RecoveryEnrollment, enrollment_id)
     if enrollment is not None and enrollment.status is EnrollmentStatus.ACTIVE:
         if enrollment.next_step == step:
             _stop(enrollment, SkipReason.SMTP_ERROR, now)
@@ -230,22 +214,6 @@ def _advance(
 def _stop(enrollment: RecoveryEnrollment, reason: SkipReason, now: datetime) -> None:
     enrollment.status, enrollment.end_reason = EnrollmentStatus.STOPPED, reason.value
     enrollment.next_due_at, enrollment.ended_at = None, now
-
-
-async def _lock_enrollment(session: AsyncSession, enrollment_id: int) -> RecoveryEnrollment | None:
-    statement = (
-        select(RecoveryEnrollment)
-        .where(RecoveryEnrollment.id == enrollment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.exec(statement)).first()
-
-
-def _consent_required(shop: Shop, settings: AbandonedCheckoutSettings) -> bool:
-    if shop.platform is Platform.WOOCOMMERCE:
-        return settings.woocommerce_consent is WooCommerceConsent.REQUIRED
-    return True
 
 
 async def _consents(session: AsyncSession, checkout: Checkout) -> bool:

@@ -18,7 +18,9 @@ from app.initiatives.models import (
     InitiativeStatus,
     InitiativeType,
     RecoveryEnrollment,
+    WinBackEnrollment,
 )
+from app.messaging.models import MarketingSend, SendStatus
 from app.okr.models import KeyResult
 
 
@@ -113,15 +115,113 @@ async def cancel_pending(
     session: AsyncSession, shop_id: int, initiative_id: int, reason: str, now: datetime
 ) -> int:
     """End the initiative's enrollments that still have steps to come; how many."""
-    result = await session.exec(
-        update(RecoveryEnrollment)
+    cancelled = 0
+    for model in (RecoveryEnrollment, WinBackEnrollment):
+        result = await session.exec(
+            update(model)
+            .where(
+                col(model.shop_id) == shop_id,
+                col(model.initiative_id) == initiative_id,
+                col(model.status) == EnrollmentStatus.ACTIVE,
+            )
+            .values(
+                status=EnrollmentStatus.CANCELLED, end_reason=reason, ended_at=now, next_due_at=None
+            )
+        )
+        cancelled += result.rowcount or 0
+    return cancelled
+
+
+# --- Reads for the admin's pages --------------------------------------------------------------
+
+
+async def linked_to_key_result(
+    session: AsyncSession, shop_id: int, key_result_id: int
+) -> list[Initiative]:
+    """The shop's initiatives that target the key result, oldest first."""
+    statement = (
+        select(Initiative)
+        .join(InitiativeKeyResult, col(InitiativeKeyResult.initiative_id) == col(Initiative.id))
         .where(
-            col(RecoveryEnrollment.shop_id) == shop_id,
-            col(RecoveryEnrollment.initiative_id) == initiative_id,
-            col(RecoveryEnrollment.status) == EnrollmentStatus.ACTIVE,
+            Initiative.shop_id == shop_id,
+            InitiativeKeyResult.shop_id == shop_id,
+            InitiativeKeyResult.key_result_id == key_result_id,
         )
-        .values(
-            status=EnrollmentStatus.CANCELLED, end_reason=reason, ended_at=now, next_due_at=None
-        )
+        .order_by(col(Initiative.id))
     )
-    return result.rowcount or 0
+    return list((await session.exec(statement)).all())
+
+
+async def key_results_by_id(
+    session: AsyncSession, shop_id: int, ids: Iterable[int]
+) -> dict[int, KeyResult]:
+    """The shop's key results among `ids`, by id."""
+    statement = select(KeyResult).where(
+        KeyResult.shop_id == shop_id, col(KeyResult.id).in_(list(ids))
+    )
+    return {kr.id: kr for kr in (await session.exec(statement)).all() if kr.id is not None}
+
+
+async def recent_sends(
+    session: AsyncSession, shop_id: int, initiative_id: int, limit: int
+) -> list[MarketingSend]:
+    """The initiative's send log, latest change first."""
+    statement = (
+        select(MarketingSend)
+        .where(MarketingSend.shop_id == shop_id, MarketingSend.initiative_id == initiative_id)
+        .order_by(col(MarketingSend.updated_at).desc(), col(MarketingSend.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def failed_sends(
+    session: AsyncSession, shop_id: int, limit: int
+) -> list[tuple[MarketingSend, str]]:
+    """The shop's marketing e-mails the SMTP server refused or could not be reached for, with
+    their initiative's name, latest first."""
+    statement = (
+        select(MarketingSend, Initiative.name)
+        .join(Initiative, col(Initiative.id) == col(MarketingSend.initiative_id))
+        .where(
+            MarketingSend.shop_id == shop_id,
+            Initiative.shop_id == shop_id,
+            MarketingSend.status == SendStatus.FAILED,
+        )
+        .order_by(col(MarketingSend.updated_at).desc(), col(MarketingSend.id).desc())
+        .limit(limit)
+    )
+    return [(send, name) for send, name in (await session.exec(statement)).all()]
+
+
+async def last_audited(
+    session: AsyncSession, shop_id: int, action: str, since: datetime
+) -> datetime | None:
+    """When the shop's initiatives were last audited with `action`, if after `since`."""
+    statement = (
+        select(InitiativeAudit.at)
+        .where(
+            InitiativeAudit.shop_id == shop_id,
+            InitiativeAudit.action == action,
+            col(InitiativeAudit.at) > since,
+        )
+        .order_by(col(InitiativeAudit.at).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def relabel_audit(
+    session: AsyncSession, shop_id: int, action: str, at: datetime, new_action: str
+) -> None:
+    """The shop's audit entry `action` made at `at` is now `new_action` (a claimed test send
+    that did not go out)."""
+    await session.exec(
+        update(InitiativeAudit)
+        .where(
+            col(InitiativeAudit.shop_id) == shop_id,
+            col(InitiativeAudit.action) == action,
+            col(InitiativeAudit.at) == at,
+        )
+        .values(action=new_action)
+    )

@@ -27,7 +27,11 @@ class InitiativeIn(BaseModel):
     """A new initiative, a draft until activated. `settings` depend on `type` (abandoned
     checkout: `steps` [{"delay_minutes"}] 1–3, growing, default 60, 1440, 4320;
     `attribution_days` 7; `woocommerce_consent` required | not_required; `language` en | es
-    | de); left out, the defaults."""
+    | de); win-back: `lapse_days` (none: the shop's own time between orders at
+    `lapse_percentile` 80, 60 days without enough history), `max_lapse_days` 365,
+    `cooldown_days` 90, `discount_kind` percentage | fixed_amount, `discount_value` 10,
+    `code_expiry_days` 3, `steps` 1–2 and `reminder_after_hours` 48, `send_hour` 10
+    (shop-local), `woocommerce_consent`, `language`); left out, the defaults."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -34,6 +34,13 @@ class StoreRejected(AppError):
     code = "store_rejected"
 
 
+class DiscountCodeTaken(StoreRejected):
+    """The store already holds a discount code with this code string (codes are unique per
+    store): a caller whose codes are its own and deterministic may take it as already made."""
+
+    code = "discount_code_taken"
+
+
 @dataclass(frozen=True)
 class ShopInfo:
     name: str

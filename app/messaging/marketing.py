@@ -13,7 +13,8 @@ would send again; a claim committed before the send cannot be, so a retry finds 
 `sent` and sends nothing. The price is at-most-once: a worker that dies between the claim and
 the SMTP hand-over leaves a `sending` row and that one message is never sent — the right side
 to err on for marketing. A refusal the SMTP client reports (server down, message rejected)
-marks the row `failed`, which a retry may claim again.
+marks the row `failed`, which a retry may claim again; so does an e-mail that could not be
+written (`render` raised, e.g. the store refused the discount code it shows): nothing was sent.
 
 The cap is counted from committed claims under the address's lock, so two initiatives' jobs
 for one address at once cannot both pass it.
@@ -82,7 +83,16 @@ async def send_marketing(
     assert decided.send_id is not None
     assert message.address is not None
     url = unsubscribe_url(runtime.settings, message.shop_id, message.address, message.language)
-    email = await render(decided.send_id, url)
+    try:
+        email = await render(decided.send_id, url)
+    except Exception as error:
+        # Nothing reached the SMTP server: the claim is released (failed, claimable again),
+        # else the retry would find `sending` and the message would never go out.
+        detail = error.message if isinstance(error, AppError) else type(error).__name__
+        await _mark(
+            runtime, decided.send_id, SendStatus.FAILED, detail[:500], SkipReason.NOT_PREPARED
+        )
+        raise
     headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
     email = dataclasses.replace(email, to=message.address, headers={**email.headers, **headers})
     try:
@@ -188,13 +198,19 @@ async def _rule_broken(
     return SkipReason.CAP if recent.one() else None
 
 
-async def _mark(runtime: Runtime, send_id: int, status: SendStatus, error: str | None) -> None:
+async def _mark(
+    runtime: Runtime,
+    send_id: int,
+    status: SendStatus,
+    error: str | None,
+    reason: SkipReason = SkipReason.SMTP_ERROR,
+) -> None:
     async with runtime.transaction() as session:
         row = await session.get(MarketingSend, send_id)
         assert row is not None
         row.status, row.error = status, error
         if status is SendStatus.FAILED:
-            row.reason = SkipReason.SMTP_ERROR.value
+            row.reason = reason.value
         session.add(row)
 
 

@@ -30,6 +30,7 @@ class SkipReason(StrEnum):
     NO_RECOVERY_LINK = "no_recovery_link"
     NO_ADDRESS = "no_address"
     SMTP_ERROR = "smtp_error"
+    NOT_PREPARED = "not_prepared"  # the e-mail could not be written (e.g. no discount code)
 
 
 class MarketingSend(SQLModel, table=True):

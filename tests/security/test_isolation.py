@@ -104,6 +104,16 @@ def _kr_form(fill: Fill) -> dict[str, str]:
     return {"title": "Faster pages", "kr_type": "decrease_to", "start_value": "3", "target": "2"}
 
 
+def _initiative_form(fill: Fill) -> dict[str, str]:
+    return {
+        "name": "Recover carts",
+        "key_result_ids": fill("form.key_result_ids", "key_result"),
+        "step_1": "1",
+        "attribution_days": "7",
+        "language": "en",
+    }
+
+
 def _objective_form(fill: Fill) -> dict[str, str]:
     return {
         "title": "Grow",
@@ -173,10 +183,22 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("POST", "/admin/sharing/{link_id}/revoke"): Page(),
     ("GET", "/admin/operations"): Page(),
     ("POST", "/admin/operations/webhooks/{event_id}/retry"): Page(),
+    ("POST", "/admin/initiatives"): Page(form=_initiative_form),
+    ("POST", "/admin/initiatives/{initiative_id}"): Page(form=_initiative_form),
+    ("POST", "/admin/initiatives/{initiative_id}/toggle"): Page(form=lambda fill: {"on": "0"}),
+    ("GET", "/admin/initiatives/{initiative_id}/preview"): Page(
+        query=lambda fill: {"language": "es"}
+    ),
+    ("POST", "/admin/initiatives/{initiative_id}/test-send"): Page(
+        form=lambda fill: {"language": "de"}
+    ),
 }
 # A's own request is refused for a reason of A's that no test objects change: the answer
 # expected instead of a success.
-OWN_REFUSALS = {"POST /admin/digest/send-now": 503}  # e-mail is not configured here
+OWN_REFUSALS = {  # e-mail is not configured here
+    "POST /admin/digest/send-now": 503,
+    "POST /admin/initiatives/{initiative_id}/test-send": 503,
+}
 
 Build = Callable[[Fill], Call]
 Row = TypeVar("Row", bound=SQLModel)
@@ -327,11 +349,12 @@ async def _records(
             label=f"{text} link",
             expires_at=utcnow().replace(microsecond=0) + timedelta(days=30),
         ),
-        # Active: activate (no change), pause and end are each accepted for A's own.
+        # Active: activate (no change), pause and end are each accepted for A's own; an
+        # abandoned-checkout recovery, so that its e-mail's preview and test send exist.
         "initiative": Initiative(
             id=ids.get("initiative"),
             shop_id=shop_id,
-            type=InitiativeType.MANUAL,
+            type=InitiativeType.ABANDONED_CHECKOUT,
             name=f"{text} initiative",
             status=InitiativeStatus.ACTIVE,
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.db import utcnow
@@ -14,17 +14,18 @@ from app.shops.models import Shop
 from tests.fixtures.stores import Connected
 from tests.webhooks.helpers import install
 
-EXPIRES = utcnow() + timedelta(days=3)
 
-
-def request(kind: DiscountKind, value: str) -> DiscountCodeRequest:
+def request(
+    kind: DiscountKind, value: str, expires_at: datetime | None = None
+) -> DiscountCodeRequest:
+    """A code expiring in three days from when the test runs (or at `expires_at`)."""
     return DiscountCodeRequest(
         code="COMEBACK-7Q2X",
         kind=kind,
         value=Decimal(value),
         customer_email="lena@example.com",
         customer_id="7523148894362",
-        expires_at=EXPIRES,
+        expires_at=expires_at or utcnow() + timedelta(days=3),
     )
 
 
@@ -37,8 +38,9 @@ async def test_shopify_code_is_single_use_for_one_customer(connected: Connected)
     shop = await install(connected, "offers.myshopify.com")
     connected.shopify.issued_tokens.append("shpat_x")
 
+    expires = utcnow() + timedelta(days=3)
     code = await (await client(connected, shop)).create_discount_code(
-        request(DiscountKind.PERCENTAGE, "15")
+        request(DiscountKind.PERCENTAGE, "15", expires)
     )
 
     assert code.code == "COMEBACK-7Q2X"
@@ -47,7 +49,7 @@ async def test_shopify_code_is_single_use_for_one_customer(connected: Connected)
     assert sent["appliesOncePerCustomer"] is True
     assert sent["context"] == {"customers": {"add": ["gid://shopify/Customer/7523148894362"]}}
     assert sent["customerGets"]["value"] == {"percentage": 0.15}
-    assert sent["endsAt"] == EXPIRES.isoformat()
+    assert sent["endsAt"] == expires.isoformat()
 
 
 async def test_woocommerce_coupon_is_restricted_to_the_customers_email(

@@ -23,6 +23,7 @@ from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.errors import Conflict, NotFound, Unprocessable
+from app.initiatives.repository import linked_to_key_result
 from app.metrics.catalogue import BY_KEY, Metric
 from app.metrics.figures import local_day
 from app.okr import endpoints as okr_api
@@ -161,6 +162,8 @@ async def _page(
         form.errors["form"] = form.errors.pop("value")
     template = "_key_result_body.html" if fragment else "key_result.html"
     context = {"shop": shop, "page": page, "form": form, "section": "dashboard"}
+    if not fragment:  # the initiatives meant to move it
+        context["initiatives"] = await linked_to_key_result(session, shop.id, kr.id or 0)
     return render(request, template, context, status_code=status_code)
 
 

@@ -1,6 +1,7 @@
 """The Operations page: is the store connected, are its webhooks arriving and being handled
-(failed ones with their error and a Retry), and how far the backfill and reconciliation passes
-have read. The JSON API of the same facts is app/operations/endpoints.py; both read
+(failed ones with their error and a Retry), how far the backfill and reconciliation passes
+have read, and which marketing e-mails failed (the mail server down or refusing). The JSON
+API of the same webhook and sync facts is app/operations/endpoints.py; both read
 app/operations/service.py."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.admin.initiatives.send_log import failure_sentence
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.commerce.models import StoreSync, SyncStatus
 from app.deps import RowId, SessionDep
+from app.initiatives import repository as initiatives
 from app.integrations.base import RESOURCES
 from app.operations import service
 from app.shops.models import SignedInShop
@@ -23,6 +26,19 @@ router = APIRouter(include_in_schema=False)
 
 EVENTS_SHOWN = 50
 SYNCS_SHOWN = 10
+FAILED_SENDS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    """A marketing e-mail the mail server refused or could not be reached for, after every
+    try, said in a sentence (the SMTP client's own error stays in the logs and the JSON API)."""
+
+    initiative_id: int
+    initiative_name: str
+    step: int
+    at: datetime
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -64,12 +80,23 @@ async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HT
         counts={s.value: n for s, n in (await service.count_by_status(session, shop_id)).items()},
     )
     syncs = await service.recent_syncs(session, shop_id, limit=SYNCS_SHOWN)
+    failed_sends = await initiatives.failed_sends(session, shop_id, limit=FAILED_SENDS_SHOWN)
     context = {
         "shop": shop,
         "section": "operations",
         "connection": connection,
         "events": events,
         "syncs": [progress_of(sync) for sync in syncs],
+        "failed_sends": [
+            FailedSend(
+                send.initiative_id,
+                name,
+                send.step,
+                send.updated_at,
+                failure_sentence(send),
+            )
+            for send, name in failed_sends
+        ],
     }
     return render(request, "operations/operations.html", context)
 

@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.integrations.base import (
     DiscountCode,
     DiscountCodeRequest,
+    DiscountCodeTaken,
     DiscountKind,
     Page,
     ShopInfo,
@@ -131,6 +132,9 @@ class ShopifyStoreClient:
             queries.CREATE_DISCOUNT_CODE, {"discount": _discount_input(request)}
         )
         result = data["discountCodeBasicCreate"]
+        # A code string is unique in a store: Shopify says TAKEN on the code field.
+        if any(error.get("code") == "TAKEN" for error in result.get("userErrors") or []):
+            raise DiscountCodeTaken(f"Shopify already holds discount code {request.code}")
         _raise_user_errors(result, f"creating discount code {request.code}")
         return DiscountCode(request.code, str(result["codeDiscountNode"]["id"]))
 

@@ -11,6 +11,7 @@ from app.integrations import http as store_http
 from app.integrations.base import (
     DiscountCode,
     DiscountCodeRequest,
+    DiscountCodeTaken,
     DiscountKind,
     Page,
     ShopInfo,
@@ -49,6 +50,19 @@ class WooCommerceStoreClient:
         params: dict[str, Any] | None = None,
         json: object = None,
     ) -> httpx.Response:
+        response = await self._send(method, path, params=params, json=json)
+        if response.status_code >= 400:
+            raise self._rejected(method, path, response)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: object = None,
+    ) -> httpx.Response:
         request = self._http.build_request(
             method,
             f"{self._api}/{path}",
@@ -56,15 +70,16 @@ class WooCommerceStoreClient:
             json=json,
             headers={"Accept": "application/json"},
         )
-        response = await store_http.send(self._http, authenticate(request, self._credentials))
-        if response.status_code >= 400:
-            # The status and our own words only: the store's body is not ours to show a
-            # merchant or keep in the logs.
-            raise StoreRejected(
-                f"WooCommerce answered {response.status_code} to {method} {path}"
-                f" ({store_http.status_reason(response.status_code)})"
-            )
-        return response
+        return await store_http.send(self._http, authenticate(request, self._credentials))
+
+    @staticmethod
+    def _rejected(method: str, path: str, response: httpx.Response) -> StoreRejected:
+        # The status and our own words only: the store's body is not ours to show a merchant
+        # or keep in the logs.
+        return StoreRejected(
+            f"WooCommerce answered {response.status_code} to {method} {path}"
+            f" ({store_http.status_reason(response.status_code)})"
+        )
 
     async def shop_info(self) -> ShopInfo:
         general = (await self._call("GET", "settings/general")).json()
@@ -154,8 +169,26 @@ class WooCommerceStoreClient:
             "date_expires_gmt": request.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             "description": request.title,
         }
-        coupon = (await self._call("POST", "coupons", json=body)).json()
+        response = await self._send("POST", "coupons", json=body)
+        if response.status_code == 400 and _error_code(response) == COUPON_EXISTS:
+            raise DiscountCodeTaken(f"WooCommerce already holds coupon {request.code}")
+        if response.status_code >= 400:
+            raise self._rejected("POST", "coupons", response)
+        coupon = response.json()
         return DiscountCode(str(coupon["code"]), str(coupon["id"]))
+
+
+# WC_REST_Coupons_Controller refuses a code the store already holds (codes are unique, and
+# WooCommerce compares them in lower case) with this error code and a 400.
+COUPON_EXISTS = "woocommerce_rest_coupon_code_already_exists"
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return str(body.get("code")) if isinstance(body, dict) else None
 
 
 def site_timezone(site: dict[str, Any]) -> str:

@@ -1,0 +1,66 @@
+"""What every kind of enrollment shares: the steps due now, and one enrollment locked for its
+step's job (recovery and win-back enrollments have the same status and step columns)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.initiatives.models import EnrollmentStatus, RecoveryEnrollment, WinBackEnrollment
+
+SWEEP_BATCH = 500
+Enrollment = TypeVar("Enrollment", RecoveryEnrollment, WinBackEnrollment)
+
+
+async def due_steps(
+    session: AsyncSession, model: type[Enrollment], now: datetime
+) -> list[tuple[int, int]]:
+    """(enrollment id, step) of every step due now, oldest first."""
+    statement = (
+        select(model.id, model.next_step)
+        .where(model.status == EnrollmentStatus.ACTIVE, col(model.next_due_at) <= now)
+        .order_by(col(model.next_due_at))
+        .limit(SWEEP_BATCH)
+    )
+    return [(id_, step) for id_, step in (await session.exec(statement)).all() if id_ is not None]
+
+
+async def lock(
+    session: AsyncSession, model: type[Enrollment], enrollment_id: int
+) -> Enrollment | None:
+    """The enrollment, locked until the job's transaction ends, as it is now. FOR NO KEY
+    UPDATE: rows written meanwhile in transactions of their own that refer to it (a win-back
+    code) take a KEY SHARE lock on it, which FOR UPDATE would block."""
+    statement = (
+        select(model)
+        .where(model.id == enrollment_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def lock_if_due(
+    session: AsyncSession, model: type[Enrollment], enrollment_id: int, step: int, now: datetime
+) -> Enrollment | None:
+    """The enrollment, locked, if step `step` is its next and is due by `now`; else None (a
+    job run twice, or for a step already done, skipped or cancelled)."""
+    enrollment = await lock(session, model, enrollment_id)
+    if (
+        enrollment is None
+        or enrollment.status is not EnrollmentStatus.ACTIVE
+        or enrollment.next_step != step
+        or enrollment.next_due_at is None
+        or enrollment.next_due_at > now
+    ):
+        return None
+    return enrollment
+
+
+def end(enrollment: Enrollment, status: EnrollmentStatus, reason: str, now: datetime) -> None:
+    """No more steps: the enrollment ends as `status`, for `reason`."""
+    enrollment.status, enrollment.end_reason = status, reason
+    enrollment.next_due_at, enrollment.ended_at = None, now
