@@ -51,10 +51,15 @@ def _wired_runtime(settings: Settings) -> AbstractAsyncContextManager[Runtime]:
     """A command's runtime: every task, webhook topic and subscriber, no cron."""
     from app.startup import open_runtime
     from app.tasks import registry
-    from app.wiring import event_bus, webhook_topics
+    from app.wiring import event_bus, personal_data, webhook_topics
 
     return open_runtime(
-        settings, registry, run_cron=False, events=event_bus(), webhook_topics=webhook_topics()
+        settings,
+        registry,
+        run_cron=False,
+        events=event_bus(),
+        webhook_topics=webhook_topics(),
+        personal_data=personal_data(),
     )
 
 
@@ -83,7 +88,7 @@ def worker() -> None:
     from arq.worker import Worker
 
     from app.tasks import registry
-    from app.wiring import event_bus, webhook_topics
+    from app.wiring import event_bus, personal_data, webhook_topics
     from app.worker.arq_worker import worker_settings
 
     settings = settings_or_exit()
@@ -92,7 +97,11 @@ def worker() -> None:
     check_schema_or_exit(settings)
     configure_logging(settings.log_level, json_lines=settings.json_logs)
     options = worker_settings(
-        settings, registry, events=event_bus(), webhook_topics=webhook_topics()
+        settings,
+        registry,
+        events=event_bus(),
+        webhook_topics=webhook_topics(),
+        personal_data=personal_data(),
     )
     Worker(**options).run()
 

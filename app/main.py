@@ -27,6 +27,7 @@ from app.errors import AppError
 from app.health.endpoints import router as health_router
 from app.initiatives.endpoints import router as initiatives_router
 from app.logs import configure_logging, redact_third_party_loggers
+from app.messaging.tracking_endpoints import router as tracking_router
 from app.messaging.unsubscribe import router as unsubscribe_router
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
@@ -40,7 +41,7 @@ from app.startup import open_runtime
 from app.tasks import registry as default_registry
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.senders import Senders
-from app.wiring import event_bus, webhook_topics
+from app.wiring import event_bus, personal_data, webhook_topics
 from app.worker.tasks import TaskRegistry
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,11 @@ def create_app(
     settings: Settings | None = None,
     registry: TaskRegistry | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    run_cron: bool = True,
 ) -> FastAPI:
+    """The app; `run_cron=False` leaves the embedded runner's schedules off (tests that drive
+    sweeps by hand, so that a minute's sweep cannot run between two of their steps)."""
     settings = settings or load_settings()
     tasks = registry or default_registry
     # However the logs are configured (ours, uvicorn's --log-config, an embedding app's), the
@@ -74,8 +79,10 @@ def create_app(
             settings,
             tasks,
             http_transport=http_transport,
+            run_cron=run_cron,
             events=event_bus(),
             webhook_topics=webhook_topics(),
+            personal_data=personal_data(),
         ) as runtime:
             app.state.runtime = runtime
             app.state.senders = Senders(Vault.from_settings(settings))
@@ -115,6 +122,7 @@ def create_app(
     app.include_router(okr_router)
     app.include_router(initiatives_router)
     app.include_router(unsubscribe_router)
+    app.include_router(tracking_router)
     app.include_router(admin_routes.router)
     app.mount("/admin/static", admin_routes.static, name="admin-static")
     return app

@@ -20,6 +20,10 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # A share link's token is a bearer secret (valid for up to a year) in the path itself: the logs
 # keep where the request went, not the key that opened it.
 _SECRET_IN_PATH = re.compile(r"^/share/[^/]+")
+# A click redirect's token carries its destination: a checkout's recovery link, which opens
+# the shopper's checkout.
+_DESTINATION_IN_PATH = re.compile(r"^/m/c/.+")
+MASKED_CLICK_PATH = "/m/c/…"
 
 
 class RequestIdMiddleware:
@@ -117,6 +121,7 @@ def _referrer_policy(path: str) -> bytes:
 
 def loggable_path(path: str) -> str:
     """The request path as the logs may keep it: any secret in it masked."""
+    path = _DESTINATION_IN_PATH.sub(MASKED_CLICK_PATH, path, count=1)
     return _SECRET_IN_PATH.sub(MASKED_SHARE_PATH, path, count=1)
 
 

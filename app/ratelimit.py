@@ -194,6 +194,10 @@ PUBLIC_ROUTES = (
     PublicRoutes("/auth/login", "login-link"),
     PublicRoutes("/share/", "share", page=True, uncounted_suffix="/scorecard"),
     PublicRoutes("/u/", "unsubscribe", page=True),
+    # Marketing e-mails' open pixel and click redirects (`app.messaging.tracking`): a pixel
+    # refused here is an open not recorded, nothing more.
+    PublicRoutes("/m/o/", "email-open"),
+    PublicRoutes("/m/c/", "email-click", page=True),
 )
 
 

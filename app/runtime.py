@@ -10,7 +10,7 @@ Redis, or the embedded runner) and the Redis client when one is configured.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +50,9 @@ class Runtime:
     events: EventBus = field(default_factory=EventBus)
     # Who takes each webhook topic we use (`app/wiring.py` builds it).
     webhook_topics: TopicRouting[Any] = field(default_factory=TopicRouting)
+    # Who above privacy holds customers' personal data, by name (`app/wiring.py` builds it):
+    # a customer's export and erasure reach them too (`app.privacy.service`).
+    personal_data: Mapping[str, Any] = field(default_factory=dict)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager

@@ -9,7 +9,7 @@ built by the caller (`app/wiring.py`) and passed in.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -42,11 +42,13 @@ async def open_runtime(
     resolve: Resolver = system_resolve,
     events: EventBus | None = None,
     webhook_topics: TopicRouting[Any] | None = None,
+    personal_data: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Runtime]:
     """Open every shared resource; `jobs` overrides the queue (the arq worker passes its own),
     `http_transport` the network under the HTTP client (tests stand in for the platforms),
     `resolve` the name lookups of the address policy, `events` who hears domain events and
-    `webhook_topics` who takes each webhook topic (by default nobody: stored as ignored)."""
+    `webhook_topics` who takes each webhook topic (by default nobody: stored as ignored),
+    `personal_data` who above privacy holds customers' data (by default nobody)."""
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
@@ -89,6 +91,7 @@ async def open_runtime(
             addresses,
             events or EventBus(),
             webhook_topics or TopicRouting(),
+            personal_data=dict(personal_data or {}),
         )
         if runner is not None:
             runner.start(runtime, run_cron=run_cron)

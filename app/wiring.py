@@ -6,7 +6,8 @@ handler registered here; commerce, metrics and shops publish domain events
 (`app.events.publish_after_commit`) and the layers above subscribe here. A new reaction to
 something that happened in the store is one function in its own package and one line in
 `event_bus()`. The web app (`app.main`), the arq worker and the CLI (`app.cli`) all open their
-runtime with `webhook_topics()` and `event_bus()`; the tasks are `app.tasks.registry`.
+runtime with `webhook_topics()`, `event_bus()` and `personal_data()`; the tasks are
+`app.tasks.registry`.
 
 A platform's topics are its adapter's (`app.integrations.adapters`); each one has a handler
 here (tests/test_wiring.py checks it).
@@ -24,6 +25,7 @@ from app.events import EventBus
 from app.ingest import webhooks as ingest
 from app.ingest.tasks import backfill_new_shop
 from app.initiatives import reactivation, recovery
+from app.initiatives.privacy import InitiativesPersonalData
 from app.integrations.adapters import ADAPTERS
 from app.integrations.platforms import Platform
 from app.live.follow_ups import follow
@@ -31,6 +33,7 @@ from app.metrics.deltas import MetricsMoved, tell_open_dashboards
 from app.okr.live import key_results_moved
 from app.okr.tasks import retake_history
 from app.privacy import webhooks as privacy
+from app.privacy.customers import PersonalData
 from app.shops import webhooks as installation
 from app.shops.events import ShopConnected
 from app.shops.models import Shop
@@ -64,3 +67,9 @@ def event_bus() -> EventBus:
     # The live stream's own follow-up: after metrics move, open pages hear their key results.
     follow("metrics", key_results_moved)
     return bus
+
+
+def personal_data() -> dict[str, PersonalData]:
+    """Who above privacy holds customers' personal data: a customer's export and erasure
+    reach them too (privacy's own holders, below it, are `app.privacy.customers.HOLDERS`)."""
+    return {"initiatives": InitiativesPersonalData()}

@@ -16,7 +16,7 @@ from app.commerce.models import Checkout, Customer, Order
 
 class CommerceMirror:
     async def export(self, session: AsyncSession, shop_id: int, customer: Any) -> Any:
-        keys = await _keys(session, shop_id, customer)
+        keys = await customer_keys(session, shop_id, customer)
         customers = (
             await session.exec(
                 select(Customer).where(Customer.shop_id == shop_id, col(Customer.key).in_(keys))
@@ -34,7 +34,7 @@ class CommerceMirror:
 
     async def erase(self, session: AsyncSession, shop_id: int, customer: Any) -> int:
         changed = 0
-        for key in await _keys(session, shop_id, customer):
+        for key in await customer_keys(session, shop_id, customer):
             anonymous = f"redacted:{uuid.uuid4().hex}"
             where = (shop_id, key)
             changed += await _rewrite(
@@ -63,8 +63,8 @@ class CommerceMirror:
         return changed
 
 
-async def _keys(session: AsyncSession, shop_id: int, customer: Any) -> list[str]:
-    """Every key under which the mirror knows this customer."""
+async def customer_keys(session: AsyncSession, shop_id: int, customer: Any) -> list[str]:
+    """Every key under which the mirror knows this customer (a `CustomerRef`)."""
     keys = set()
     if customer.platform_id:
         keys.add(f"id:{customer.platform_id}")

@@ -2,7 +2,11 @@
 currency as their language writes them, and the checkout's recovery link with our tracking
 marker (`?storeokr=<send id>`), in HTML and plain text (templates/recovery.<lang>.html|txt).
 The win-back e-mail: the customer's own single-use code, what it takes off and when it expires
-in the shop's time zone (templates/win_back.<lang>.html|txt)."""
+in the shop's time zone (templates/win_back.<lang>.html|txt).
+
+A message sent writes its links through signed click redirects and carries an open pixel
+(`links`: `app.messaging.tracking.Tracker`); a preview leaves them as they are (`UNTRACKED`).
+The unsubscribe link is never wrapped: it must work as RFC 8058 gives it, and is no click."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from app.commerce.models import Checkout
 from app.integrations.base import DiscountKind
 from app.messaging.email import Email
 from app.messaging.rendering import money, render
+from app.messaging.tracking import UNTRACKED, Links
 from app.shops.models import Shop
 
 __all__ = ["Email", "recovery_email", "win_back_email", "with_marker"]
@@ -42,7 +47,12 @@ def with_marker(url: str, send_id: int) -> str:
 
 
 def recovery_email(
-    shop: Shop, checkout: Checkout, language: str, send_id: int, unsubscribe: str
+    shop: Shop,
+    checkout: Checkout,
+    language: str,
+    send_id: int,
+    unsubscribe: str,
+    links: Links = UNTRACKED,
 ) -> Email:
     assert checkout.recovery_url is not None
     lines = [
@@ -57,9 +67,10 @@ def recovery_email(
         "first_name": checkout.first_name or "",
         "lines": lines,
         "total": money(checkout.total, shop.currency, language),
-        "link": with_marker(checkout.recovery_url, send_id),
+        "link": links.link(with_marker(checkout.recovery_url, send_id)),
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
+        "pixel": links.pixel,
     }
     return Email(
         to=checkout.email or "",
@@ -90,7 +101,13 @@ class Offer:
 
 
 def win_back_email(
-    shop: Shop, first_name: str | None, offer: Offer, language: str, step: int, unsubscribe: str
+    shop: Shop,
+    first_name: str | None,
+    offer: Offer,
+    language: str,
+    step: int,
+    unsubscribe: str,
+    links: Links = UNTRACKED,
 ) -> Email:
     """The win-back e-mail (step 1) or its reminder (step 2): the customer's own code, what it
     takes off, and when it expires in the shop's time zone, written as `language` writes it."""
@@ -100,9 +117,10 @@ def win_back_email(
         "offer": describe(offer, shop.currency, language),
         "expires": expiry(offer.expires_at, shop.timezone, language),
         "reminder": step > 1,
-        "link": storefront(shop),
+        "link": links.link(storefront(shop)),
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
+        "pixel": links.pixel,
     }
     return Email(
         to="",

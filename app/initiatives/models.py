@@ -80,7 +80,13 @@ class EnrollmentStatus(StrEnum):
     FINISHED = "finished"  # every step done (sent or skipped)
     CONVERTED = "converted"  # the checkout completed or the customer ordered
     STOPPED = "stopped"  # ended at send time: `end_reason` says why (already bought, consent…)
-    CANCELLED = "cancelled"  # the initiative was paused or ended
+    # The initiative was paused or ended, the shop uninstalled, or the customer redacted.
+    CANCELLED = "cancelled"
+
+
+class Attribution(StrEnum):
+    LINK = "link"  # the order came through our recovery link (its marker, or a click before it)
+    WINDOW = "window"  # within the attribution window after one of our messages
 
 
 class RecoveryEnrollment(SQLModel, table=True):
@@ -108,8 +114,11 @@ class RecoveryEnrollment(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=32)
     converted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     converted_by_order: str | None = Field(default=None, max_length=64)
-    # The order came within the attribution window after one of our messages.
+    # The recovery counts for the initiative: the order came through our link, or within the
+    # attribution window after one of our messages; `attributed_by` says which
+    # (`Attribution`), None when it does not count.
     attributed: bool = False
+    attributed_by: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

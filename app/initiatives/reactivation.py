@@ -19,6 +19,7 @@ from app.initiatives import steps
 from app.initiatives.models import EnrollmentStatus, Initiative, WinBackCode, WinBackEnrollment
 from app.integrations.events import OrderState
 from app.messaging.models import SkipReason
+from app.metrics.marketing import record_reactivation, record_redemptions
 
 
 async def order_placed(session: AsyncSession, event: OrderPlaced) -> None:
@@ -52,10 +53,11 @@ async def reactivate(
             .with_for_update()
         )
         redeemed = list((await session.exec(codes)).all())
-    for code in redeemed:
-        if code.redeemed_at is None:
-            code.redeemed_at, code.redeemed_by_order = placed_at, order
-            session.add(code)
+    newly = [code for code in redeemed if code.redeemed_at is None]
+    for code in newly:
+        code.redeemed_at, code.redeemed_by_order = placed_at, order
+        session.add(code)
+    await _count_redemptions(session, shop_id, newly, placed_at)
     who = []
     if customer_key:
         who.append(col(WinBackEnrollment.customer_key) == customer_key)
@@ -74,13 +76,14 @@ async def reactivate(
         )
         .with_for_update(key_share=True)
     )
-    reactivated = 0
+    reactivated, won_by = 0, None
     for enrollment in (await session.exec(statement)).all():
         sent = enrollment.first_message_at
         if sent is not None and sent <= placed_at:
             steps.end(enrollment, EnrollmentStatus.CONVERTED, "reactivated", placed_at)
             enrollment.reactivated_at, enrollment.reactivated_by_order = placed_at, order
             reactivated += 1
+            won_by = won_by or enrollment.initiative_id
         elif enrollment.status is EnrollmentStatus.ACTIVE:
             # They came back before we wrote: nothing more to send, and not our doing.
             steps.end(
@@ -88,7 +91,26 @@ async def reactivate(
             )
         session.add(enrollment)
     await session.flush()
+    if won_by is not None:  # counted with the enrollments, in this transaction
+        await record_reactivation(session, shop_id, won_by, order, placed_at)
     return reactivated
+
+
+async def _count_redemptions(
+    session: AsyncSession, shop_id: int, codes: list[WinBackCode], placed_at: datetime
+) -> None:
+    """The codes' first redemptions, for the metrics, each under its enrollment's initiative."""
+    if not codes:
+        return
+    initiatives = await session.exec(
+        select(WinBackEnrollment.id, WinBackEnrollment.initiative_id).where(
+            WinBackEnrollment.shop_id == shop_id,
+            col(WinBackEnrollment.id).in_([code.enrollment_id for code in codes]),
+        )
+    )
+    of = dict(initiatives.all())
+    redeemed = [(of.get(code.enrollment_id, 0), code.code, placed_at) for code in codes]
+    await record_redemptions(session, shop_id, redeemed)
 
 
 async def reactivate_missed(session: AsyncSession, initiative: Initiative, now: datetime) -> int:

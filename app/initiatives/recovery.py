@@ -3,8 +3,9 @@ active is enrolled in it, one enrollment per initiative and checkout; its steps 
 due (`send_step`, a keyed job per enrollment and step, queued by the minute's sweep), each one
 re-checking at send time that the checkout is still open and its customer has not ordered since
 it was abandoned. A completed checkout or a new order of the customer ends the enrollment as
-converted, and counts for the initiative when it came within the attribution window after one
-of our messages.
+converted, and counts for the initiative when it came through our link (the marker on the
+order's landing page, or a click of our link before it: `attribution`) or within the
+attribution window after one of our messages; `attributed_by` says which.
 
 Enrolling is a subscriber to `CheckoutAbandoned`, which runs at most once (`app.events`): the
 sweep enrolls again what a lost subscriber missed (`enroll_missed`), from committed data.
@@ -13,6 +14,7 @@ sweep enrolls again what a lost subscriber missed (`enroll_missed`), from commit
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -24,6 +26,7 @@ from app.commerce.models import Checkout, Order
 from app.db import insert_many_or_skip, utcnow
 from app.initiatives import emails, steps
 from app.initiatives.models import (
+    Attribution,
     EnrollmentStatus,
     Initiative,
     InitiativeStatus,
@@ -38,9 +41,11 @@ from app.initiatives.settings import (
 )
 from app.integrations.events import OrderState
 from app.messaging.marketing import Marketing, record_skip, send_marketing
-from app.messaging.models import SendStatus, SkipReason
+from app.messaging.models import MarketingSend, SendStatus, SkipReason
+from app.messaging.tracking import Tracker
+from app.metrics.marketing import Recovery, record_recoveries
 from app.runtime import Runtime
-from app.shops.models import Shop
+from app.shops.models import Shop, ShopStatus
 
 # A checkout abandoned longer ago than this is never enrolled (a backfill's old checkouts).
 ENROLL_WINDOW = timedelta(days=1)
@@ -70,9 +75,11 @@ async def enroll_missed(session: AsyncSession, now: datetime) -> int:
     statement = (
         select(Checkout, Initiative)
         .join(Initiative, col(Initiative.shop_id) == col(Checkout.shop_id))
+        .join(Shop, col(Shop.id) == col(Checkout.shop_id))
         .where(
             Initiative.type == InitiativeType.ABANDONED_CHECKOUT,
             Initiative.status == InitiativeStatus.ACTIVE,
+            Shop.status == ShopStatus.ACTIVE,  # an uninstalled shop enrolls no one
             col(Checkout.abandoned_at) >= now - ENROLL_WINDOW,
             col(Checkout.abandoned_at) >= col(Initiative.activated_at),
             col(Checkout.completed_at).is_(None),
@@ -147,8 +154,12 @@ async def send_step(
     initiative = await session.get(Initiative, enrollment.initiative_id)
     shop = await session.get(Shop, enrollment.shop_id)
     checkout = await mirror.get_checkout(session, enrollment.shop_id, enrollment.checkout_token)
-    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE or shop is None:
+    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
         return  # pausing or ending cancels the enrollment itself
+    if shop is None or steps.shop_gone(shop):
+        steps.end(enrollment, EnrollmentStatus.CANCELLED, steps.SHOP_GONE, now)
+        session.add(enrollment)
+        return  # uninstalled: nothing more is sent
     settings = recovery_settings(initiative.settings)
     message = Marketing(
         shop_id=enrollment.shop_id,
@@ -171,7 +182,9 @@ async def send_step(
         return
 
     async def render(send_id: int, unsubscribe: str) -> emails.Email:
-        return emails.recovery_email(shop, checkout, settings.language.value, send_id, unsubscribe)
+        links = Tracker(runtime.settings, enrollment.shop_id, send_id)
+        language = settings.language.value
+        return emails.recovery_email(shop, checkout, language, send_id, unsubscribe, links)
 
     result = await send_marketing(runtime, message, render, now=now)
     if result.status in (SendStatus.SENDING, SendStatus.SENT):
@@ -280,7 +293,8 @@ async def convert(
     order: str | None,
 ) -> int:
     """End the matching enrollments as converted at `at`; a recovery counts for the initiative
-    when `at` is within its attribution window after our last message. How many converted."""
+    when the order came through our link, or when `at` is within its attribution window after
+    our last message (`attribution`). How many converted."""
     match = (
         col(RecoveryEnrollment.checkout_token) == token
         if token is not None
@@ -297,15 +311,83 @@ async def convert(
         )
         .with_for_update(of=RecoveryEnrollment)
     )
-    converted = 0
-    for enrollment, initiative in (await session.exec(statement)).all():
+    found = (await session.exec(statement)).all()
+    landing = await _landing_site(session, shop_id, order, token) if found else None
+    converted, recovered = 0, []
+    for enrollment, initiative in found:
         window = recovery_settings(initiative.settings).attribution_window
-        sent = enrollment.last_message_at
-        enrollment.attributed = sent is not None and sent <= at <= sent + window
+        sends = await _sends(session, enrollment)
+        by = attribution(sends, landing, enrollment.last_message_at, at, window)
+        enrollment.attributed, enrollment.attributed_by = by is not None, by and by.value
         enrollment.status, enrollment.converted_at = EnrollmentStatus.CONVERTED, at
         enrollment.converted_by_order = order or enrollment.converted_by_order
         enrollment.next_due_at, enrollment.ended_at = None, enrollment.ended_at or at
         session.add(enrollment)
         converted += 1
+        if enrollment.attributed:
+            recovered.append(
+                Recovery(
+                    initiative.id or 0, enrollment.checkout_token, enrollment.converted_by_order, at
+                )
+            )
     await session.flush()
+    # Counted in this transaction: the metrics move exactly when the conversion commits.
+    await record_recoveries(session, shop_id, recovered)
     return converted
+
+
+def attribution(
+    sends: dict[int, datetime | None],
+    landing_site: str | None,
+    last_message_at: datetime | None,
+    at: datetime,
+    window: timedelta,
+) -> Attribution | None:
+    """How a conversion at `at` counts for the initiative, given the enrollment's messages
+    (send id: first click) and the order's landing page: through our link when the order
+    landed with the marker of one of those messages, or one of their links was clicked before
+    it (the store does not always keep the marker: a shopper whose visit began elsewhere, or a
+    WooCommerce store, which records no landing page); else within the window after our last
+    message; else not at all."""
+    if marker_of(landing_site) in sends:
+        return Attribution.LINK
+    if any(clicked is not None and clicked <= at for clicked in sends.values()):
+        return Attribution.LINK
+    if last_message_at is not None and last_message_at <= at <= last_message_at + window:
+        return Attribution.WINDOW
+    return None
+
+
+def marker_of(url: str | None) -> int | None:
+    """The send id our tracking marker (`storeokr=<send id>`) names in a URL or path."""
+    if not url:
+        return None
+    values = parse_qs(urlsplit(url).query).get(emails.MARKER, [])
+    return int(values[0]) if values and values[0].isdigit() and len(values[0]) < 16 else None
+
+
+async def _sends(
+    session: AsyncSession, enrollment: RecoveryEnrollment
+) -> dict[int, datetime | None]:
+    """The enrollment's messages handed to the SMTP server: send id → first click."""
+    statement = select(MarketingSend.id, MarketingSend.clicked_at).where(
+        MarketingSend.shop_id == enrollment.shop_id,
+        MarketingSend.initiative_id == enrollment.initiative_id,
+        MarketingSend.subject == f"checkout:{enrollment.checkout_token}",
+        col(MarketingSend.status).in_([SendStatus.SENDING, SendStatus.SENT]),
+    )
+    return {id_: clicked for id_, clicked in (await session.exec(statement)).all() if id_}
+
+
+async def _landing_site(
+    session: AsyncSession, shop_id: int, order: str | None, token: str | None
+) -> str | None:
+    """The landing page the mirror holds for the order (by its id, else by its checkout)."""
+    if order is not None:
+        where = col(Order.platform_id) == order
+    elif token is not None:
+        where = col(Order.checkout_token) == token
+    else:
+        return None
+    statement = select(Order.landing_site).where(Order.shop_id == shop_id, where).limit(1)
+    return (await session.exec(statement)).first()

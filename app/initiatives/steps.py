@@ -1,24 +1,33 @@
 """What every kind of enrollment shares: the steps due now, and one enrollment locked for its
-step's job (recovery and win-back enrollments have the same status and step columns)."""
+step's job (recovery and win-back enrollments have the same status and step columns).
+
+An uninstalled shop sends nothing more: each sweep first cancels the pending steps of shops
+that are not active (`cancel_where_shop_gone`), and a step's job checks the shop again at send
+time (`shop_gone`) — a check where the steps are, not a call from the uninstall down here."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TypeVar
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.initiatives.models import EnrollmentStatus, RecoveryEnrollment, WinBackEnrollment
+from app.shops.models import Shop, ShopStatus
 
 SWEEP_BATCH = 500
+SHOP_GONE = "shop_not_connected"
 Enrollment = TypeVar("Enrollment", RecoveryEnrollment, WinBackEnrollment)
 
 
 async def due_steps(
     session: AsyncSession, model: type[Enrollment], now: datetime
 ) -> list[tuple[int, int]]:
-    """(enrollment id, step) of every step due now, oldest first."""
+    """(enrollment id, step) of every step due now, oldest first; the pending steps of shops
+    no longer active are cancelled first, not queued."""
+    await cancel_where_shop_gone(session, model, now)
     statement = (
         select(model.id, model.next_step)
         .where(model.status == EnrollmentStatus.ACTIVE, col(model.next_due_at) <= now)
@@ -64,3 +73,26 @@ def end(enrollment: Enrollment, status: EnrollmentStatus, reason: str, now: date
     """No more steps: the enrollment ends as `status`, for `reason`."""
     enrollment.status, enrollment.end_reason = status, reason
     enrollment.next_due_at, enrollment.ended_at = None, now
+
+
+def shop_gone(shop: Shop | None) -> bool:
+    """The shop was uninstalled (or is not connected): none of its steps may be sent."""
+    return shop is None or shop.status is not ShopStatus.ACTIVE
+
+
+async def cancel_where_shop_gone(
+    session: AsyncSession, model: type[Enrollment], now: datetime
+) -> int:
+    """Cancel the pending steps of every shop that is not active; how many enrollments."""
+    inactive = select(Shop.id).where(Shop.status != ShopStatus.ACTIVE)
+    result = await session.exec(
+        update(model)
+        .where(
+            col(model.status) == EnrollmentStatus.ACTIVE,
+            col(model.shop_id).in_(inactive.scalar_subquery()),
+        )
+        .values(
+            status=EnrollmentStatus.CANCELLED, end_reason=SHOP_GONE, ended_at=now, next_due_at=None
+        )
+    )
+    return result.rowcount or 0

@@ -44,6 +44,7 @@ from app.initiatives.settings import WinBackSettings, consent_required, win_back
 from app.integrations.base import DiscountKind
 from app.messaging.marketing import Marketing, record_skip, send_marketing
 from app.messaging.models import SendStatus, SkipReason
+from app.messaging.tracking import Tracker
 from app.runtime import Runtime
 from app.shops.models import Shop, ShopStatus
 
@@ -52,7 +53,6 @@ from app.shops.models import Shop, ShopStatus
 DAILY_LIMIT = 500
 SWEEP_BATCH = steps.SWEEP_BATCH
 CODE_EXPIRED = "code_expired"
-SHOP_GONE = "shop_not_connected"
 
 
 @dataclass(frozen=True)
@@ -205,12 +205,11 @@ async def send_step(
         return
     initiative = await session.get(Initiative, enrollment.initiative_id)
     shop = await session.get(Shop, enrollment.shop_id)
-    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE or shop is None:
+    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
         return  # pausing or ending cancels the enrollment itself
-    if shop.status is not ShopStatus.ACTIVE:
-        # An uninstalled shop's store makes no codes: nothing is sent, and the sweep stops
-        # queueing it.
-        steps.end(enrollment, EnrollmentStatus.STOPPED, SHOP_GONE, now)
+    if shop is None or steps.shop_gone(shop):
+        # An uninstalled shop's store makes no codes and its customers get nothing more.
+        steps.end(enrollment, EnrollmentStatus.CANCELLED, steps.SHOP_GONE, now)
         session.add(enrollment)
         return
     settings = win_back_settings(initiative.settings)
@@ -243,7 +242,10 @@ async def send_step(
         )
         offer = emails.Offer(code.code, DiscountKind(code.kind), code.value, code.expires_at)
         language = settings.language.value
-        return emails.win_back_email(shop, customer.first_name, offer, language, step, unsubscribe)
+        links = Tracker(runtime.settings, shop.id or 0, send_id)
+        return emails.win_back_email(
+            shop, customer.first_name, offer, language, step, unsubscribe, links
+        )
 
     result = await send_marketing(runtime, message, render, now=now)
     if result.status in (SendStatus.SENDING, SendStatus.SENT):

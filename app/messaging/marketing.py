@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, text, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -124,6 +124,22 @@ async def unsubscribe(session: AsyncSession, shop_id: int, digest: str, now: dat
     """No more of this shop's marketing to this address (again, or for a shop we no longer
     hold: nothing happens). One statement, so two clicks at once cannot collide."""
     await session.exec(_UNSUBSCRIBE, params={"shop_id": shop_id, "digest": digest, "now": now})  # type: ignore[call-overload]
+
+
+async def forget_address(session: AsyncSession, shop_id: int, address: str) -> int:
+    """A redacted customer: the send log forgets their address's digest (its rows stay, as
+    counts of what was sent, naming no one); how many rows. The unsubscribe list keeps it: it
+    is a one-way digest, and forgetting it would let a returning customer be written to
+    against their word."""
+    result = await session.exec(
+        update(MarketingSend)
+        .where(
+            col(MarketingSend.shop_id) == shop_id,
+            col(MarketingSend.address_digest) == address_digest(shop_id, address),
+        )
+        .values(address_digest=None)
+    )
+    return result.rowcount or 0
 
 
 # Messaging names no feature's table in Python; the shop is checked by name here.

@@ -59,6 +59,10 @@ class MarketingSend(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When it was handed to SMTP (claimed); what the cap counts.
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The reader's first open (the e-mail's pixel was loaded) and first click (one of its
+    # signed links was followed): `app.messaging.tracking`. Later ones change nothing.
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    clicked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MarketingUnsubscribe(SQLModel, table=True):

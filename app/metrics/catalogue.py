@@ -1,9 +1,9 @@
 """The metrics, each declared once: name, unit, which way is better, the definition merchants
 read (from METRICS.md), where its figures come from and its formula over a range's figures.
 
-A metric family is a source of additive figures (sales, customers, checkouts, lifetime); the
-initiatives' metrics (surveys, emails, coupons, win-back) arrive as further families the same
-way: a rollup kept by deltas, a source that sums it, and formulas over it."""
+A metric family is a source of additive figures (sales, customers, checkouts, lifetime,
+marketing); further initiatives' metrics (surveys) arrive as further families the same way: a
+rollup kept by deltas, a source that sums it, and formulas over it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from app.metrics import sources
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import REPEAT_WINDOW_DAYS, CustomerCounts
 from app.metrics.figures import SalesFigures
+from app.metrics.marketing import MessageFigures
+from app.metrics.outcomes import OutcomeFigures
 from app.metrics.sources import Lifetime, Source
 
 T = TypeVar("T")
@@ -42,6 +44,9 @@ class Aggregation(StrEnum):
 SUMMED = frozenset({
     "net_sales", "gross_sales", "discounts", "returns", "refunds", "orders", "new_customers",
     "checkouts_started", "abandoned_checkouts", "recovered_checkouts", "recovered_revenue",
+    "emails_sent", "email_opens", "email_clicks", "unsubscribes",
+    "initiative_recovered_checkouts", "initiative_recovered_revenue", "reactivated_customers",
+    "coupon_redemptions",
 })  # fmt: skip
 DISTINCT = frozenset({"customers", "returning_customers"})
 
@@ -206,5 +211,59 @@ LIFETIME: tuple[Metric[Lifetime], ...] = (
     ),
 )
 
-METRICS: tuple[Metric[Any], ...] = (*SALES, *CUSTOMERS, *CHECKOUTS, *LIFETIME)
+_MESSAGES = (
+    "Marketing e-mails of the shop's initiatives (recovery, win-back) in the send log, "
+    "whatever their initiative; days are shop-local."
+)
+_OUTCOMES = (
+    "Recorded by the initiative when the outcome happens and dated by the order's shop-local "
+    "day; test orders count for nothing; an outcome stays counted when its order is later "
+    "edited or cancelled."
+)
+MESSAGES: tuple[Metric[MessageFigures], ...] = (
+    Metric("emails_sent", "E-mails sent", COUNT, HIGHER,
+           f"{_MESSAGES} Messages the SMTP server accepted, on the day they were handed to it; "
+           f"skipped, deferred and failed messages are not counted.",
+           sources.messages, lambda m: Decimal(m.sent)),
+    Metric("email_opens", "E-mail opens", COUNT, HIGHER,
+           f"{_MESSAGES} Messages opened (their tracking image loaded), each counted once, on "
+           f"the day of its first open; mail clients that block images are not seen.",
+           sources.messages, lambda m: Decimal(m.opens)),
+    Metric("email_clicks", "E-mail clicks", COUNT, HIGHER,
+           f"{_MESSAGES} Messages with a followed link, each counted once, on the day of its "
+           f"first click.",
+           sources.messages, lambda m: Decimal(m.clicks)),
+    Metric("unsubscribes", "Unsubscribes", COUNT, LOWER,
+           "Addresses that unsubscribed from the shop's marketing e-mails (the link in a "
+           "message, or one-click unsubscribe), on the day they did; an address counts once.",
+           sources.messages, lambda m: Decimal(m.unsubscribes)),
+)  # fmt: skip
+
+OUTCOMES: tuple[Metric[OutcomeFigures], ...] = (
+    Metric("initiative_recovered_checkouts", "Checkouts recovered by initiatives", COUNT, HIGHER,
+           f"Abandoned checkouts recovered for an abandoned-checkout initiative: completed, or "
+           f"their customer ordered, through our recovery link or within the initiative's "
+           f"attribution window after one of its e-mails; each checkout counts once. "
+           f"{_OUTCOMES}",
+           sources.outcomes, lambda o: Decimal(o.recovered_checkouts)),
+    Metric("initiative_recovered_revenue", "Revenue recovered by initiatives", MONEY, HIGHER,
+           f"Gross sales − discounts, in the shop's currency, of the orders that recovered "
+           f"those checkouts, as the order was when it recovered them; an order recovering "
+           f"two checkouts counts once. {_OUTCOMES}",
+           sources.outcomes, lambda o: o.recovered_revenue),
+    Metric("reactivated_customers", "Reactivated customers", COUNT, HIGHER,
+           f"Lapsed customers won back: the first counted order of a customer in a win-back "
+           f"initiative placed after its first e-mail to them; one per such order, however many "
+           f"win-back initiatives wrote to them (a customer who lapses again and comes back "
+           f"again counts again). {_OUTCOMES}",
+           sources.outcomes, lambda o: Decimal(o.reactivated)),
+    Metric("coupon_redemptions", "Coupon redemptions", COUNT, HIGHER,
+           f"Single-use win-back discount codes used in a counted order (the order's discount "
+           f"codes, compared without case); each code counts once. {_OUTCOMES}",
+           sources.outcomes, lambda o: Decimal(o.redemptions)),
+)  # fmt: skip
+
+METRICS: tuple[Metric[Any], ...] = (
+    *SALES, *CUSTOMERS, *CHECKOUTS, *LIFETIME, *MESSAGES, *OUTCOMES,
+)  # fmt: skip
 BY_KEY: dict[str, Metric[Any]] = {metric.key: metric for metric in METRICS}

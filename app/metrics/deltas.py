@@ -42,7 +42,7 @@ from app.shops.models import Shop
 class MetricsMoved(DomainEvent):
     """A family of a shop's rollups moved on these shop-local days."""
 
-    family: str  # "sales", "checkouts" or "customers"
+    family: str  # "sales", "checkouts", "customers" or "marketing"
     days: tuple[str, ...]  # ISO dates
 
 
@@ -169,7 +169,7 @@ async def checkouts_changed(
     moved = combine(rows)
     if moved:
         await rollups.add_checkouts(session, shop_id, moved)
-        _announce(session, shop_id, "checkouts", (day for day, _slot in moved))
+        announce(session, shop_id, "checkouts", (day for day, _slot in moved))
 
 
 async def _record_sales(
@@ -178,10 +178,11 @@ async def _record_sales(
     changes = combine(rows)
     if changes:
         await rollups.add_sales(session, shop_id, changes)
-        _announce(session, shop_id, "sales", (day for day, _slot in changes))
+        announce(session, shop_id, "sales", (day for day, _slot in changes))
 
 
-def _announce(session: AsyncSession, shop_id: int, family: str, days: Iterable[date]) -> None:
+def announce(session: AsyncSession, shop_id: int, family: str, days: Iterable[date]) -> None:
+    """After commit, tell subscribers (the live stream) which of the family's days moved."""
     moved = tuple(sorted({day.isoformat() for day in days}))
     publish_after_commit(session, MetricsMoved(shop_id, family, moved))
 
@@ -231,7 +232,7 @@ async def _customers_changed(
     rows = (combine(pairs), combine(days), combine(previous))
     if any(rows):
         await rollups.add_customers(session, shop_id, rows)
-        _announce(session, shop_id, "customers", (key[0] for key in rows[1]))
+        announce(session, shop_id, "customers", (key[0] for key in rows[1]))
 
 
 def _as_before(

@@ -1,4 +1,6 @@
-"""Recomputing the rollups from the mirror: the repair tool and the consistency check.
+"""Recomputing the rollups from the mirror: the repair tool and the consistency check. The
+initiatives' outcome rollup is recomputed from its outcome rows (`marketing`); the message
+figures have no rollup (they are counted from the send log itself).
 
 Slots only spread write locks, so the check compares each key's figures summed over slots (a
 customer's slot follows their key, which erasure rewrites); a rebuild writes them afresh."""
@@ -18,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.changes import facts_of_checkout
 from app.commerce.models import Checkout, Order, RefundRow
-from app.metrics import rollups
+from app.metrics import marketing, rollups
 from app.metrics.checkouts import CheckoutFigures, checkout_contribution
 from app.metrics.customers import (
     DayRows,
@@ -42,8 +44,10 @@ from app.metrics.models import (
     CustomerDay,
     CustomerDayTotals,
     CustomerPreviousTotals,
+    OutcomeDay,
     SalesDay,
 )
+from app.metrics.outcomes import OutcomeRows
 from app.metrics.sales import (
     FIGURE_COLUMNS,
     OrderRow,
@@ -66,6 +70,7 @@ class Expected:
     customer_days: DayRows = field(default_factory=dict)
     customer_previous: PreviousRows = field(default_factory=dict)
     checkouts: dict[tuple[date, int], CheckoutFigures] = field(default_factory=dict)
+    outcomes: OutcomeRows = field(default_factory=dict)
 
 
 async def expected(session: AsyncSession, shop_id: int) -> Expected:
@@ -105,6 +110,7 @@ async def expected(session: AsyncSession, shop_id: int) -> Expected:
     for checkout in (await session.exec(statement)).all():
         contribution = checkout_contribution(facts_of_checkout(checkout), timezone)
         accumulate(result.checkouts, at_slot(contribution, slot_of(checkout.token)))
+    result.outcomes = await marketing.expected_outcomes(session, shop_id)
     return result
 
 
@@ -118,6 +124,7 @@ async def differences(session: AsyncSession, shop_id: int) -> list[str]:
         ("customer days", CustomerDayTotals, want.customer_days),
         ("customer previous days", CustomerPreviousTotals, want.customer_previous),
         ("checkouts", CheckoutDay, want.checkouts),
+        ("initiative outcomes", OutcomeDay, want.outcomes),
     ]
     for name, model, rows in families:
         wanted: dict[Any, Any] = without_slots(rows)
@@ -153,6 +160,8 @@ async def _held(session: AsyncSession, model: Any, shop_id: int) -> dict[Any, Ad
         held = dict(await rollups.sales_by_day(session, shop_id, *everything))
     elif model is CheckoutDay:
         held = dict(await rollups.checkouts_by_day(session, shop_id, *everything))
+    elif model is OutcomeDay:
+        held = dict(await rollups.outcomes_by_day(session, shop_id, *everything))
     elif model is CustomerDayTotals:
         held = dict(await rollups.customer_day_totals(session, shop_id, *everything))
     elif model is CustomerPreviousTotals:
@@ -164,7 +173,10 @@ async def _held(session: AsyncSession, model: Any, shop_id: int) -> dict[Any, Ad
 
 async def rebuild(session: AsyncSession, shop_id: int) -> None:
     want = await expected(session, shop_id)
-    for model in (SalesDay, CustomerDay, CustomerDayTotals, CustomerPreviousTotals, CheckoutDay):
+    models = (
+        SalesDay, CustomerDay, CustomerDayTotals, CustomerPreviousTotals, CheckoutDay, OutcomeDay,
+    )  # fmt: skip
+    for model in models:
         await session.exec(delete(model).where(col(model.shop_id) == shop_id))
     await rollups.write_fresh(
         session,
@@ -176,6 +188,7 @@ async def rebuild(session: AsyncSession, shop_id: int) -> None:
             _nonzero(want.customer_previous),
         ),
         _nonzero(want.checkouts),
+        _nonzero(want.outcomes),
     )
 
 

@@ -38,8 +38,10 @@ from app.metrics.models import (
     CustomerDay,
     CustomerDayTotals,
     CustomerPreviousTotals,
+    OutcomeDay,
     SalesDay,
 )
+from app.metrics.outcomes import OutcomeFigures, OutcomeRows
 from app.metrics.periods import Granularity, sql_period_start
 
 F = TypeVar("F", bound=Additive)
@@ -72,9 +74,14 @@ async def add_checkouts(session: AsyncSession, shop_id: int, rows: CheckoutRows)
     await _add(session, CheckoutDay, shop_id, ("day", "slot"), rows)
 
 
+async def add_outcomes(session: AsyncSession, shop_id: int, rows: OutcomeRows) -> None:
+    await _add(session, OutcomeDay, shop_id, ("day", "slot"), rows)
+
+
 async def write_fresh(
     session: AsyncSession, shop_id: int, sales: SalesRows,
     customers: tuple[PairRows, DayRows, PreviousRows], checkouts: CheckoutRows,
+    outcomes: OutcomeRows,
 ) -> None:  # fmt: skip
     """Insert a shop's rows into emptied tables, many per statement (a rebuild)."""
     pairs, days, previous_days = customers
@@ -84,6 +91,7 @@ async def write_fresh(
         (CustomerDayTotals, days, ("day", "slot")),
         (CustomerPreviousTotals, previous_days, ("previous", "slot")),
         (CheckoutDay, checkouts, ("day", "slot")),
+        (OutcomeDay, outcomes, ("day", "slot")),
     ]
     for model, rows, key_names in tables:
         values = [
@@ -146,6 +154,14 @@ async def checkouts_by_day(
 ) -> dict[date, CheckoutFigures]:
     where = _days(CheckoutDay, start, end)
     rows = await _summed(session, CheckoutDay, CheckoutFigures, shop_id, ["day"], where)
+    return {key[0]: figures for key, figures in rows}
+
+
+async def outcomes_by_day(
+    session: AsyncSession, shop_id: int, start: date, end: date
+) -> dict[date, OutcomeFigures]:
+    where = _days(OutcomeDay, start, end)
+    rows = await _summed(session, OutcomeDay, OutcomeFigures, shop_id, ["day"], where)
     return {key[0]: figures for key, figures in rows}
 
 

@@ -12,10 +12,12 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.metrics import rollups
+from app.metrics import marketing, rollups
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import CustomerCounts
 from app.metrics.figures import ZERO, Additive, SalesFigures, add_to
+from app.metrics.marketing import MessageFigures
+from app.metrics.outcomes import OutcomeFigures
 from app.metrics.periods import Granularity, period_start, periods
 
 F = TypeVar("F", bound=Additive)
@@ -63,6 +65,9 @@ def aligned(
 
 sales: Source[SalesFigures] = _Daily(rollups.sales_by_day, SalesFigures)
 checkouts: Source[CheckoutFigures] = _Daily(rollups.checkouts_by_day, CheckoutFigures)
+# Read from the send log itself (exact; see `marketing`), and from the outcome rollup.
+messages: Source[MessageFigures] = _Daily(marketing.message_counts, MessageFigures)
+outcomes: Source[OutcomeFigures] = _Daily(rollups.outcomes_by_day, OutcomeFigures)
 
 
 async def customers(

@@ -1,7 +1,8 @@
 """A customer as a privacy request names them, and the places that hold their data.
 
-Every feature that stores personal data adds a `PersonalData` holder to `HOLDERS`: export
-and erasure then reach it without the privacy code knowing its tables."""
+Every feature that stores personal data adds a `PersonalData` holder: one below privacy to
+`HOLDERS`, one above it (initiatives) in `app/wiring.py`'s `personal_data()`, which the runtime
+carries. Export and erasure then reach it without the privacy code knowing its tables."""
 
 from __future__ import annotations
 

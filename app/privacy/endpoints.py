@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr, model_validator
 
 from app.auth.dependencies import ShopDep
-from app.deps import RowId, SessionDep
+from app.deps import RowId, RuntimeDep, SessionDep
 from app.errors import NotFound
 from app.privacy import service
 from app.privacy.customers import CustomerRef
@@ -50,17 +50,22 @@ class Erasure(BaseModel):
 
 @router.post("/customers/export", status_code=201)
 async def export_customer(
-    body: CustomerRequest, shop: ShopDep, session: SessionDep
+    body: CustomerRequest, shop: ShopDep, session: SessionDep, runtime: RuntimeDep
 ) -> ExportSummary:
     """Collect everything StoreOKR holds on one customer into a downloadable export."""
-    export = await service.export_customer(session, shop.id, body.ref())
+    export = await service.export_customer(
+        session, shop.id, body.ref(), above=runtime.personal_data
+    )
     return _summary(export)
 
 
 @router.post("/customers/erase")
-async def erase_customer(body: CustomerRequest, shop: ShopDep, session: SessionDep) -> Erasure:
+async def erase_customer(
+    body: CustomerRequest, shop: ShopDep, session: SessionDep, runtime: RuntimeDep
+) -> Erasure:
     """Erase one customer's personal data everywhere; totals stay as they are."""
-    return Erasure(records_changed=await service.erase_customer(session, shop.id, body.ref()))
+    changed = await service.erase_customer(session, shop.id, body.ref(), runtime.personal_data)
+    return Erasure(records_changed=changed)
 
 
 @router.get("/exports")

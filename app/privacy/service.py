@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy import delete, or_
 from sqlmodel import col, select
@@ -11,18 +12,30 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import app.models  # noqa: F401  (every table, so erasure misses none)
 from app.db import metadata, utcnow
-from app.privacy.customers import HOLDERS, CustomerRef
+from app.privacy.customers import HOLDERS, CustomerRef, PersonalData
 from app.privacy.models import CustomerExport
 from app.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
 
+def holders(above: Mapping[str, PersonalData]) -> dict[str, PersonalData]:
+    """Every holder of personal data: those of the layers above (`Runtime.personal_data`,
+    registered in `app/wiring.py`) first, as they find the customer through the store mirror
+    before its own holder forgets them, then privacy's own (`HOLDERS`)."""
+    return {**above, **HOLDERS}
+
+
 async def export_customer(
-    session: AsyncSession, shop_id: int, customer: CustomerRef, request_ref: str | None = None
+    session: AsyncSession,
+    shop_id: int,
+    customer: CustomerRef,
+    request_ref: str | None = None,
+    above: Mapping[str, PersonalData] | None = None,
 ) -> CustomerExport:
     held = {
-        name: await holder.export(session, shop_id, customer) for name, holder in HOLDERS.items()
+        name: await holder.export(session, shop_id, customer)
+        for name, holder in holders(above or {}).items()
     }
     content = {
         "customer": {"id": customer.platform_id, "email": customer.email, "phone": customer.phone},
@@ -40,11 +53,16 @@ async def export_customer(
     return export
 
 
-async def erase_customer(session: AsyncSession, shop_id: int, customer: CustomerRef) -> int:
+async def erase_customer(
+    session: AsyncSession,
+    shop_id: int,
+    customer: CustomerRef,
+    above: Mapping[str, PersonalData] | None = None,
+) -> int:
     """Erase the customer's personal data everywhere we hold it (exports of it included);
     amounts and anonymous aggregates stay. Returns how many records were changed."""
     changed = 0
-    for holder in HOLDERS.values():
+    for holder in holders(above or {}).values():
         changed += await holder.erase(session, shop_id, customer)
     refs = [ref for ref in (customer.platform_id, customer.email) if ref]
     if refs:

@@ -29,7 +29,11 @@ async def customers_data_request(
     request_id = (payload.get("data_request") or {}).get("id")
     assert shop.id is not None
     await service.export_customer(
-        ctx.session, shop.id, customer_of(payload), str(request_id) if request_id else None
+        ctx.session,
+        shop.id,
+        customer_of(payload),
+        str(request_id) if request_id else None,
+        ctx.runtime.personal_data,
     )
 
 
@@ -37,7 +41,9 @@ async def customers_redact(
     ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]
 ) -> None:
     assert shop.id is not None
-    await service.erase_customer(ctx.session, shop.id, customer_of(payload))
+    await service.erase_customer(
+        ctx.session, shop.id, customer_of(payload), ctx.runtime.personal_data
+    )
 
 
 async def shop_redact(ctx: JobContext, shop: Shop, topic: str, payload: dict[str, Any]) -> None:

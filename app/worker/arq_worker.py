@@ -6,6 +6,7 @@ ones an arq `WorkerSettings` class would hold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from datetime import UTC, timedelta
 from typing import Any
@@ -46,10 +47,11 @@ def worker_settings(
     *,
     events: EventBus | None = None,
     webhook_topics: TopicRouting[Any] | None = None,
+    personal_data: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for `arq.Worker` (what an arq WorkerSettings class would declare);
-    `events` and `webhook_topics` are what start-up registered for the layers above (the
-    worker opens its runtime with them)."""
+    `events`, `webhook_topics` and `personal_data` are what start-up registered for the
+    layers above (the worker opens its runtime with them)."""
     default_tries = settings.job_max_tries
     base = settings.job_retry_base_seconds
     default_timeout = timedelta(seconds=settings.job_timeout_seconds)
@@ -59,7 +61,12 @@ def worker_settings(
         jobs = ArqJobQueue(ctx["redis"])
         ctx["runtime"] = await stack.enter_async_context(
             open_runtime(
-                settings, registry, jobs=jobs, events=events, webhook_topics=webhook_topics
+                settings,
+                registry,
+                jobs=jobs,
+                events=events,
+                webhook_topics=webhook_topics,
+                personal_data=personal_data,
             )
         )
         ctx["exit_stack"] = stack

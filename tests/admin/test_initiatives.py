@@ -47,7 +47,11 @@ async def open_store(smtp_port: int, inbox: Inbox) -> AsyncIterator[Store]:
             "job_max_tries": 3,
         }
     )
-    async with running_app(settings, registry, platforms=platforms) as (app, client):
+    # The sweeps are run by the tests, at the moments they choose.
+    async with running_app(settings, registry, platforms=platforms, run_cron=False) as (
+        app,
+        client,
+    ):
         connected = Connected(app, client, settings, shopify, woo)
         shop = await install(connected, SHOP)
         assert shop.id is not None

@@ -28,7 +28,11 @@ async def store(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Async
     settings = connection_settings().model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
     )
-    async with running_app(settings, registry, platforms=platforms) as (app, client):
+    # The sweeps are run by the tests, at the moments they choose.
+    async with running_app(settings, registry, platforms=platforms, run_cron=False) as (
+        app,
+        client,
+    ):
         connected = Connected(app, client, settings, shopify, woo)
         shop = await install(connected, SHOP)
         assert shop.id is not None

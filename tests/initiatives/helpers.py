@@ -112,9 +112,12 @@ class Store:
         await self.run(sweep_abandoned_checkouts)
         return token
 
-    async def buy(self, token: str, email: str = "lena.hoffmann@example.com") -> None:
-        """The shopper completes the checkout: an order from it, placed a second from now."""
-        body = payload("shopify_order")
+    async def buy(
+        self, token: str, email: str = "lena.hoffmann@example.com", **fields: Any
+    ) -> None:
+        """The shopper completes the checkout: an order from it, placed a second from now
+        (with the order's `fields` given, e.g. its `landing_site`)."""
+        body = {**payload("shopify_order"), **fields}
         now = (utcnow() + timedelta(seconds=1)).replace(microsecond=0).isoformat()
         body.update(
             id=int(uuid.uuid4().int % 10**12),
