@@ -76,10 +76,21 @@ def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str,
     if "StoreOkrCustomers" in query:
         return {"customers": _page(list(store.customers.values()), customer_node, variables)}
     if "StoreOkrDiscount" in query:
-        store.discounts.append(variables["discount"])
-        node = {"id": f"gid://shopify/DiscountCodeNode/{len(store.discounts)}"}
-        return {"discountCodeBasicCreate": {"codeDiscountNode": node, "userErrors": []}}
+        return {"discountCodeBasicCreate": _create_discount(store, variables["discount"])}
     return None
+
+
+def _create_discount(store: DemoStore, discount: dict[str, Any]) -> dict[str, Any]:
+    """Like Shopify: a code is unique in the store (compared without case); a second one is
+    refused with the TAKEN user error on the code field."""
+    code = str(discount.get("code", ""))
+    if any(str(held.get("code", "")).lower() == code.lower() for held in store.discounts):
+        error = {"field": ["basicCodeDiscount", "code"], "code": "TAKEN",
+                 "message": "Code must be unique. Please try a different code."}  # fmt: skip
+        return {"codeDiscountNode": None, "userErrors": [error]}
+    store.discounts.append(discount)
+    node = {"id": f"gid://shopify/DiscountCodeNode/{len(store.discounts)}"}
+    return {"codeDiscountNode": node, "userErrors": []}
 
 
 def _page(
@@ -206,6 +217,10 @@ def customer_node(customer: dict[str, Any]) -> dict[str, Any]:
         "lastName": customer["last_name"],
         "defaultEmailAddress": {
             "emailAddress": customer["email"],
-            "marketingState": "NOT_SUBSCRIBED",
+            "marketingState": (
+                "SUBSCRIBED"
+                if customer.get("email_marketing_consent", {}).get("state") == "subscribed"
+                else "NOT_SUBSCRIBED"
+            ),
         },
     }

@@ -36,8 +36,10 @@ class Person:
     email: str
     first_name: str
     last_name: str
+    consents: bool = True  # to e-mail marketing (most of the demo's shoppers do)
 
     def as_customer(self, at: datetime) -> dict[str, Any]:
+        consent = "subscribed" if self.consents else "not_subscribed"
         return {
             "id": self.customer_id,
             "email": self.email,
@@ -47,6 +49,11 @@ class Person:
             "updated_at": at.isoformat(),
             "state": "enabled",
             "currency": DEMO_CURRENCY,
+            "email_marketing_consent": {
+                "state": consent,
+                "opt_in_level": "single_opt_in",
+                "consent_updated_at": at.isoformat(),
+            },
         }
 
 
@@ -147,6 +154,7 @@ def checkout_body(
         "currency": DEMO_CURRENCY,
         "presentment_currency": basket.presentment,
         "abandoned_checkout_url": f"{shop_url}/checkouts/{token}/recover?key=demo",
+        "buyer_accepts_marketing": person.consents,
         "customer": person.as_customer(at),
         "line_items": [
             {

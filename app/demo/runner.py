@@ -8,6 +8,7 @@ import contextlib
 import heapq
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,8 @@ from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
 from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
+from app.demo.initiatives import start_initiatives, win_back_after_backfill
+from app.demo.mail import MailSink, Readers, serve_mail
 from app.demo.okrs import open_dashboard
 from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
@@ -45,16 +48,32 @@ RETRY_AFTER = timedelta(
 )  # so that abandoned checkouts show within a demo's attention span
 
 
-def demo_settings(settings: Settings, base_url: str) -> Settings:
+MAIL_HOST = "127.0.0.1"
+
+
+def demo_settings(settings: Settings, base_url: str, mail_port: int | None = None) -> Settings:
     """The service's settings, with the Admin API of every shop pointed at the demo store (on
-    this machine's loopback, which stores elsewhere may not use)."""
+    this machine's loopback, which stores elsewhere may not use), and its e-mail sent to the
+    demo's own SMTP server (`app.demo.mail`, on a free loopback port unless `mail_port`)."""
     return settings.model_copy(
         update={
             "shopify_admin_url": f"{base_url}/demo/shopify/{{shop}}",
             "public_url": base_url,
             "allow_private_store_addresses": True,
+            "smtp_host": MAIL_HOST,
+            "smtp_port": mail_port or _free_port(),
+            "smtp_username": "",
+            "smtp_starttls": False,
+            "smtp_from": f"{DEMO_NAME} <shop@nordlicht.example>",
         }
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((MAIL_HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass(frozen=True)
@@ -181,12 +200,22 @@ class Courier:
 
 
 async def simulate(
-    store: DemoStore, courier: Courier, interval_s: float, stop: asyncio.Event
+    store: DemoStore,
+    courier: Courier,
+    interval_s: float,
+    stop: asyncio.Event,
+    readers: Readers | None = None,
 ) -> None:
-    """Tick the store and post what falls due, until `stop` is set."""
+    """Tick the store, let its shoppers read their mail, and post what falls due, until
+    `stop` is set."""
     while not stop.is_set():
         now = utcnow()
         courier.add(store.tick(now))
+        if readers is not None:
+            try:
+                courier.add(await readers.read(now))
+            except httpx.HTTPError as error:
+                logger.info("a demo shopper could not follow an e-mail's link (%r)", error)
         await courier.send_due(now)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
@@ -215,19 +244,40 @@ def attach_demo(
     async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         async with original(running):
             runtime: Runtime = running.state.runtime
+            sink = MailSink(utcnow)
+            settings = runtime.settings
+            mail = await serve_mail(sink, settings.smtp_host, settings.smtp_port)
             stop = asyncio.Event()
-            tasks = []
+            tasks, waiters = [], []
             for number, shop in enumerate(shops):
                 shop_id = await install_demo_shop(runtime, shop)
+                readers = None
                 if number == 0:  # one login link (one-time) for the first store's dashboard
                     link = await open_dashboard(runtime, shop_id)
                     logger.info("demo dashboard (one-time login link): %s", link)
+                    # Its recovery and win-back e-mails, read by its shoppers (the WooCommerce
+                    # store's checkouts carry no recovery link, and it has no past to win
+                    # customers back from).
+                    made = await start_initiatives(runtime, shop_id, utcnow())
+                    if made:
+                        win_back = made["win_back"]
+                        waiters.append(
+                            asyncio.create_task(win_back_after_backfill(runtime, shop_id, win_back))
+                        )
+                    readers = Readers(sink, shop.store, runtime.http, seed=shop.store.seed)
                 courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
-                tasks.append(asyncio.create_task(simulate(shop.store, courier, interval_s, stop)))
+                tasks.append(
+                    asyncio.create_task(simulate(shop.store, courier, interval_s, stop, readers))
+                )
             try:
                 yield
             finally:
                 stop.set()
+                for waiter in waiters:
+                    waiter.cancel()
                 await asyncio.gather(*tasks)
+                await asyncio.gather(*waiters, return_exceptions=True)
+                mail.close()
+                await mail.wait_closed()
 
     app.router.lifespan_context = lifespan

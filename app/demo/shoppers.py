@@ -16,7 +16,8 @@ from app.demo.shapes import ShopifyShape, StoreShape
 
 RETURNING_SHARE = 0.35
 BUY_SHARE = 0.6
-RECOVER_SHARE = 0.35  # of the abandoned, how many come back through the recovery link
+RECOVER_SHARE = 0.35  # of the abandoned, how many come back by themselves later
+CONSENT_SHARE = 0.85  # of new shoppers, how many agree to marketing e-mails
 REFUND_CHANCE = 0.05
 TEST_ORDER_CHANCE = 0.02
 DUPLICATE_CHANCE = 0.05  # at-least-once delivery: the same webhook id again
@@ -57,6 +58,7 @@ class DemoStore:
         self._rng = random.Random(self.seed)
         self._people: list[Person] = []
         self._recoveries: list[_Recovery] = []
+        self._unfinished: dict[str, _Recovery] = {}  # checkouts not bought (yet), by token
         self._next_order, self._next_number, self._next_refund = 7_000_000, 1001, 9_000_000
 
     def trade_before(self, first: datetime, now: datetime, every: timedelta) -> None:
@@ -89,16 +91,50 @@ class DemoStore:
             return started + self._order(
                 order_id, person, basket, token, now + timedelta(seconds=1)
             )
+        unfinished = _Recovery(order_id, token, person, basket, now)
+        self._unfinished[token] = unfinished
         if self._rng.random() < RECOVER_SHARE:
-            delay = timedelta(minutes=self._rng.randint(3, 10))
-            self._recoveries.append(_Recovery(order_id, token, person, basket, now + delay))
+            unfinished.due = now + timedelta(minutes=self._rng.randint(3, 10))
+            self._recoveries.append(unfinished)
         return started
+
+    def knows(self, email: str) -> bool:
+        """Whether `email` is one of the store's shoppers' addresses."""
+        return any(person.email == email for person in self._people)
+
+    def recover(self, token: str, landing_site: str, now: datetime) -> list[Delivery]:
+        """The shopper followed a recovery e-mail's link to their checkout and pays: the order,
+        landed on `landing_site` (nothing if the checkout is gone or was bought)."""
+        unfinished = self._unfinished.pop(token, None)
+        if unfinished is None or self.checkouts.get(token, {}).get("completed_at"):
+            return []
+        self._recoveries = [r for r in self._recoveries if r.token != token]
+        unfinished.basket.extra["landing_site"] = landing_site
+        return self._as_delivered(
+            self._order(unfinished.order_id, unfinished.person, unfinished.basket, token, now), now
+        )
+
+    def come_back(
+        self, email: str, code: str | None, landing_site: str, now: datetime
+    ) -> list[Delivery]:
+        """A customer a win-back e-mail reached orders again, with its code."""
+        person = next((p for p in self._people if p.email == email), None)
+        if person is None:
+            return []
+        basket = self._basket()
+        basket.discount_code, basket.extra["landing_site"] = code, landing_site
+        token = uuid.uuid4().hex
+        return self._as_delivered(
+            self._order(self._new_order_id(), person, basket, token, now), now
+        )
 
     def _recover_due(self, now: datetime) -> list[Delivery]:
         due = [r for r in self._recoveries if r.due <= now]
         self._recoveries = [r for r in self._recoveries if r.due > now]
         deliveries: list[Delivery] = []
         for recovery in due:
+            if self._unfinished.pop(recovery.token, None) is None:
+                continue  # bought through an e-mail's link meanwhile
             recovery.basket.extra["landing_site"] = f"/checkouts/{recovery.token}/recover?key=demo"
             deliveries += self._order(
                 recovery.order_id, recovery.person, recovery.basket, recovery.token, now
@@ -143,7 +179,11 @@ class DemoStore:
         first, last = self._rng.choice(FIRST_NAMES), self._rng.choice(LAST_NAMES)
         customer_id = 6_000_000 + len(self._people) + 1
         person = Person(
-            customer_id, f"{first}.{last}.{customer_id}@example.com".lower(), first, last
+            customer_id,
+            f"{first}.{last}.{customer_id}@example.com".lower(),
+            first,
+            last,
+            consents=self._rng.random() < CONSENT_SHARE,
         )
         self._people.append(person)
         self.customers[customer_id] = person.as_customer(now)

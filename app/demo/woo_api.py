@@ -77,8 +77,26 @@ def answer(
     if path == "customers":
         return _paged(list(store.customers.values()), query)
     if path == "coupons" and method == "POST":
-        return JSONResponse({"id": len(store.discounts) + 1, **body}, status_code=201)
+        return _create_coupon(store, body)
     return JSONResponse({"code": "rest_no_route"}, status_code=404)
+
+
+def _create_coupon(store: DemoStore, body: dict[str, Any]) -> JSONResponse:
+    """Like WC_REST_Coupons_Controller: coupon codes are unique (compared in lower case); a
+    code the store holds is refused with a 400."""
+    code = str(body.get("code", "")).lower()
+    if any(str(held.get("code", "")).lower() == code for held in store.discounts):
+        return JSONResponse(
+            {
+                "code": "woocommerce_rest_coupon_code_already_exists",
+                "message": f"The coupon code {code} already exists",
+                "data": {"status": 400},
+            },
+            status_code=400,
+        )
+    coupon = {"id": len(store.discounts) + 1, **body, "code": code}
+    store.discounts.append(coupon)
+    return JSONResponse(coupon, status_code=201)
 
 
 def _paged(records: list[dict[str, Any]], query: dict[str, str]) -> JSONResponse:

@@ -1,0 +1,176 @@
+"""The demo's shoppers read the recovery e-mails StoreOKR sends them through the demo's own SMTP
+server: some open, some click and buy, some unsubscribe; the recovery initiative's key result
+moves. Also: the demo stores refuse a discount code they hold, as the platforms do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import utcnow
+from app.demo import woo_api
+from app.demo.admin_api import answer
+from app.demo.catalog import DEMO_SHOP
+from app.demo.initiatives import RECOVERY_METRIC, start_initiatives
+from app.demo.mail import MailSink, Readers, serve_mail
+from app.demo.okrs import open_dashboard
+from app.demo.runner import Courier, demo_settings, demo_shops, install_demo_shop, mount
+from app.demo.shapes import WooCommerceShape
+from app.demo.shoppers import DemoStore
+from app.ingest.tasks import sweep_abandoned_checkouts
+from app.initiatives.models import (
+    EnrollmentStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeType,
+    RecoveryEnrollment,
+)
+from app.initiatives.tasks import sweep_recoveries
+from app.integrations.platforms import Platform
+from app.main import create_app
+from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus
+from app.okr.models import KeyResult
+from app.shops.models import Shop
+from app.tasks import registry
+from app.worker.execution import execute
+from tests.demo.test_demo_store import BASE_URL, Loopback
+from tests.fixtures.app import finish_jobs, running_app
+from tests.fixtures.database import empty_all_tables
+from tests.fixtures.platforms import API_KEY, API_SECRET, session_token
+from tests.fixtures.settings import make_settings
+from tests.initiatives.helpers import zone_at
+
+
+async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
+    pg_engine: AsyncEngine,
+) -> None:
+    await empty_all_tables(pg_engine)
+    [shop] = [s for s in demo_shops(BASE_URL, seed=11) if s.platform is Platform.SHOPIFY]
+    store = shop.store
+    settings = demo_settings(
+        make_settings(shopify_api_key=API_KEY, shopify_api_secret=API_SECRET), BASE_URL
+    )
+    loopback = Loopback()
+    app = create_app(settings, registry, http_transport=loopback, run_cron=False)
+    loopback.app = app
+    mount(app, shop)
+    sink = MailSink(utcnow)
+    mail = await serve_mail(sink, settings.smtp_host, settings.smtp_port)
+    try:
+        async with running_app(settings, app=app) as (_, client):
+            runtime = app.state.runtime
+            shop_id = await install_demo_shop(runtime, shop)
+            await finish_jobs(app)
+            async with runtime.transaction() as session:
+                row = await session.get(Shop, shop_id)
+                assert row is not None
+                row.timezone = zone_at(12)  # midday: no quiet hours, whenever the suite runs
+            await open_dashboard(runtime, shop_id)
+            # The demo started an hour and a half ago, and traded for half an hour then.
+            start = utcnow() - timedelta(minutes=90)
+            made = await start_initiatives(runtime, shop_id, start)
+            assert set(made) == {"abandoned_checkout", "win_back"}
+            courier = Courier(client, f"{BASE_URL}{shop.webhook_path}", store.shape)
+            for second in range(0, 1800, 20):
+                now = start + timedelta(seconds=second)
+                courier.add(store.tick(now))
+                await courier.send_due(now)
+            await courier.send_due(utcnow())
+            await finish_jobs(app)
+
+            # Abandoned after the demo's two minutes; each first step 15 minutes later.
+            await execute(runtime, sweep_abandoned_checkouts, (), {}, attempt=1, job_id=None)
+            await execute(runtime, sweep_recoveries, (), {}, attempt=1, job_id=None)
+            await finish_jobs(app)
+            assert sink.received, "the recovery e-mails reach the demo's SMTP server"
+
+            readers = Readers(sink, store, client, seed=5, read_after=(timedelta(0),) * 2)
+            courier.add(await readers.read(utcnow()))
+            await courier.send_due(utcnow() + timedelta(minutes=1))
+            await finish_jobs(app)
+
+            auth = {"Authorization": f"Bearer {session_token(DEMO_SHOP)}"}
+            today = utcnow().date()
+            query = {"from": (today - timedelta(days=1)).isoformat(),
+                     "to": (today + timedelta(days=1)).isoformat()}  # fmt: skip
+            metric = await client.get(f"/api/v1/metrics/{RECOVERY_METRIC}", params=query,
+                                      headers=auth)  # fmt: skip
+            assert metric.status_code == 200, metric.text
+            async with AsyncSession(pg_engine) as session:
+                kr_id = (
+                    await session.exec(
+                        select(KeyResult.id).where(KeyResult.metric_key == RECOVERY_METRIC)
+                    )
+                ).one()
+            kr = await client.get(f"/api/v1/key-results/{kr_id}", headers=auth)
+            assert kr.status_code == 200, kr.text
+    finally:
+        mail.close()
+        await mail.wait_closed()
+
+    async with AsyncSession(pg_engine) as session:
+        initiatives = (await session.exec(select(Initiative))).all()
+        sends = (await session.exec(select(MarketingSend))).all()
+        unsubscribed = (await session.exec(select(MarketingUnsubscribe))).all()
+        enrollments = (await session.exec(select(RecoveryEnrollment))).all()
+    assert {(i.type, i.status) for i in initiatives} == {
+        (InitiativeType.ABANDONED_CHECKOUT, InitiativeStatus.ACTIVE),
+        (InitiativeType.WIN_BACK, InitiativeStatus.ACTIVE),
+    }
+    sent = [s for s in sends if s.status is SendStatus.SENT]
+    assert len(sent) == len(sink.received) > 0
+    reading = readers.reading
+    assert reading.opened >= 1
+    assert reading.clicked >= 1
+    assert reading.unsubscribed >= 1
+    assert any(s.opened_at for s in sent)
+    assert any(s.clicked_at for s in sent)
+    assert len(unsubscribed) == reading.unsubscribed
+    converted = [e for e in enrollments if e.status is EnrollmentStatus.CONVERTED and e.attributed]
+    assert converted
+    assert {e.checkout_token for e in converted} >= set(reading.orders)
+    assert Decimal(metric.json()["value"]) >= len(reading.orders) > 0
+    assert Decimal(kr.json()["status"]["value"]) >= len(reading.orders)
+    await empty_all_tables(pg_engine)
+
+
+def test_the_demo_shopify_store_refuses_a_code_it_holds() -> None:
+    store = DemoStore(seed=1)
+    first = answer(store, "mutation StoreOkrDiscount", {"discount": {"code": "BACK-ABC"}})
+    again = answer(store, "mutation StoreOkrDiscount", {"discount": {"code": "back-abc"}})
+    assert first is not None
+    assert again is not None
+    assert first["discountCodeBasicCreate"]["userErrors"] == []
+    [error] = again["discountCodeBasicCreate"]["userErrors"]
+    assert error["code"] == "TAKEN"
+    assert again["discountCodeBasicCreate"]["codeDiscountNode"] is None
+    assert len(store.discounts) == 1
+
+
+@pytest.mark.parametrize("code", ["BACK-XYZ", "back-xyz"])
+def test_the_demo_woocommerce_store_refuses_a_coupon_it_holds(code: str) -> None:
+    store, shape = DemoStore(seed=1), WooCommerceShape("http://storeokr.test/demo/woocommerce")
+    body: dict[str, Any] = {"code": "BACK-XYZ", "amount": "10"}
+    made = woo_api.answer(store, shape, "POST", "coupons", {}, body)
+    refused = woo_api.answer(store, shape, "POST", "coupons", {}, {**body, "code": code})
+    assert made.status_code == 201
+    assert refused.status_code == 400
+    assert b"woocommerce_rest_coupon_code_already_exists" in refused.body
+    assert len(store.discounts) == 1
+
+
+def test_most_demo_shoppers_consent_to_marketing() -> None:
+    store, now = DemoStore(seed=3), utcnow()
+    for minute in range(240):
+        store.tick(now + timedelta(minutes=minute))
+    consents = [
+        c["email_marketing_consent"]["state"] == "subscribed" for c in store.customers.values()
+    ]
+    assert 0.6 < sum(consents) / len(consents) < 1
+    assert any(c["buyer_accepts_marketing"] for c in store.checkouts.values())
