@@ -20,45 +20,23 @@ from app.initiatives.models import EnrollmentStatus, InitiativeAudit
 from app.messaging.models import SendStatus
 from app.okr.models import KeyResult
 from app.shops.models import Shop
-from app.tasks import registry
 from tests.admin.test_embedding import embedded_load
-from tests.fixtures.app import finish_jobs, running_app
+from tests.fixtures.app import finish_jobs
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.fixtures.network import free_port
-from tests.fixtures.platforms import FakeShopify, FakeWooCommerce, Platforms, session_token
-from tests.fixtures.stores import Connected, connection_settings
-from tests.initiatives.helpers import SHOP, Store, zone_at
+from tests.fixtures.platforms import session_token
+from tests.initiatives.helpers import SHOP, Store, open_store
 from tests.shops.test_access import login
-from tests.webhooks.helpers import install
 
 SHOP_EMAIL = "owner@recovery.example"
 
 
-async def open_store(smtp_port: int, inbox: Inbox) -> AsyncIterator[Store]:
-    shopify, woo = FakeShopify(), FakeWooCommerce()
-    platforms = Platforms(shopify, woo, "store.example").transport()
-    settings = connection_settings().model_copy(
-        update={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp_port,
-            "smtp_starttls": False,
-            "job_retry_base_seconds": 0.05,
-            "job_max_tries": 3,
-        }
-    )
-    # The sweeps are run by the tests, at the moments they choose.
-    async with running_app(settings, registry, platforms=platforms, run_cron=False) as (
-        app,
-        client,
-    ):
-        connected = Connected(app, client, settings, shopify, woo)
-        shop = await install(connected, SHOP)
-        assert shop.id is not None
-        made = Store(connected, inbox, shop.id)
-        await made.set_zone(zone_at(12))
+async def shop_store(smtp_port: int, inbox: Inbox) -> AsyncIterator[Store]:
+    """The initiatives' test store, with the shop's own e-mail set and fast, few job tries."""
+    async for made in open_store(smtp_port, inbox, job_retry_base_seconds=0.05, job_max_tries=3):
         async with made.runtime.transaction() as session:
-            held = await session.get(Shop, shop.id)
+            held = await session.get(Shop, made.shop_id)
             assert held is not None
             held.email = SHOP_EMAIL
         yield made
@@ -69,7 +47,7 @@ async def store(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Async
     """A Shopify shop with a real SMTP server behind the app; its clock reads midday."""
     inbox, port = smtp_server
     await empty_all_tables(pg_engine)
-    async for made in open_store(port, inbox):
+    async for made in shop_store(port, inbox):
         yield made
     await empty_all_tables(pg_engine)
 
@@ -78,7 +56,7 @@ async def store(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Async
 async def smtp_down(pg_engine: AsyncEngine) -> AsyncIterator[Store]:
     """The same, but nothing listens where the SMTP server should be."""
     await empty_all_tables(pg_engine)
-    async for made in open_store(free_port(), Inbox()):
+    async for made in shop_store(free_port(), Inbox()):
         yield made
     await empty_all_tables(pg_engine)
 

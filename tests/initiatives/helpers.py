@@ -6,6 +6,7 @@ suite runs), or late evening where a test is about quiet hours."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,13 +22,15 @@ from app.initiatives.tasks import send_recovery_step, sweep_recoveries
 from app.messaging.models import MarketingSend
 from app.runtime import Runtime
 from app.shops.models import Shop
+from app.tasks import registry
 from app.worker.execution import execute
-from tests.fixtures.app import finish_jobs
+from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.mail import Inbox
 from tests.fixtures.payloads import payload
-from tests.fixtures.platforms import session_token
-from tests.fixtures.stores import Connected
+from tests.fixtures.platforms import FakeShopify, FakeWooCommerce, Platforms, session_token
+from tests.fixtures.stores import Connected, connection_settings
 from tests.fixtures.webhooks import shopify_delivery
+from tests.webhooks.helpers import install
 
 SHOP = "recovery.myshopify.com"
 
@@ -156,3 +159,24 @@ class Store:
         async with self.runtime.transaction() as session:
             found = (await session.exec(select(Checkout).where(Checkout.token == token))).one()
             return found
+
+
+async def open_store(smtp_port: int, inbox: Inbox, **settings: object) -> AsyncIterator[Store]:
+    """The app with the real task registry and the SMTP server at `smtp_port` (`settings`
+    override the rest); one Shopify shop whose clock reads midday. The tests run the sweeps
+    themselves, at the moments they choose (no cron)."""
+    shopify, woo = FakeShopify(), FakeWooCommerce()
+    platforms = Platforms(shopify, woo, "store.example").transport()
+    configured = connection_settings().model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_starttls": False} | settings
+    )
+    async with running_app(configured, registry, platforms=platforms, run_cron=False) as (
+        app,
+        client,
+    ):
+        connected = Connected(app, client, configured, shopify, woo)
+        shop = await install(connected, SHOP)
+        assert shop.id is not None
+        made = Store(connected, inbox, shop.id)
+        await made.set_zone(zone_at(12))
+        yield made
