@@ -29,7 +29,9 @@ from app.initiatives.privacy import InitiativesPersonalData
 from app.integrations.adapters import ADAPTERS
 from app.integrations.platforms import Platform
 from app.live.follow_ups import follow
+from app.messaging.events import MessagesMoved
 from app.metrics.deltas import MetricsMoved, tell_open_dashboards
+from app.metrics.marketing import messages_moved
 from app.okr.live import key_results_moved
 from app.okr.tasks import retake_history
 from app.privacy import webhooks as privacy
@@ -59,6 +61,7 @@ def event_bus() -> EventBus:
     bus = EventBus()
     bus.subscribe(ShopConnected, backfill_new_shop)
     bus.subscribe(MetricsMoved, tell_open_dashboards)
+    bus.subscribe(MessagesMoved, messages_moved)
     bus.subscribe(BackfillFinished, retake_history)
     bus.subscribe(CheckoutAbandoned, recovery.enroll_abandoned)
     bus.subscribe(CheckoutCompleted, recovery.checkout_completed)

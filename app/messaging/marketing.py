@@ -18,6 +18,9 @@ written (`render` raised, e.g. the store refused the discount code it shows): no
 
 The cap is counted from committed claims under the address's lock, so two initiatives' jobs
 for one address at once cannot both pass it.
+
+A message marked sent and an address newly unsubscribed are told after commit
+(`MessagesMoved`): the metrics read from the log move on open dashboards.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import UTCDateTime, lock
 from app.errors import AppError
+from app.events import publish_after_commit
 from app.messaging.addresses import address_digest, unsubscribe_url
 from app.messaging.email import Email, send_email
+from app.messaging.events import MessagesMoved
 from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus, SkipReason
 from app.messaging.rules import FREQUENCY_CAP, quiet_until
 from app.runtime import Runtime
@@ -122,8 +127,12 @@ async def record_skip(
 
 async def unsubscribe(session: AsyncSession, shop_id: int, digest: str, now: datetime) -> None:
     """No more of this shop's marketing to this address (again, or for a shop we no longer
-    hold: nothing happens). One statement, so two clicks at once cannot collide."""
-    await session.exec(_UNSUBSCRIBE, params={"shop_id": shop_id, "digest": digest, "now": now})  # type: ignore[call-overload]
+    hold: nothing happens). One statement, so two clicks at once cannot collide; only the
+    first is told to the metrics."""
+    params = {"shop_id": shop_id, "digest": digest, "now": now}
+    result = await session.exec(_UNSUBSCRIBE, params=params)  # type: ignore[call-overload]
+    if result.rowcount:
+        publish_after_commit(session, MessagesMoved(shop_id, now))
 
 
 async def forget_address(session: AsyncSession, shop_id: int, address: str) -> int:
@@ -228,6 +237,9 @@ async def _mark(
         if status is SendStatus.FAILED:
             row.reason = reason.value
         session.add(row)
+        if status is SendStatus.SENT and row.sent_at is not None:
+            # `emails_sent` counts it on the day of its claim (`sent_at`), as it always has.
+            publish_after_commit(session, MessagesMoved(row.shop_id, row.sent_at))
 
 
 async def _row(session: AsyncSession, message: Marketing) -> MarketingSend | None:

@@ -1,6 +1,7 @@
 """Open and click tracking of marketing e-mails: a 1×1 pixel and signed click redirects, each
 naming the message by its row in the send log (`marketing_sends`), and what they record there:
 the first open (`opened_at`) and the first click (`clicked_at`); later ones change nothing.
+A first one is told after commit (`MessagesMoved`), so the marketing metrics move live.
 
 A pixel's token is `<shop id>.<send id>.<HMAC>`; a click's is `<shop id>.<send id>.<destination
 in URL-safe base64>.<HMAC>`, the signature covering the destination: a link of ours cannot be
@@ -32,6 +33,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.crypto import derived_key, verification_keys
+from app.events import publish_after_commit
+from app.messaging.events import MessagesMoved
 from app.messaging.models import MarketingSend, SendStatus
 
 _CONTEXT = b"storeokr/marketing-tracking/v1"
@@ -160,7 +163,10 @@ async def _first(
         )
         .values({column: now})
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    publish_after_commit(session, MessagesMoved(shop_id, now))
+    return True
 
 
 def _verified(settings: Settings, payload: str, signature: str) -> bool:

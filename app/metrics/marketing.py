@@ -7,7 +7,8 @@ is infrastructure and may not call metrics, so a rollup of them could only be fe
 subscriber after commit — at most once, so a lost subscriber would leave it short with nothing
 to say by how much. The log is the truth and is written in messaging's own transactions; its
 rows per range are bounded by the shared frequency cap (one marketing e-mail per customer per
-day by default), so reading it is exact and cheap.
+day by default), so reading it is exact and cheap. The subscriber there is (`messages_moved`)
+only says which day moved: a lost one delays an open dashboard's update, never a figure.
 
 Outcomes (recovered checkouts and their revenue, reactivations, code redemptions) are recorded
 by the initiatives in the transaction where each outcome is decided (`record_*`): one
@@ -31,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce import repository as mirror
 from app.db import insert_many_or_skip
 from app.integrations.events import OrderState
+from app.messaging.events import MessagesMoved
 from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus
 from app.metrics import rollups
 from app.metrics.deltas import announce
@@ -224,3 +226,10 @@ async def expected_outcomes(session: AsyncSession, shop_id: int) -> OutcomeRows:
 
 async def _timezone(session: AsyncSession, shop_id: int) -> str:
     return str((await session.exec(select(Shop.timezone).where(Shop.id == shop_id))).one())
+
+
+async def messages_moved(session: AsyncSession, moved: MessagesMoved) -> None:
+    """Subscriber: the send log or the unsubscribe list changed (`app.messaging.events`); the
+    message figures of that shop-local day moved, and open dashboards hear it."""
+    timezone = await _timezone(session, moved.shop_id)
+    announce(session, moved.shop_id, FAMILY, [local_day(moved.at, timezone)])
