@@ -10,6 +10,7 @@ from app.admin.dashboard import page as dashboard
 from app.admin.digest import page as digest
 from app.admin.embedding import bounce_page
 from app.admin.initiatives import page as initiatives
+from app.admin.initiatives import preview_page as initiative_preview
 from app.admin.key_result import page as key_result
 from app.admin.operations import page as operations
 from app.admin.rendering import HERE
@@ -23,6 +24,7 @@ for section in (
     key_result,
     editor,
     initiatives,
+    initiative_preview,
     digest,
     share_page,
     exports,

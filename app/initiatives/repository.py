@@ -225,3 +225,16 @@ async def relabel_audit(
         )
         .values(action=new_action)
     )
+
+
+async def audit_of(
+    session: AsyncSession, shop_id: int, initiative_id: int, limit: int
+) -> list[InitiativeAudit]:
+    """The initiative's audit, latest first."""
+    statement = (
+        select(InitiativeAudit)
+        .where(InitiativeAudit.shop_id == shop_id, InitiativeAudit.initiative_id == initiative_id)
+        .order_by(col(InitiativeAudit.at).desc(), col(InitiativeAudit.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())

@@ -76,6 +76,7 @@ async def key_result(store: Store, title: str = "Net sales") -> int:
 def new_form(csrf: str, **fields: object) -> dict[str, object]:
     return {
         "csrf_token": csrf,
+        "type": "abandoned_checkout",
         "name": "Recover carts",
         "step_1": "1",
         "step_2": "24",

@@ -106,6 +106,7 @@ def _kr_form(fill: Fill) -> dict[str, str]:
 
 def _initiative_form(fill: Fill) -> dict[str, str]:
     return {
+        "type": "abandoned_checkout",  # read by the new initiative's form only
         "name": "Recover carts",
         "key_result_ids": fill("form.key_result_ids", "key_result"),
         "step_1": "1",

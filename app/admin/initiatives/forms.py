@@ -12,9 +12,11 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from app.admin import formats
-from app.admin.editor.forms import FormRefused, read_row_id
+from app.admin.editor.forms import FormRefused, read_row_id, refused
 from app.admin.formats import read_number, read_whole
 from app.admin.i18n import gettext as _
+from app.admin.initiatives.win_back_form import read_win_back, service_errors, win_back_values
+from app.errors import Unprocessable
 from app.initiatives.models import Initiative, InitiativeType
 from app.initiatives.settings import (
     MAX_DELAY_MINUTES,
@@ -30,6 +32,7 @@ MIN_HOURS = Decimal(MIN_DELAY_MINUTES) / 60
 MAX_HOURS = Decimal(MAX_DELAY_MINUTES) / 60
 MIN_ATTRIBUTION_DAYS, MAX_ATTRIBUTION_DAYS = 1, 60
 MAX_NAME = 120
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}  # each in its own tongue
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,20 @@ def read_form(
     settings: dict[str, Any] = {}
     if kind is InitiativeType.ABANDONED_CHECKOUT:
         settings = _recovery_settings(form, stored or {}, errors)
+    elif kind is InitiativeType.WIN_BACK:
+        settings = read_win_back(form, stored or {}, errors)
     if errors:
         raise FormRefused(errors)
     return InitiativeForm(name, key_result_ids, settings)
+
+
+def service_refusal(error: Unprocessable, kind: InitiativeType) -> FormRefused:
+    """The service's 422 as form errors: a win-back's under the form's own fields, in the
+    page's language."""
+    fields = error.details.get("fields")
+    if kind is InitiativeType.WIN_BACK and isinstance(fields, dict) and fields:
+        return FormRefused(service_errors(fields), error.status_code)
+    return refused(error)
 
 
 def typed_values(form: FormData) -> dict[str, str]:
@@ -74,11 +88,21 @@ def typed_values(form: FormData) -> dict[str, str]:
     }
 
 
-def saved_values(initiative: Initiative | None) -> dict[str, str]:
+def saved_values(
+    initiative: Initiative | None, kind: InitiativeType = InitiativeType.ABANDONED_CHECKOUT
+) -> dict[str, str]:
     """The form's fields as an initiative holds them (a new one: the type's defaults)."""
-    settings = recovery_settings(initiative.settings if initiative else {})
+    if initiative is not None:
+        kind = initiative.type
+    name = {"name": initiative.name if initiative else ""}
+    stored = initiative.settings if initiative else {}
+    if kind is InitiativeType.WIN_BACK:
+        return name | win_back_values(stored)
+    if kind is not InitiativeType.ABANDONED_CHECKOUT:
+        return name
+    settings = recovery_settings(stored)
     values = {
-        "name": initiative.name if initiative else "",
+        **name,
         "attribution_days": str(settings.attribution_days),
         "language": settings.language.value,
         "woocommerce_consent": settings.woocommerce_consent.value,

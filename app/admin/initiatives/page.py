@@ -1,52 +1,62 @@
 """The Initiatives section: the shop's initiatives with an on/off switch each and the key
-results they target; a form for a new abandoned-checkout recovery; each initiative's settings,
-its send log in sentences, and its e-mail previewed in every language with a test send.
+results they target; a form for a new abandoned-checkout recovery or win-back; each
+initiative's settings, its experiment as stored, its history and its send log in sentences
+(its e-mail previewed in every language with a test send: `preview_page`).
 
 Every change goes through `app.initiatives.service`, as the JSON API's do, and the page shows
 what the service answered (the switch's state is read back from it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
-from app.admin.editor.forms import (
-    FormRefused,
-    FormState,
-    discard_changes,
-    read_row_id,
-    refused,
-)
+from app.admin.editor.forms import FormRefused, FormState, discard_changes, read_row_id
 from app.admin.i18n import gettext as _
-from app.admin.initiatives import preview
-from app.admin.initiatives.forms import read_form, saved_values, typed_values
+from app.admin.initiatives.audit import audit_row
+from app.admin.initiatives.experiment import experiment
+from app.admin.initiatives.forms import (
+    LANGUAGE_NAMES,
+    read_form,
+    saved_values,
+    service_refusal,
+    typed_values,
+)
+from app.admin.initiatives.rhythm import rhythm_sentence
 from app.admin.initiatives.send_log import SendRow, send_row
+from app.admin.initiatives.win_back_form import HOURS
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.db import utcnow
-from app.deps import RowId, RuntimeDep, SessionDep
-from app.errors import AppError, Conflict, NotFound, Unprocessable
+from app.deps import RowId, SessionDep
+from app.errors import Conflict, NotFound, Unprocessable
 from app.initiatives import repository, service
 from app.initiatives.models import Initiative, InitiativeStatus, InitiativeType
 from app.initiatives.schemas import InitiativeIn, InitiativePatch
-from app.initiatives.settings import Language
 from app.integrations.platforms import Platform
 from app.messaging.models import MarketingSend
 from app.okr.models import KeyResult
 from app.okr.service import open_key_results
-from app.ratelimit import TooManyRequests
-from app.shops.models import Shop, SignedInShop
+from app.shops.models import SignedInShop
 
 router = APIRouter(include_in_schema=False)
 LIST = "/admin/initiatives"
 ACTOR = "admin"
-SENDS_SHOWN = 50
+SENDS_SHOWN = AUDIT_SHOWN = 50
 NEW_FORM = "initiative-new"
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}  # each in its own tongue
+RECOVERY = InitiativeType.ABANDONED_CHECKOUT
+# The types the admin creates, each with the form's title (read when a page is drawn, in its
+# language).
+NEW_TITLES: dict[InitiativeType, Callable[[], str]] = {
+    InitiativeType.ABANDONED_CHECKOUT: lambda: _("Abandoned-checkout recovery"),
+    InitiativeType.WIN_BACK: lambda: _("Win-back"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,18 +73,23 @@ class Row:
 
 
 @router.get(LIST, response_class=HTMLResponse)
-async def initiatives_page(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
-    """The shop's initiatives, and a form for a new one."""
-    return await _list_page(request, session, shop)
+async def initiatives_page(
+    request: Request, shop: ShopDep, session: SessionDep, new: str = ""
+) -> HTMLResponse:
+    """The shop's initiatives, and a form for a new one of the type chosen (`new`)."""
+    return await _list_page(request, session, shop, new_kind(new) or RECOVERY)
 
 
 @router.post(LIST, response_class=HTMLResponse)
 async def create_initiative(request: Request, shop: ShopDep, session: SessionDep) -> Response:
-    """A new abandoned-checkout recovery, as a draft; 422 with the form as typed if refused."""
+    """A new abandoned-checkout recovery or win-back, as a draft; 422 with the form as typed
+    if refused."""
     form = await request.form()
     choices = await _key_result_choices(session, shop.id, [])
-    kind = InitiativeType.ABANDONED_CHECKOUT
+    kind = new_kind(form.get("type"))
     try:
+        if kind is None:
+            raise FormRefused({"type": _("Choose the kind of initiative to create.")})
         chosen = read_form(form, kind, {kr for kr, _label in choices})
         body = InitiativeIn(
             type=kind,
@@ -85,12 +100,13 @@ async def create_initiative(request: Request, shop: ShopDep, session: SessionDep
         try:
             initiative = await service.create(session, shop.id, body, ACTOR, utcnow())
         except Unprocessable as error:
-            raise refused(error) from None
+            raise service_refusal(error, kind) from None
     except FormRefused as refusal:
         await discard_changes(session)
         failed = FormState(NEW_FORM, typed_values(form), refusal.errors)
-        picked = _picked(form)
-        return await _list_page(request, session, shop, failed, picked, refusal.status_code)
+        return await _list_page(
+            request, session, shop, kind or RECOVERY, failed, _picked(form), refusal.status_code
+        )
     return RedirectResponse(f"{LIST}/{initiative.id}?created=1", status_code=303)
 
 
@@ -98,6 +114,7 @@ async def _list_page(
     request: Request,
     session: AsyncSession,
     shop: SignedInShop,
+    kind: InitiativeType,
     failed: FormState | None = None,
     picked: list[int] | None = None,
     status_code: int = 200,
@@ -109,9 +126,13 @@ async def _list_page(
         "rows": await _rows(session, shop.id, initiatives),
         "choices": await _key_result_choices(session, shop.id, []),
         "picked": picked or [],
-        "values": saved_values(None),
+        "values": saved_values(None, kind),
         "failed": failed,
         "form_key": NEW_FORM,
+        "new_kind": kind.value,
+        "kinds": [(k.value, NEW_TITLES[k]()) for k in NEW_TITLES],
+        "rhythm": await _rhythm(session, shop.id, kind, {}),
+        "hours": HOURS,
         "languages": LANGUAGE_NAMES,
         "on_shopify": shop.platform is Platform.SHOPIFY,
         "on_woocommerce": shop.platform is Platform.WOOCOMMERCE,
@@ -127,9 +148,9 @@ async def initiative_page(
     initiative_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
     """An initiative: its switch, settings, key results and send log."""
-    initiative = await _owned(session, shop, initiative_id)
+    initiative = await owned(session, shop, initiative_id)
     if initiative is None:
-        return _not_found(request, shop)
+        return not_found(request, shop)
     notice = None
     if request.query_params.get("created"):
         notice = _("The initiative was created as a draft: switch it on when it is ready.")
@@ -144,9 +165,9 @@ async def save_initiative(
 ) -> Response:
     """Save the initiative's name, key results and settings; 422 with the form as typed if
     refused, 409 for an ended initiative."""
-    initiative = await _owned(session, shop, initiative_id)
+    initiative = await owned(session, shop, initiative_id)
     if initiative is None:
-        return _not_found(request, shop)
+        return not_found(request, shop)
     form = await request.form()
     linked = (await _rows(session, shop.id, [initiative]))[0].key_results
     choices = await _key_result_choices(session, shop.id, linked)
@@ -162,7 +183,7 @@ async def save_initiative(
         except Conflict:
             raise FormRefused({"_form": _ended()}, 409) from None
         except Unprocessable as error:
-            raise refused(error) from None
+            raise service_refusal(error, initiative.type) from None
     except FormRefused as refusal:
         await discard_changes(session)
         initiative = await repository.get_initiative(session, shop.id, initiative_id)
@@ -179,9 +200,9 @@ async def toggle_initiative(
 ) -> Response:
     """Switch an initiative on (activate) or off (pause: its pending e-mails are cancelled);
     htmx gets the switch back as the service left it."""
-    initiative = await _owned(session, shop, initiative_id)
+    initiative = await owned(session, shop, initiative_id)
     if initiative is None:
-        return _not_found(request, shop)
+        return not_found(request, shop)
     on = (await request.form()).get("on") == "1"
     problem, status_code = None, 200
     if on or initiative.status is not InitiativeStatus.DRAFT:  # a draft is off already
@@ -196,92 +217,6 @@ async def toggle_initiative(
         return RedirectResponse(f"{LIST}/{initiative_id}", status_code=303)
     context = {"shop": shop, "initiative": initiative, "problem": problem}
     return render(request, "initiatives/_switch.html", context, status_code=status_code)
-
-
-# --- The e-mail preview and the test send ---------------------------------------------------
-
-
-@router.get(LIST + "/{initiative_id}/preview", response_class=HTMLResponse)
-async def preview_page(
-    initiative_id: RowId,
-    request: Request,
-    shop: ShopDep,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    language: str = "",
-) -> HTMLResponse:
-    """The initiative's e-mail with sample data, in HTML and plain text, in one language."""
-    initiative = await _owned(session, shop, initiative_id)
-    if initiative is None or initiative.type is not InitiativeType.ABANDONED_CHECKOUT:
-        return _not_found(request, shop)
-    notice = None
-    if request.query_params.get("sent"):
-        notice = _("A test e-mail was sent to the shop's address.")
-    return await _preview(request, session, runtime, shop, initiative, language, notice=notice)
-
-
-@router.post(LIST + "/{initiative_id}/test-send", response_class=HTMLResponse)
-async def test_send(
-    initiative_id: RowId,
-    request: Request,
-    shop: ShopDep,
-    session: SessionDep,
-    runtime: RuntimeDep,
-) -> Response:
-    """Send the sample e-mail to the shop's own address (not marketing: no cap, not logged as a
-    send); at most one a minute, else 429 and nothing sent."""
-    initiative = await _owned(session, shop, initiative_id)
-    if initiative is None or initiative.type is not InitiativeType.ABANDONED_CHECKOUT:
-        return _not_found(request, shop)
-    language = _language((await request.form()).get("language"), initiative)
-    try:
-        await preview.send_test(runtime, session, initiative, language)
-    except TooManyRequests as error:
-        page = await _preview(
-            request, session, runtime, shop, initiative, language, error.message, 429
-        )
-        page.headers["Retry-After"] = str(error.retry_after)
-        return page
-    except Unprocessable as error:
-        why = str(error.details.get("fields", {}).get("test", error.message))
-        return await _preview(request, session, runtime, shop, initiative, language, why, 422)
-    except AppError:  # e-mail not set up, or the SMTP server unreachable
-        problem = _(
-            "The test e-mail could not be sent: the mail server is not set up or could not be "
-            "reached. Try again later."
-        )
-        return await _preview(request, session, runtime, shop, initiative, language, problem, 503)
-    url = f"{LIST}/{initiative_id}/preview?language={language}&sent=1"
-    return RedirectResponse(url, status_code=303)
-
-
-async def _preview(
-    request: Request,
-    session: AsyncSession,
-    runtime: RuntimeDep,
-    shop: SignedInShop,
-    initiative: Initiative,
-    language: str,
-    problem: str | None = None,
-    status_code: int = 200,
-    notice: str | None = None,
-) -> HTMLResponse:
-    chosen = _language(language, initiative)
-    held = await session.get(Shop, shop.id)
-    assert held is not None  # the signed-in shop is a row
-    email = preview.sample_email(held, chosen, runtime.settings.public("/u/preview"))
-    context = {
-        "shop": shop,
-        "section": "initiatives",
-        "initiative": initiative,
-        "email": email,
-        "chosen": chosen,
-        "languages": LANGUAGE_NAMES,
-        "shop_email": held.email,
-        "problem": problem,
-        "notice": notice,
-    }
-    return render(request, "initiatives/preview.html", context, status_code=status_code)
 
 
 # --- Shared pieces --------------------------------------------------------------------------
@@ -299,6 +234,7 @@ async def _detail_page(
 ) -> HTMLResponse:
     row = (await _rows(session, shop.id, [initiative]))[0]
     sends = await repository.recent_sends(session, shop.id, row.id, SENDS_SHOWN)
+    history = await repository.audit_of(session, shop.id, row.id, AUDIT_SHOWN)
     context = {
         "shop": shop,
         "section": "initiatives",
@@ -310,6 +246,10 @@ async def _detail_page(
         "failed": failed,
         "form_key": _form_key(initiative),
         "sends": _send_rows(sends, shop.timezone),
+        "audit": [audit_row(entry, initiative.type) for entry in history],
+        "experiment": experiment(initiative),
+        "rhythm": await _rhythm(session, shop.id, initiative.type, initiative.settings),
+        "hours": HOURS,
         "notice": notice,
         "languages": LANGUAGE_NAMES,
         "on_shopify": shop.platform is Platform.SHOPIFY,
@@ -318,16 +258,15 @@ async def _detail_page(
     return render(request, "initiatives/detail.html", context, status_code=status_code)
 
 
-async def _owned(
-    session: AsyncSession, shop: SignedInShop, initiative_id: int
-) -> Initiative | None:
+async def owned(session: AsyncSession, shop: SignedInShop, initiative_id: int) -> Initiative | None:
+    """The shop's initiative, or None (the page answers 404)."""
     try:
         return await repository.get_initiative(session, shop.id, initiative_id)
     except NotFound:  # unknown, or another shop's: the same page for both
         return None
 
 
-def _not_found(request: Request, shop: SignedInShop) -> HTMLResponse:
+def not_found(request: Request, shop: SignedInShop) -> HTMLResponse:
     return render(request, "not_found.html", {"shop": shop}, status_code=404)
 
 
@@ -370,12 +309,18 @@ def _form_key(initiative: Initiative) -> str:
     return f"initiative-{initiative.id}"
 
 
-def _language(typed: object, initiative: Initiative) -> str:
-    choices = {language.value for language in Language}
-    if isinstance(typed, str) and typed in choices:
-        return typed
-    stored = initiative.settings.get("language")
-    return stored if isinstance(stored, str) and stored in choices else Language.EN.value
+async def _rhythm(
+    session: AsyncSession, shop_id: int, kind: InitiativeType, stored: dict[str, Any]
+) -> str | None:
+    """What "the store's own rhythm" gives today, for a win-back's form."""
+    if kind is not InitiativeType.WIN_BACK:
+        return None
+    return await rhythm_sentence(session, shop_id, stored, utcnow())
+
+
+def new_kind(typed: object) -> InitiativeType | None:
+    """The type of a new initiative the form names, among those the admin creates."""
+    return next((kind for kind in NEW_TITLES if kind.value == typed), None)
 
 
 def _ended() -> str:

@@ -1,5 +1,7 @@
-"""The recovery e-mail with sample data, as a shopper would read it in each language, and a
-test copy sent to the shop's own address.
+"""An initiative's e-mail with sample data, as a shopper would read it in each language — the
+recovery e-mail of a sample cart, or the win-back e-mail (or its reminder) with a sample code
+expiring as the settings say, in the shop's time zone — and a test copy sent to the shop's own
+address.
 
 A test send is not marketing: it goes to the shop, through `app.messaging.email` directly, so
 no consent, cap or quiet hours apply and the marketing send log does not hold it. It is noted
@@ -17,12 +19,15 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import i18n
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import ngettext
 from app.commerce.models import Checkout
 from app.db import lock, utcnow
 from app.initiatives import emails, repository
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeType
+from app.initiatives.offers import PREFIX
+from app.initiatives.settings import win_back_settings
 from app.messaging.email import Email, send_email
 from app.okr.service import invalid
 from app.ratelimit import TooManyRequests
@@ -34,9 +39,51 @@ from app.shops.models import Shop
 TEST_SEND_INTERVAL = timedelta(minutes=1)
 TEST_SENT, TEST_FAILED = "test_sent", "test_failed"
 SAMPLE_FIRST_NAMES = {"en": "Alex", "es": "Lucía", "de": "Lena"}
+SAMPLE_CODE = f"{PREFIX}SAMPLE"  # shaped like a real code, and never one (a real one has 10)
 
 
-def sample_email(shop: Shop, language: str, unsubscribe: str) -> Email:
+def previewable(initiative: Initiative) -> bool:
+    return initiative.type in (InitiativeType.ABANDONED_CHECKOUT, InitiativeType.WIN_BACK)
+
+
+def steps_of(initiative: Initiative) -> int:
+    """How many different e-mails the preview offers: a win-back's first and its reminder; a
+    recovery's steps are one e-mail sent again."""
+    if initiative.type is InitiativeType.WIN_BACK:
+        return win_back_settings(initiative.settings).steps
+    return 1
+
+
+def step_of(initiative: Initiative, typed: object) -> int:
+    step = read_whole(typed)
+    return step if step is not None and 1 <= step <= steps_of(initiative) else 1
+
+
+def sample_email(
+    shop: Shop, initiative: Initiative, language: str, step: int, unsubscribe: str
+) -> Email:
+    """The initiative's e-mail (`step`) with sample data in `language`."""
+    if initiative.type is InitiativeType.WIN_BACK:
+        return sample_win_back(shop, initiative, language, step, unsubscribe)
+    return sample_recovery(shop, language, unsubscribe)
+
+
+def sample_win_back(
+    shop: Shop, initiative: Initiative, language: str, step: int, unsubscribe: str
+) -> Email:
+    """The win-back e-mail with a sample code, expiring as a code made now would."""
+    settings = win_back_settings(initiative.settings)
+    offer = emails.Offer(
+        code=SAMPLE_CODE,
+        kind=settings.discount_kind,
+        value=settings.discount_value,
+        expires_at=utcnow() + settings.code_expiry,
+    )
+    first_name = SAMPLE_FIRST_NAMES[language]
+    return emails.win_back_email(shop, first_name, offer, language, step, unsubscribe)
+
+
+def sample_recovery(shop: Shop, language: str, unsubscribe: str) -> Email:
     """The recovery e-mail of a sample cart in `language`, to the shop's own address."""
     with i18n.speaking(language):  # the sample's products are named in the e-mail's language
         lines = [
@@ -59,9 +106,9 @@ def sample_email(shop: Shop, language: str, unsubscribe: str) -> Email:
 
 
 async def send_test(
-    runtime: Runtime, session: AsyncSession, initiative: Initiative, language: str
+    runtime: Runtime, session: AsyncSession, initiative: Initiative, language: str, step: int = 1
 ) -> str:
-    """Send the sample e-mail in `language` to the shop's address; that address."""
+    """Send the sample e-mail (`step`) in `language` to the shop's address; that address."""
     shop = await session.get(Shop, initiative.shop_id)
     if shop is None or not shop.email:
         raise invalid({"test": _("The shop has no e-mail address to send a test to.")})
@@ -75,7 +122,7 @@ async def send_test(
             raise _too_soon(last + TEST_SEND_INTERVAL - now)
         repository.audit(claim, initiative, "admin", TEST_SENT, {"language": language}, now)
     unsubscribe = runtime.settings.public("/u/preview")  # a sample: it unsubscribes no one
-    email = sample_email(shop, language, unsubscribe)
+    email = sample_email(shop, initiative, language, step, unsubscribe)
     with i18n.speaking(language):  # the subject says "test" in the e-mail's language
         subject = _("[Test] %(subject)s") % {"subject": email.subject}
     email = dataclasses.replace(email, to=address, subject=subject)
