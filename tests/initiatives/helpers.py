@@ -5,20 +5,25 @@ suite runs), or late evening where a test is about quiet hours."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
+import uvicorn
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from app.commerce.models import Checkout
+from app.config import Settings
 from app.db import utcnow
 from app.ingest.tasks import sweep_abandoned_checkouts
 from app.initiatives.models import Initiative, RecoveryEnrollment
 from app.initiatives.tasks import send_recovery_step, sweep_recoveries
+from app.main import create_app
 from app.messaging.models import MarketingSend
 from app.runtime import Runtime
 from app.shops.models import Shop
@@ -26,9 +31,11 @@ from app.tasks import registry
 from app.worker.execution import execute
 from tests.fixtures.app import finish_jobs, running_app
 from tests.fixtures.mail import Inbox
+from tests.fixtures.network import free_port
 from tests.fixtures.payloads import payload
 from tests.fixtures.platforms import FakeShopify, FakeWooCommerce, Platforms, session_token
 from tests.fixtures.stores import Connected, connection_settings
+from tests.fixtures.waiting import eventually
 from tests.fixtures.webhooks import shopify_delivery
 from tests.webhooks.helpers import install
 
@@ -161,22 +168,53 @@ class Store:
             return found
 
 
+def store_settings(smtp_port: int, **settings: object) -> Settings:
+    """The test settings with the SMTP server at `smtp_port` (`settings` override the rest)."""
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_starttls": False}
+    return connection_settings().model_copy(update=smtp | settings)
+
+
 async def open_store(smtp_port: int, inbox: Inbox, **settings: object) -> AsyncIterator[Store]:
     """The app with the real task registry and the SMTP server at `smtp_port` (`settings`
     override the rest); one Shopify shop whose clock reads midday. The tests run the sweeps
     themselves, at the moments they choose (no cron)."""
     shopify, woo = FakeShopify(), FakeWooCommerce()
     platforms = Platforms(shopify, woo, "store.example").transport()
-    configured = connection_settings().model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_starttls": False} | settings
-    )
+    configured = store_settings(smtp_port, **settings)
     async with running_app(configured, registry, platforms=platforms, run_cron=False) as (
         app,
         client,
     ):
-        connected = Connected(app, client, configured, shopify, woo)
-        shop = await install(connected, SHOP)
-        assert shop.id is not None
-        made = Store(connected, inbox, shop.id)
-        await made.set_zone(zone_at(12))
-        yield made
+        yield await _installed(Connected(app, client, configured, shopify, woo), inbox)
+
+
+async def serve_store(smtp_port: int, inbox: Inbox) -> AsyncIterator[Store]:
+    """The same store served on a real loopback port (a stream or a browser needs a real
+    server): its client talks to that port, its public address is the server's."""
+    shopify, woo = FakeShopify(), FakeWooCommerce()
+    platforms = Platforms(shopify, woo, "store.example").transport()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    configured = store_settings(smtp_port, public_url=url)
+    app = create_app(configured, registry, http_transport=platforms, run_cron=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    try:
+        await eventually(started, 30, "the app to start")
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            yield await _installed(Connected(app, client, configured, shopify, woo), inbox)
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _installed(connected: Connected, inbox: Inbox) -> Store:
+    shop = await install(connected, SHOP)
+    assert shop.id is not None
+    made = Store(connected, inbox, shop.id)
+    await made.set_zone(zone_at(12))
+    return made

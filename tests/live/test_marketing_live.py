@@ -14,26 +14,20 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from app.db import utcnow
 from app.demo.okrs import Goal, add_revenue_objective
-from app.main import create_app
 from app.okr.models import KeyResult
 from app.shops.models import Shop
-from app.tasks import registry
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
-from tests.fixtures.platforms import FakeShopify, FakeWooCommerce, Platforms, session_token
-from tests.fixtures.stores import Connected, connection_settings
+from tests.fixtures.platforms import session_token
 from tests.fixtures.waiting import eventually
-from tests.initiatives.helpers import SHOP, Store, zone_at
+from tests.initiatives.helpers import SHOP, Store, serve_store, zone_at
 from tests.initiatives.test_recovery import parts
-from tests.live.test_events import serving
-from tests.webhooks.helpers import install
 
 WAIT_S = 3  # generous: the machine may be loaded; nothing here measures speed
 
@@ -43,18 +37,7 @@ async def served(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Asyn
     """The initiatives' test store, served on a real port (a stream needs a real server)."""
     inbox, port = smtp_server
     await empty_all_tables(pg_engine)
-    shopify, woo = FakeShopify(), FakeWooCommerce()
-    settings = connection_settings().model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
-    )
-    transport = Platforms(shopify, woo, "store.example").transport()
-    app = create_app(settings, registry, http_transport=transport, run_cron=False)
-    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=WAIT_S) as client:
-        connected = Connected(app, client, settings, shopify, woo)
-        shop = await install(connected, SHOP)
-        assert shop.id is not None
-        store = Store(connected, inbox, shop.id)
-        await store.set_zone(zone_at(12))
+    async for store in serve_store(port, inbox):
         yield store
     await empty_all_tables(pg_engine)
 
