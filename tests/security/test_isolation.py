@@ -184,14 +184,15 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("POST", "/admin/sharing/{link_id}/revoke"): Page(),
     ("GET", "/admin/operations"): Page(),
     ("POST", "/admin/operations/webhooks/{event_id}/retry"): Page(),
+    ("GET", "/admin/initiatives"): Page(query=lambda fill: {"new": "win_back"}),
     ("POST", "/admin/initiatives"): Page(form=_initiative_form),
     ("POST", "/admin/initiatives/{initiative_id}"): Page(form=_initiative_form),
     ("POST", "/admin/initiatives/{initiative_id}/toggle"): Page(form=lambda fill: {"on": "0"}),
     ("GET", "/admin/initiatives/{initiative_id}/preview"): Page(
-        query=lambda fill: {"language": "es"}
+        query=lambda fill: {"language": "es", "step": "1"}
     ),
     ("POST", "/admin/initiatives/{initiative_id}/test-send"): Page(
-        form=lambda fill: {"language": "de"}
+        form=lambda fill: {"language": "de", "step": "1"}
     ),
 }
 # A's own request is refused for a reason of A's that no test objects change: the answer
