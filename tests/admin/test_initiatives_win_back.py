@@ -26,7 +26,7 @@ from app.admin.initiatives.forms import service_refusal
 from app.commerce.models import Order
 from app.db import utcnow
 from app.errors import Unprocessable
-from app.initiatives.models import InitiativeAudit, InitiativeType
+from app.initiatives.models import Initiative, InitiativeAudit, InitiativeType
 from app.initiatives.settings import validated
 from app.integrations.events import OrderState
 from tests.admin.test_initiatives import SHOP_EMAIL, shop_store, signed_in
@@ -34,6 +34,8 @@ from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.initiatives.helpers import Store
 from tests.initiatives.test_recovery import parts
+from tests.initiatives.test_win_back import woo_shop
+from tests.shops.test_access import login
 
 WIN_BACK = InitiativeType.WIN_BACK
 
@@ -254,3 +256,26 @@ async def test_the_page_tells_the_history_and_the_experiment_in_sentences(store:
     assert "10% of eligible customers are held out" in read(page.text)
     assert "Variant “plain”: 45% of eligible customers" in read(page.text)
     assert "Variant “bold”: 45% of eligible customers" in read(page.text)
+
+
+async def test_a_woocommerce_shop_chooses_its_consent_rule_and_shopify_never_sees_it(
+    store: Store,
+) -> None:
+    await signed_in(store)
+    new = {"new": "win_back"}
+    shopify_form = await store.connected.client.get("/admin/initiatives", params=new)
+    assert 'name="woocommerce_consent"' not in shopify_form.text
+    woo = await woo_shop(store)
+    csrf = (await login(store.connected, woo))["X-CSRF-Token"]
+    client = store.connected.client
+
+    page = await client.get("/admin/initiatives", params=new)
+    assert 'name="woocommerce_consent"' in page.text
+    made = await client.post(
+        "/admin/initiatives", data=win_back_form(csrf, woocommerce_consent="not_required")
+    )
+
+    assert made.status_code == 303, made.text
+    async with store.runtime.transaction() as session:
+        held = await session.exec(select(Initiative).where(Initiative.shop_id == woo))
+        assert held.one().settings["woocommerce_consent"] == "not_required"
