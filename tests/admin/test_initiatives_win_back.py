@@ -140,6 +140,10 @@ async def test_a_refused_win_back_form_names_each_field_in_the_pages_language(
     assert 'value="sieben"' in html  # as typed
     assert 'name="type" value="win_back"' in html  # the win-back's form comes back
     assert "Elige un número entero de 0 a 23." in html
+    untyped = {k: v for k, v in win_back_form(csrf).items() if k != "type"}
+    unknown = await store.connected.client.post("/admin/initiatives", data=untyped)
+    assert unknown.status_code == 422
+    assert "Elige el tipo de iniciativa que quieres crear." in unknown.text  # still in Spanish
     assert await store.api("GET", "") == []  # nothing half-saved
 
 

@@ -147,7 +147,7 @@ async def _list_page(
 async def initiative_page(
     initiative_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
-    """An initiative: its switch, settings, key results and send log."""
+    """An initiative: its switch, settings, key results, experiment, send log and history."""
     initiative = await owned(session, shop, initiative_id)
     if initiative is None:
         return not_found(request, shop)
