@@ -11,6 +11,7 @@ from app.admin.digest import page as digest
 from app.admin.embedding import bounce_page
 from app.admin.initiatives import page as initiatives
 from app.admin.key_result import page as key_result
+from app.admin.messaging import page as email_settings
 from app.admin.operations import page as operations
 from app.admin.rendering import HERE
 from app.admin.sharing import exports, share_page
@@ -23,6 +24,7 @@ for section in (
     key_result,
     editor,
     initiatives,
+    email_settings,
     digest,
     share_page,
     exports,
