@@ -1,5 +1,6 @@
 """`GET|PUT /api/v1/messaging/settings`: the signed-in shop's defaults, a change the recovery
-e-mails then carry, and wrong input refused field by field with nothing changed."""
+e-mails (and the admin's test copy) then carry, and wrong input refused field by field with
+nothing changed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from app.shops.models import Shop
 from tests.initiatives.helpers import Store
+from tests.shops.test_access import login
 
 PATH = "/api/v1/messaging/settings"
 CHOSEN = {
@@ -129,3 +131,20 @@ async def test_a_body_of_the_wrong_shape_is_422_and_changes_nothing(store: Store
 async def test_settings_need_a_signed_in_shop(store: Store) -> None:
     response = await store.connected.client.put(PATH, json=CHOSEN)
     assert response.status_code == 401
+
+
+async def test_the_admins_test_copy_comes_from_the_settings_sender(store: Store) -> None:
+    await name_the_shop(store)
+    await settings_api(store, "PUT", 200, CHOSEN)
+    made = await store.api("POST", "", 201, type="abandoned_checkout", name="Recover carts")
+    csrf = (await login(store.connected, store.shop_id))["X-CSRF-Token"]
+
+    sent = await store.connected.client.post(
+        f"/admin/initiatives/{made['id']}/test-send", data={"csrf_token": csrf, "language": "en"}
+    )
+
+    assert sent.status_code == 303
+    [message] = store.inbox.messages
+    assert message["To"] == "owner@alpine.example"
+    assert parseaddr(str(message["From"]))[0] == "Lena at Alpine"
+    assert message["Reply-To"] == "hello@alpine.example"
