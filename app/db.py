@@ -50,7 +50,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_column(enum: type[StrEnum], length: int = 16) -> Column[str]:
+def enum_column(
+    enum: type[StrEnum], length: int = 16, server_default: StrEnum | None = None
+) -> Column[str]:
     # Stored as plain strings with a CHECK constraint: no native PostgreSQL enum type to
     # migrate when a value is added, and the same on SQLite.
     return Column(
@@ -63,6 +65,8 @@ def enum_column(enum: type[StrEnum], length: int = 16) -> Column[str]:
             name=enum.__name__.lower(),
         ),
         nullable=False,
+        # For a column added to a table with rows: what the rows already there hold.
+        server_default=server_default.value if server_default is not None else None,
     )
 
 

@@ -26,6 +26,7 @@ from app.crypto import Vault
 from app.errors import AppError
 from app.health.endpoints import router as health_router
 from app.initiatives.endpoints import router as initiatives_router
+from app.initiatives.messaging_endpoints import router as messaging_settings_router
 from app.logs import configure_logging, redact_third_party_loggers
 from app.messaging.tracking_endpoints import router as tracking_router
 from app.messaging.unsubscribe import router as unsubscribe_router
@@ -121,6 +122,7 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(okr_router)
     app.include_router(initiatives_router)
+    app.include_router(messaging_settings_router)
     app.include_router(unsubscribe_router)
     app.include_router(tracking_router)
     app.include_router(admin_routes.router)

@@ -12,7 +12,7 @@ from app.initiatives.models import (
     WinBackEnrollment,
     WinBackRun,
 )
-from app.messaging.models import MarketingSend, MarketingUnsubscribe
+from app.messaging.models import MarketingSend, MarketingUnsubscribe, MessagingSettings
 from app.metrics.models import (
     CheckoutDay,
     CustomerDay,
@@ -41,6 +41,7 @@ __all__ = [
     "InitiativeKeyResult",
     "MarketingSend",
     "MarketingUnsubscribe",
+    "MessagingSettings",
     "RecoveryEnrollment",
     "KeyResult",
     "Objective",

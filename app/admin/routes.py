@@ -12,6 +12,7 @@ from app.admin.embedding import bounce_page
 from app.admin.initiatives import page as initiatives
 from app.admin.initiatives import preview_page as initiative_preview
 from app.admin.key_result import page as key_result
+from app.admin.messaging import page as email_settings
 from app.admin.operations import page as operations
 from app.admin.rendering import HERE
 from app.admin.sharing import exports, share_page
@@ -25,6 +26,7 @@ for section in (
     editor,
     initiatives,
     initiative_preview,
+    email_settings,
     digest,
     share_page,
     exports,

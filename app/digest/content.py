@@ -9,6 +9,7 @@ from app.admin import i18n
 from app.admin.i18n import gettext as _
 from app.admin.rendering import templates
 from app.messaging.email import Email
+from app.messaging.lists import one_click_headers
 from app.okr.scorecard import ObjectiveView, Scorecard
 from app.shops.models import Shop, SignedInShop
 
@@ -41,17 +42,20 @@ def digest_email(
     to: str,
     dashboard_url: str,
     locale: str,
+    unsubscribe_url: str,
     *,
     test: bool = False,
 ) -> Email:
     """The digest for one recipient, written in `locale` (numbers and days too); the page that
-    asked for it keeps its own language."""
+    asked for it keeps its own language. It carries the recipient's one-click unsubscribe from
+    the digest (RFC 8058 headers, and a link in both parts)."""
     with i18n.speaking(locale):
         context = {
             "shop": shop,
             "card": card,
             "rows": rows(card.objectives),
             "dashboard_url": dashboard_url,
+            "unsubscribe_url": unsubscribe_url,
             "lang": i18n.language(),
         }
         subject = _("%(shop)s: weekly OKR digest") % {"shop": shop.name or shop.domain}
@@ -60,4 +64,5 @@ def digest_email(
             subject=f"[{_('Test')}] {subject}" if test else subject,
             text=templates.get_template("email/digest.txt").render(context),
             html=templates.get_template("email/digest.html").render(context),
+            headers=one_click_headers(unsubscribe_url),
         )

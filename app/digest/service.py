@@ -1,6 +1,8 @@
 """Saving a shop's digest settings and sending its digest: on schedule once a week, or now as
 a test (at most one per TEST_SEND_INTERVAL). One message per recipient: stakeholders do not
-see each other's addresses, and an address the server refuses does not stop the others."""
+see each other's addresses, and an address the server refuses does not stop the others. A
+recipient who unsubscribed with the digest's one-click link (`app.messaging.lists`, the digest
+list) is left out of both."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ from app.db import utcnow
 from app.digest.content import digest_email
 from app.digest.models import DigestSettings
 from app.errors import AppError, ServiceUnavailable
+from app.messaging.addresses import unsubscribe_url
 from app.messaging.email import send_email
+from app.messaging.lists import unsubscribed
+from app.messaging.models import MailingList
 from app.okr.scorecard import Scorecard, current_scorecard
 from app.okr.service import invalid, today_for
 from app.runtime import Runtime
@@ -63,6 +68,12 @@ async def settings_of(session: AsyncSession, shop_id: int) -> DigestSettings:
     """The shop's saved settings, or the defaults (not stored until saved)."""
     saved = await session.get(DigestSettings, shop_id)
     return saved or DigestSettings(shop_id=shop_id)
+
+
+async def recipients(session: AsyncSession, digest: DigestSettings) -> list[str]:
+    """The saved addresses that have not unsubscribed from the shop's digest."""
+    gone = await unsubscribed(session, digest.shop_id, MailingList.DIGEST, digest.addresses)
+    return [address for address in digest.addresses if address not in gone]
 
 
 async def save(session: AsyncSession, shop_id: int, choice: DigestChoice) -> DigestSettings:
@@ -144,6 +155,9 @@ async def send_test(runtime: Runtime, session: AsyncSession, shop: SignedInShop)
     digest = await settings_of(session, shop.id)
     if not digest.addresses:
         raise invalid({"recipients": _("save at least one address first")})
+    to = await recipients(session, digest)
+    if not to:
+        raise invalid({"recipients": _("every saved address has unsubscribed from the digest")})
     card = await current_scorecard(session, shop.id, today_for(shop))
     if card is None:
         raise invalid({"cycle": _("there is no open cycle today: nothing to report yet")})
@@ -152,7 +166,7 @@ async def send_test(runtime: Runtime, session: AsyncSession, shop: SignedInShop)
         if not await claim_test_send(claim, shop.id, now):
             raise _sent_too_recently(digest.last_test_sent_at, now)
     try:
-        delivery = await deliver(runtime.settings, shop, card, digest, test=True)
+        delivery = await deliver(runtime.settings, shop, card, digest, to, test=True)
     except BaseException:
         await _release_test(runtime, digest, now)
         raise
@@ -184,17 +198,26 @@ async def deliver(
     shop: Shop | SignedInShop,
     card: Scorecard,
     digest: DigestSettings,
+    to: list[str],
     *,
     test: bool = False,
 ) -> Delivery:
-    """One message per address; an address refused is noted and the others still sent. Raises
-    when e-mail is not configured at all. Every message is written before the first is sent:
-    one that cannot be written fails the run before anyone has it, so a retry sends no one a
-    second copy."""
+    """One message to each address of `to`, each with its own unsubscribe link; an address
+    refused is noted and the others still sent. Raises when e-mail is not configured at all.
+    Every message is written before the first is sent: one that cannot be written fails the
+    run before anyone has it, so a retry sends no one a second copy."""
     dashboard = settings.public()
     emails = [
-        digest_email(shop, card, address, dashboard, digest.locale, test=test)
-        for address in digest.addresses
+        digest_email(
+            shop,
+            card,
+            address,
+            dashboard,
+            digest.locale,
+            unsubscribe_url(settings, digest.shop_id, address, digest.locale, MailingList.DIGEST),
+            test=test,
+        )
+        for address in to
     ]
     delivery = Delivery()
     for email in emails:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import utcnow
 from app.digest.models import DigestSettings
 from app.digest.schedule import due_week
-from app.digest.service import Delivery, claim_week, deliver, release_week
+from app.digest.service import Delivery, claim_week, deliver, recipients, release_week
 from app.messaging.email import EmailNotConfigured
 from app.okr.scorecard import current_scorecard
 from app.okr.service import today_for
@@ -59,14 +59,16 @@ async def send_due(runtime: Runtime, session: AsyncSession, now: datetime) -> li
 async def _send_week(
     runtime: Runtime, shop: Shop, digest: DigestSettings, week: date
 ) -> Delivery | None:
-    """The week's digest, unless another run has it or there is no open cycle to report (then
-    the week stays unclaimed: a cycle opened later that day still gets its digest)."""
+    """The week's digest, unless another run has it, there is no open cycle to report (then
+    the week stays unclaimed: a cycle opened later that day still gets its digest) or every
+    recipient has unsubscribed."""
     async with runtime.transaction() as session:
         card = await current_scorecard(session, digest.shop_id, today_for(shop))
-        if card is None or not await claim_week(session, digest.shop_id, week):
+        to = await recipients(session, digest)
+        if card is None or not to or not await claim_week(session, digest.shop_id, week):
             return None
     try:
-        delivery = await deliver(runtime.settings, shop, card, digest)
+        delivery = await deliver(runtime.settings, shop, card, digest, to)
     except BaseException:
         # Whatever failed (e-mail not configured, a template, a bug), a week left claimed would
         # never be sent: give it back for a later run, and let the job framework log the error.

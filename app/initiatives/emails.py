@@ -6,7 +6,9 @@ in the shop's time zone (templates/win_back.<lang>.html|txt).
 
 A message sent writes its links through signed click redirects and carries an open pixel
 (`links`: `app.messaging.tracking.Tracker`); a preview leaves them as they are (`UNTRACKED`).
-The unsubscribe link is never wrapped: it must work as RFC 8058 gives it, and is no click."""
+The unsubscribe link is never wrapped: it must work as RFC 8058 gives it, and is no click.
+The sender name and Reply-To are the shop's messaging settings, written on the message by
+`app.messaging.marketing.send_marketing` (and on a test copy by the admin's preview)."""
 
 from __future__ import annotations
 
@@ -77,8 +79,6 @@ def recovery_email(
         subject=SUBJECTS[language],
         text=render(TEMPLATES, "recovery", language, "txt", context),
         html=render(TEMPLATES, "recovery", language, "html", context),
-        sender_name=shop.name or None,
-        reply_to=shop.email,
     )
 
 
@@ -127,8 +127,6 @@ def win_back_email(
         subject=WIN_BACK_SUBJECTS[language][min(step, 2) - 1].format(offer=context["offer"]),
         text=render(TEMPLATES, "win_back", language, "txt", context),
         html=render(TEMPLATES, "win_back", language, "html", context),
-        sender_name=shop.name or None,
-        reply_to=shop.email,
     )
 
 

@@ -16,8 +16,11 @@ to err on for marketing. A refusal the SMTP client reports (server down, message
 marks the row `failed`, which a retry may claim again; so does an e-mail that could not be
 written (`render` raised, e.g. the store refused the discount code it shows): nothing was sent.
 
+The cap and the quiet hours are the shop's (`app.messaging.shop_settings`: by default one
+e-mail per address per 24 h, quiet 21:00–08:00 shop-local), read in the deciding transaction.
 The cap is counted from committed claims under the address's lock, so two initiatives' jobs
-for one address at once cannot both pass it.
+for one address at once cannot both pass it. The shop's sender name and reply-to are written
+on every message here, as its List-Unsubscribe headers are.
 
 A message marked sent and an address newly unsubscribed are told after commit
 (`MessagesMoved`): the metrics read from the log move on open dashboards.
@@ -30,21 +33,28 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import UTCDateTime, lock
+from app.db import lock
 from app.errors import AppError
 from app.events import publish_after_commit
 from app.messaging.addresses import address_digest, unsubscribe_url
 from app.messaging.email import Email, send_email
 from app.messaging.events import MessagesMoved
-from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus, SkipReason
-from app.messaging.rules import FREQUENCY_CAP, quiet_until
+from app.messaging.lists import one_click_headers
+from app.messaging.models import (
+    MailingList,
+    MarketingSend,
+    MarketingUnsubscribe,
+    SendStatus,
+    SkipReason,
+)
+from app.messaging.rules import quiet_until
+from app.messaging.shop_settings import Messaging, messaging_of
 from app.runtime import Runtime
 
-ONE_CLICK = "List-Unsubscribe=One-Click"
 _DECIDED = (SendStatus.SENDING, SendStatus.SENT, SendStatus.SKIPPED)
 
 
@@ -82,7 +92,7 @@ async def send_marketing(
     runtime: Runtime, message: Marketing, render: Render, *, now: datetime
 ) -> SendResult:
     """Send `message` unless a rule says otherwise or it was decided before; what happened."""
-    decided = await _decide(runtime, message, now)
+    decided, shop = await _decide(runtime, message, now)
     if not decided.sent_now:  # decided now or before: skipped, deferred, claimed or sent
         return decided
     assert decided.send_id is not None
@@ -98,8 +108,13 @@ async def send_marketing(
             runtime, decided.send_id, SendStatus.FAILED, detail[:500], SkipReason.NOT_PREPARED
         )
         raise
-    headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
-    email = dataclasses.replace(email, to=message.address, headers={**email.headers, **headers})
+    email = dataclasses.replace(
+        email,
+        to=message.address,
+        headers={**email.headers, **one_click_headers(url)},
+        sender_name=shop.sender_name,
+        reply_to=shop.reply_to,
+    )
     try:
         await send_email(runtime.settings, email)
     except AppError as error:
@@ -125,16 +140,6 @@ async def record_skip(
     await session.flush()
 
 
-async def unsubscribe(session: AsyncSession, shop_id: int, digest: str, now: datetime) -> None:
-    """No more of this shop's marketing to this address (again, or for a shop we no longer
-    hold: nothing happens). One statement, so two clicks at once cannot collide; only the
-    first is told to the metrics."""
-    params = {"shop_id": shop_id, "digest": digest, "now": now}
-    result = await session.exec(_UNSUBSCRIBE, params=params)  # type: ignore[call-overload]
-    if result.rowcount:
-        publish_after_commit(session, MessagesMoved(shop_id, now))
-
-
 async def forget_address(session: AsyncSession, shop_id: int, address: str) -> int:
     """A redacted customer: the send log forgets their address's digest (its rows stay, as
     counts of what was sent, naming no one); how many rows. The unsubscribe list keeps it: it
@@ -151,33 +156,31 @@ async def forget_address(session: AsyncSession, shop_id: int, address: str) -> i
     return result.rowcount or 0
 
 
-# Messaging names no feature's table in Python; the shop is checked by name here.
-_UNSUBSCRIBE = text(
-    "INSERT INTO marketing_unsubscribes (shop_id, address_digest, created_at) "
-    "SELECT :shop_id, :digest, :now WHERE EXISTS (SELECT 1 FROM shops WHERE id = :shop_id) "
-    "ON CONFLICT (shop_id, address_digest) DO NOTHING"
-).bindparams(bindparam("now", type_=UTCDateTime()))
-
-
-async def _decide(runtime: Runtime, message: Marketing, now: datetime) -> SendResult:
+async def _decide(
+    runtime: Runtime, message: Marketing, now: datetime
+) -> tuple[SendResult, Messaging]:
+    """The message's fate, committed; and the shop's settings it was decided by."""
     digest = address_digest(message.shop_id, message.address) if message.address else None
     async with runtime.transaction() as session:
         keys = [_key_lock(message)]
         if digest:
             keys.append(f"marketing-address:{message.shop_id}:{digest}")
         await lock(session, keys)
+        shop = await messaging_of(session, message.shop_id)
         row = await _row(session, message)
         if row is not None and row.status in _DECIDED:
-            return _result(row)
+            return _result(row), shop
         if row is not None and row.status is SendStatus.DEFERRED:
             assert row.deferred_until is not None
             if row.deferred_until > now:
-                return _result(row)
+                return _result(row), shop
         row = row or _new_row(message, now)
         row.address_digest, row.updated_at = digest, now
         row.reason, row.deferred_until = None, None
-        reason = await _rule_broken(session, message, digest, row.id, now)
-        until = quiet_until(now, message.timezone) if reason is None else None
+        reason = await _rule_broken(session, message, digest, row.id, shop, now)
+        until = None
+        if reason is None and shop.quiet is not None:
+            until = quiet_until(now, message.timezone, *shop.quiet)
         if reason is not None:
             row.status, row.reason = SendStatus.SKIPPED, reason.value
         elif until is not None:
@@ -187,7 +190,8 @@ async def _decide(runtime: Runtime, message: Marketing, now: datetime) -> SendRe
             row.status, row.sent_at, row.attempts = SendStatus.SENDING, now, row.attempts + 1
         session.add(row)
         await session.flush()
-        return dataclasses.replace(_result(row), sent_now=row.status is SendStatus.SENDING)
+        sent_now = row.status is SendStatus.SENDING
+        return dataclasses.replace(_result(row), sent_now=sent_now), shop
 
 
 async def _rule_broken(
@@ -195,6 +199,7 @@ async def _rule_broken(
     message: Marketing,
     digest: str | None,
     row_id: int | None,
+    shop: Messaging,
     now: datetime,
 ) -> SkipReason | None:
     if digest is None:
@@ -204,6 +209,7 @@ async def _rule_broken(
     unsubscribed = await session.exec(
         select(MarketingUnsubscribe.id).where(
             MarketingUnsubscribe.shop_id == message.shop_id,
+            MarketingUnsubscribe.mailing_list == MailingList.MARKETING,
             MarketingUnsubscribe.address_digest == digest,
         )
     )
@@ -216,7 +222,7 @@ async def _rule_broken(
             MarketingSend.shop_id == message.shop_id,
             MarketingSend.address_digest == digest,
             col(MarketingSend.status).in_([SendStatus.SENDING, SendStatus.SENT]),
-            col(MarketingSend.sent_at) > now - FREQUENCY_CAP,
+            col(MarketingSend.sent_at) > now - shop.cap,
             col(MarketingSend.id) != (row_id or 0),
         )
     )

@@ -1,16 +1,18 @@
-"""The marketing send log and the unsubscribed addresses. Neither holds an address: only its
-per-shop digest (`app.messaging.addresses`). An initiative is named by its id alone: messaging
-is infrastructure and knows no feature's tables."""
+"""The marketing send log, the unsubscribed addresses (per mailing list) and each shop's
+messaging settings. Neither the log nor the list holds an address: only its per-shop digest
+(`app.messaging.addresses`). An initiative is named by its id alone: messaging is
+infrastructure and knows no feature's tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, utcnow
+from app.messaging.rules import QUIET_END, QUIET_START
 
 
 class SendStatus(StrEnum):
@@ -65,13 +67,47 @@ class MarketingSend(SQLModel, table=True):
     clicked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class MailingList(StrEnum):
+    """What an unsubscribe stops: the shop's marketing to its customers, or its weekly digest to
+    a stakeholder. One does not stop the other."""
+
+    MARKETING = "marketing"
+    DIGEST = "digest"
+
+
 class MarketingUnsubscribe(SQLModel, table=True):
-    """An address that asked for no more of a shop's marketing (by its per-shop digest)."""
+    """An address that asked for no more of one of a shop's mailing lists (by its per-shop
+    digest). Rows from before the lists were told apart are the marketing list's."""
 
     __tablename__ = "marketing_unsubscribes"
-    __table_args__ = (UniqueConstraint("shop_id", "address_digest"),)
+    __table_args__ = (UniqueConstraint("shop_id", "mailing_list", "address_digest"),)
 
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE")
+    mailing_list: MailingList = Field(
+        default=MailingList.MARKETING,
+        sa_column=enum_column(MailingList, server_default=MailingList.MARKETING),
+    )
     address_digest: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MessagingSettings(SQLModel, table=True):
+    """A shop's choices for its marketing e-mails (`app.messaging.shop_settings`); a shop without
+    a row has the defaults. A sender name or reply-to left empty follows the shop's own name and
+    e-mail address, also when those change."""
+
+    __tablename__ = "messaging_settings"
+
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE", primary_key=True)
+    sender_name: str | None = Field(default=None, max_length=100)
+    reply_to: str | None = Field(default=None, max_length=320)
+    # At most one marketing e-mail per address per this many hours, across every initiative.
+    frequency_cap_hours: int = 24
+    # No marketing e-mail between these shop-local times (the window may span midnight).
+    quiet_hours: bool = True
+    quiet_start: time = QUIET_START
+    quiet_end: time = QUIET_END
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
+    )

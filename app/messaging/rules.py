@@ -1,15 +1,13 @@
-"""The rules every marketing e-mail obeys, as pure functions: quiet hours in the shop's time
-zone, and the frequency cap shared by all initiatives."""
+"""Quiet hours in the shop's time zone, as a pure function: when a marketing e-mail due at a
+moment may go. The shop's window is its own (`app.messaging.shop_settings`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# One marketing e-mail per address per this long, across every initiative of a shop; a message
-# over the cap is skipped, not rescheduled (PLATFORMS.md, "Messaging norms": 8–24 h apart).
-FREQUENCY_CAP = timedelta(hours=24)
-# No marketing e-mail arrives between these hours of the shop's day: it waits for the end.
+# No marketing e-mail arrives between these hours of the shop's day, unless the shop chose
+# otherwise: it waits for the end.
 QUIET_START, QUIET_END = time(21), time(8)
 
 

@@ -33,7 +33,7 @@ from app.commerce import repository as mirror
 from app.db import insert_many_or_skip
 from app.integrations.events import OrderState
 from app.messaging.events import MessagesMoved
-from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus
+from app.messaging.models import MailingList, MarketingSend, MarketingUnsubscribe, SendStatus
 from app.metrics import rollups
 from app.metrics.deltas import announce
 from app.metrics.figures import ZERO, Additive, accumulate, combine, local_day
@@ -69,7 +69,12 @@ async def message_counts(
         ("sent", sends.sent_at, [sends.shop_id == shop_id, sends.status == SendStatus.SENT]),
         ("opens", sends.opened_at, [sends.shop_id == shop_id]),
         ("clicks", sends.clicked_at, [sends.shop_id == shop_id]),
-        ("unsubscribes", unsubscribed.created_at, [unsubscribed.shop_id == shop_id]),
+        (
+            "unsubscribes",
+            unsubscribed.created_at,
+            # Customers leaving the shop's marketing; a stakeholder leaving the digest is not one.
+            [unsubscribed.shop_id == shop_id, unsubscribed.mailing_list == MailingList.MARKETING],
+        ),
     ]
     days: dict[date, dict[str, int]] = {}
     for name, moment, where in measures:

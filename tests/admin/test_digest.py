@@ -229,11 +229,18 @@ async def test_a_digest_that_cannot_be_written_leaves_the_week_for_a_later_run(
     runtime = mailing(connected, port)
 
     def fails_for_ben(
-        shop: Shop, card: Scorecard, to: str, dashboard_url: str, locale: str, *, test: bool = False
+        shop: Shop,
+        card: Scorecard,
+        to: str,
+        dashboard_url: str,
+        locale: str,
+        unsubscribe_url: str,
+        *,
+        test: bool = False,
     ) -> Email:
         if to == "ben@example.org":
             raise RuntimeError("the template broke")
-        return digest_email(shop, card, to, dashboard_url, locale, test=test)
+        return digest_email(shop, card, to, dashboard_url, locale, unsubscribe_url, test=test)
 
     with monkeypatch.context() as patch:
         patch.setattr(service, "digest_email", fails_for_ben)
@@ -434,11 +441,18 @@ async def test_one_shops_broken_digest_leaves_the_other_shops_theirs(
     assert await save(connected, working, recipients="ben@example.org", **EVERY_MONDAY_AT_8) == 303
 
     def fails_for_one_shop(
-        shop: Shop, card: Scorecard, to: str, dashboard_url: str, locale: str, *, test: bool = False
+        shop: Shop,
+        card: Scorecard,
+        to: str,
+        dashboard_url: str,
+        locale: str,
+        unsubscribe_url: str,
+        *,
+        test: bool = False,
     ) -> Email:
         if shop.id == broken.shop.id:
             raise RuntimeError("the template broke")
-        return digest_email(shop, card, to, dashboard_url, locale, test=test)
+        return digest_email(shop, card, to, dashboard_url, locale, unsubscribe_url, test=test)
 
     monkeypatch.setattr(service, "digest_email", fails_for_one_shop)
     with pytest.raises(RuntimeError, match="the template broke"):  # the job is retried

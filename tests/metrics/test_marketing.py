@@ -1,7 +1,8 @@
 """The marketing family on real PostgreSQL: message metrics counted from the send log by
-shop-local day, the initiatives' outcomes recorded once in the transaction that decides them,
-another shop's rows never counted, the rebuild check, the catalogue on the API, and a key result
-on `reactivated_customers` that moves live after an order webhook."""
+shop-local day (a digest unsubscribe is none of them), the initiatives' outcomes recorded once
+in the transaction that decides them, another shop's rows never counted, the rebuild check, the
+catalogue on the API, and a key result on `reactivated_customers` that moves live after an
+order webhook."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from app.initiatives.models import (
 )
 from app.integrations.events import OrderState
 from app.live.messages import shop_channel
-from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus
+from app.messaging.models import MailingList, MarketingSend, MarketingUnsubscribe, SendStatus
 from app.metrics import marketing, rebuild, service
 from app.metrics.catalogue import BY_KEY
 from app.metrics.figures import local_day
@@ -89,6 +90,9 @@ async def test_message_metrics_count_the_send_log_by_shop_local_day(session: Asy
                              created_at=utc("2026-03-09 04:00")),
         MarketingUnsubscribe(shop_id=other.id, address_digest="c" * 64,
                              created_at=utc("2026-03-09 12:00")),
+        # A stakeholder leaving the weekly digest is no customer leaving the marketing.
+        MarketingUnsubscribe(shop_id=shop.id, address_digest="d" * 64,
+                             mailing_list=MailingList.DIGEST, created_at=utc("2026-03-09 12:00")),
     ])  # fmt: skip
     await session.flush()
 

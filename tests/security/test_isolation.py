@@ -37,6 +37,7 @@ from app.errors import NotFound
 from app.initiatives.models import Initiative, InitiativeStatus, InitiativeType
 from app.integrations.platforms import Platform
 from app.main import create_app
+from app.messaging.models import MessagingSettings
 from app.metrics.models import SalesDay
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveKind, OkrSettings, Source
 from app.okr.scoring import KRType
@@ -177,6 +178,17 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
         }
     ),
     ("POST", "/admin/digest/send-now"): Page(),
+    ("GET", "/admin/email-settings"): Page(),
+    ("POST", "/admin/email-settings"): Page(
+        form=lambda fill: {
+            "sender_name": "Team",
+            "reply_to": "team@example.com",
+            "frequency_cap_hours": "12",
+            "quiet_hours": "on",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+        }
+    ),
     ("GET", "/admin/export/key-results.csv"): Page(),
     ("GET", "/admin/export/check-ins.csv"): Page(),
     ("GET", "/admin/sharing"): Page(query=lambda fill: {"created": fill("query.created", "link")}),
@@ -377,7 +389,7 @@ async def _records(
 
 async def create_shop_records(session: AsyncSession, shop_id: int) -> None:
     """What else a shop holds that a signed-in page shows: a failed sync, sales, the digest's
-    recipients, its score bands."""
+    recipients, its score bands, its e-mails' sender name."""
     session.add_all(
         [
             StoreSync(
@@ -395,6 +407,7 @@ async def create_shop_records(session: AsyncSession, shop_id: int) -> None:
                 orders=3,
             ),
             DigestSettings(shop_id=shop_id, recipients=f"boss@{MARK}.example", enabled=True),
+            MessagingSettings(shop_id=shop_id, sender_name=f"{MARK} sender"),
             OkrSettings(shop_id=shop_id, green_from=0.93, yellow_from=0.37),
         ]
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from babel.dates import get_day_names
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import i18n
 from app.admin.digest.form import read_form
@@ -21,6 +22,8 @@ from app.digest import service
 from app.digest.models import DigestSettings
 from app.digest.service import Delivery, SentTooRecently
 from app.errors import AppError, Unprocessable
+from app.messaging.lists import unsubscribed
+from app.messaging.models import MailingList
 from app.shops.models import SignedInShop
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +35,9 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}  # each in
 async def digest_page(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
     """The weekly digest's settings."""
     digest = await service.settings_of(session, shop.id)
-    return _page(request, shop, digest, _saved_values(digest), notice=_notice(request))
+    return await _page(
+        request, session, shop, digest, _saved_values(digest), notice=_notice(request)
+    )
 
 
 @router.post(PAGE, response_class=HTMLResponse)
@@ -44,7 +49,9 @@ async def save_digest(request: Request, shop: ShopDep, session: SessionDep) -> R
     except Unprocessable as error:
         digest = await service.settings_of(session, shop.id)
         typed = _typed_values(form)
-        return _page(request, shop, digest, typed, errors=_fields(error), status_code=422)
+        return await _page(
+            request, session, shop, digest, typed, errors=_fields(error), status_code=422
+        )
     await service.save(session, shop.id, choice)
     return RedirectResponse(f"{PAGE}?saved=1", status_code=303)
 
@@ -60,22 +67,31 @@ async def send_now(
     try:
         delivery = await service.send_test(runtime, session, shop)
     except Unprocessable as error:
-        return _page(request, shop, digest, values, errors=_fields(error), status_code=422)
+        return await _page(
+            request, session, shop, digest, values, errors=_fields(error), status_code=422
+        )
     except SentTooRecently as error:
-        page = _page(request, shop, digest, values, problem=error.message, status_code=429)
+        page = await _page(
+            request, session, shop, digest, values, problem=error.message, status_code=429
+        )
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     except AppError as error:  # e-mail not configured, or the SMTP server unreachable
-        return _page(request, shop, digest, values, problem=error.message, status_code=503)
+        return await _page(
+            request, session, shop, digest, values, problem=error.message, status_code=503
+        )
     if delivery.failed:
         status = 200 if delivery.sent else 503
         problem = _refused(delivery)
-        return _page(request, shop, digest, values, problem=problem, status_code=status)
+        return await _page(
+            request, session, shop, digest, values, problem=problem, status_code=status
+        )
     return RedirectResponse(f"{PAGE}?sent={len(delivery.sent)}", status_code=303)
 
 
-def _page(
+async def _page(
     request: Request,
+    session: AsyncSession,
     shop: SignedInShop,
     digest: DigestSettings,
     values: Mapping[str, object],
@@ -94,6 +110,8 @@ def _page(
         "notice": notice,
         "problem": problem,
         "weekdays": list(get_day_names("wide", locale=i18n.current()).items()),
+        # Recipients who left with the digest's unsubscribe link: it is no longer sent to them.
+        "unsubscribed": await unsubscribed(session, shop.id, MailingList.DIGEST, digest.addresses),
         "languages": LANGUAGE_NAMES,
     }
     return render(request, "digest.html", context, status_code=status_code)

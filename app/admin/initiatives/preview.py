@@ -29,6 +29,7 @@ from app.initiatives.models import Initiative, InitiativeType
 from app.initiatives.offers import PREFIX
 from app.initiatives.settings import win_back_settings
 from app.messaging.email import Email, send_email
+from app.messaging.shop_settings import messaging_of
 from app.okr.service import invalid
 from app.ratelimit import TooManyRequests
 from app.runtime import Runtime
@@ -125,7 +126,14 @@ async def send_test(
     email = sample_email(shop, initiative, language, step, unsubscribe)
     with i18n.speaking(language):  # the subject says "test" in the e-mail's language
         subject = _("[Test] %(subject)s") % {"subject": email.subject}
-    email = dataclasses.replace(email, to=address, subject=subject)
+    sender = await messaging_of(session, shop.id or 0)  # as the shoppers will see it
+    email = dataclasses.replace(
+        email,
+        to=address,
+        subject=subject,
+        sender_name=sender.sender_name,
+        reply_to=sender.reply_to,
+    )
     try:
         await send_email(runtime.settings, email)
     except BaseException:
