@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from app.db import utcnow
-from app.initiatives.models import EnrollmentStatus
+from app.initiatives.models import EnrollmentStatus, WinBackEnrollment
 from app.initiatives.surveys import links
 from app.initiatives.surveys.tasks import send_invitation
 from app.live.messages import shop_channel
@@ -39,6 +39,7 @@ from tests.initiatives.surveys_helpers import (
     survey,
     sweep,
 )
+from tests.initiatives.test_win_back import customer
 
 
 async def metric(store: Store, key: str) -> Decimal | None:
@@ -274,3 +275,23 @@ async def test_customer_redaction_removes_the_link_and_free_text_and_keeps_the_s
     assert not any("7523148894362" in (i.customer_key or "") for i in await invitations(store))
     assert {key: await metric(store, key) for key in before} == before
     assert await nps_from_responses(store) == before["nps"]
+
+
+async def test_a_win_back_reactivation_invites_the_customer_it_won_back(store: Store) -> None:
+    won_back = await survey(store, days_after=0, trigger="win_back_reactivation")
+    returning = await survey(store, days_after=0)  # a returning-order survey asks too, once
+    key = await customer(store, store.shop_id, days=0)
+    async with store.runtime.transaction() as session:
+        session.add(
+            WinBackEnrollment(
+                shop_id=store.shop_id, initiative_id=returning, customer_key=key,
+                lapsed_since=utcnow() - timedelta(days=120), threshold_days=60,
+                status=EnrollmentStatus.CONVERTED, first_message_at=utcnow() - timedelta(days=2),
+                reactivated_at=utcnow() - timedelta(hours=1), reactivated_by_order="R-1001",
+            )
+        )  # fmt: skip
+    await sweep(store)
+    await sweep(store)
+    [invitation] = await invitations(store)
+    assert (invitation.initiative_id, invitation.order_platform_id) == (won_back, "R-1001")
+    assert [m["To"] for m in store.inbox.messages] == [LENA]
