@@ -200,6 +200,8 @@ PUBLIC_ROUTES = (
     PublicRoutes("/m/c/", "email-click", page=True),
     # Survey pages and score links (`app.initiatives.surveys.page`).
     PublicRoutes("/s/", "survey-page", page=True),
+    # The storefront survey widget's script and calls (`app.initiatives.surveys.widget`).
+    PublicRoutes("/w/", "survey-widget"),
 )
 
 

@@ -216,5 +216,27 @@ def _invited(survey: Initiative, order: Any) -> Any:
     )
 
 
+async def returning_order(session: AsyncSession, shop_id: int, order_id: str) -> Order | None:
+    """The shop's counted order `order_id` if its customer has an earlier counted order."""
+    earlier = aliased(Order)
+    statement = select(Order).where(
+        Order.shop_id == shop_id,
+        Order.platform_id == order_id,
+        Order.state == OrderState.OPEN,
+        col(Order.test).is_(False),
+        col(Order.customer_key).is_not(None),
+        select(earlier.id)
+        .where(
+            earlier.shop_id == Order.shop_id,
+            earlier.customer_key == Order.customer_key,
+            earlier.state == OrderState.OPEN,
+            col(earlier.test).is_(False),
+            col(earlier.placed_at) < col(Order.placed_at),
+        )
+        .exists(),
+    )
+    return (await session.exec(statement)).first()
+
+
 def _triggered_by(surveys: list[Initiative], trigger: Trigger) -> list[Initiative]:
     return [s for s in surveys if survey_settings(s.settings).trigger is trigger]

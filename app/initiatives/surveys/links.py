@@ -3,8 +3,10 @@ the widget, one order of one shop, and nothing else — no address, no name.
 
 An invitation's token is `<shop id>.<invitation id>.<HMAC>`: the e-mail's score links are
 `/s/<token>/<score>` (the score is the reader's choice; the token says whose answer it is) and
-its hosted page is `/s/<token>`. A widget's order reference is `<shop id>.<order id>.<HMAC>`,
-made by the shop's own page from a value only we and the shop can sign (`widget`). Signed with
+its hosted page is `/s/<token>`. A widget's order reference is `<order id>.<HMAC-SHA256 hex>`,
+signed on the shop's own page (Liquid or PHP, server-side) with the survey's widget key, which
+only we and the shop's theme hold (`widget_key`): the page carries no personal data, and an
+order id alone answers nothing. Signed with
 `derived_key` under a purpose of their own, checked with every key of `verification_keys`, so
 links already sent survive a rotation of `STOREOKR_SECRET_KEY`; they never expire (an e-mail is
 read when it is read)."""
@@ -21,6 +23,8 @@ from app.config import Settings
 from app.crypto import derived_key, verification_keys
 
 _INVITATION = b"storeokr/survey-invitation/v1"
+_WIDGET = b"storeokr/survey-widget/v1"
+_REFERENCE = re.compile(r"([A-Za-z0-9_-]{1,64})\.([0-9a-f]{64})", re.ASCII)
 _SIGNATURE = r"([A-Za-z0-9_-]{43})"
 _TOKEN = re.compile(r"(\d{1,15})\.(\d{1,15})\." + _SIGNATURE, re.ASCII)
 PAGE_PATH = "/s/"
@@ -50,6 +54,42 @@ def read_invitation(settings: Settings, token: str) -> Invited | None:
     if match is None or not verified(settings, _INVITATION, f"{match[1]}.{match[2]}", match[3]):
         return None
     return Invited(int(match[1]), int(match[2]))
+
+
+def widget_key(settings: Settings, shop_id: int, initiative_id: int) -> str:
+    """The key a survey's widget snippet signs order ids with on the shop's own page (Liquid's
+    `hmac_sha256`, PHP's `hash_hmac`): hex, so that both take it as the same text."""
+    return _widget_keys(settings, shop_id, initiative_id)[0]
+
+
+def order_reference(settings: Settings, shop_id: int, initiative_id: int, order_id: str) -> str:
+    """What the shop's page gives the widget for an order: `<order id>.<HMAC-SHA256 hex>`."""
+    key = widget_key(settings, shop_id, initiative_id)
+    return f"{order_id}.{hmac.new(key.encode(), order_id.encode(), hashlib.sha256).hexdigest()}"
+
+
+def read_order_reference(
+    settings: Settings, shop_id: int, initiative_id: int, reference: str
+) -> str | None:
+    """The order id of a reference signed with one of the survey's widget keys (the current
+    one, or one from before a rotation of our secret key); None for anything else."""
+    match = _REFERENCE.fullmatch(reference)
+    if match is None:
+        return None
+    given = match[2].encode()
+    for key in _widget_keys(settings, shop_id, initiative_id):
+        expected = hmac.new(key.encode(), match[1].encode(), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(given, expected.encode()):
+            return match[1]
+    return None
+
+
+def _widget_keys(settings: Settings, shop_id: int, initiative_id: int) -> list[str]:
+    payload = f"{shop_id}.{initiative_id}".encode()
+    return [
+        hmac.new(key, payload, hashlib.sha256).hexdigest()
+        for key in verification_keys(settings, _WIDGET)
+    ]
 
 
 def sign(settings: Settings, purpose: bytes, payload: str) -> str:

@@ -18,6 +18,8 @@ WORDS: dict[str, dict[str, str]] = {
         "use the link in the e-mail as it came.",
         "missing_title": "Survey not found",
         "skip": "No answer",
+        "done": "Thank you for your answers!",
+        "close": "Close",
     },
     "es": {
         "title": "Unas preguntas de {shop}",
@@ -31,6 +33,8 @@ WORDS: dict[str, dict[str, str]] = {
         "camino. Usa el enlace del correo tal como llegó.",
         "missing_title": "Encuesta no encontrada",
         "skip": "Sin respuesta",
+        "done": "¡Gracias por tus respuestas!",
+        "close": "Cerrar",
     },
     "de": {
         "title": "Ein paar Fragen von {shop}",
@@ -44,6 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Bitte nutze den Link aus der E-Mail so, wie er angekommen ist.",
         "missing_title": "Umfrage nicht gefunden",
         "skip": "Keine Antwort",
+        "done": "Danke für deine Antworten!",
+        "close": "Schließen",
     },
 }
 
