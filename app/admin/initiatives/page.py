@@ -125,11 +125,13 @@ async def _list_page(
 @router.get(LIST + "/{initiative_id}", response_class=HTMLResponse)
 async def initiative_page(
     initiative_id: RowId, request: Request, shop: ShopDep, session: SessionDep
-) -> HTMLResponse:
+) -> Response:
     """An initiative: its switch, settings, key results and send log."""
     initiative = await _owned(session, shop, initiative_id)
     if initiative is None:
         return _not_found(request, shop)
+    if initiative.type is InitiativeType.SURVEY:  # built in its own section
+        return RedirectResponse(f"/admin/surveys/{initiative_id}", status_code=303)
     notice = None
     if request.query_params.get("created"):
         notice = _("The initiative was created as a draft: switch it on when it is ready.")
