@@ -71,6 +71,7 @@ class Reading:
     unsubscribed: int = 0
     ignored: int = 0
     orders: list[str] = field(default_factory=list)  # recovered checkout tokens, win-back codes
+    surveys_read: int = 0  # survey e-mails opened
     scores: list[int] = field(default_factory=list)  # survey answers given by e-mail
 
 
@@ -123,6 +124,7 @@ class Readers:
             self.reading.opened += 1
         scores = {int(score): url for url, score in _SCORE.findall(html)}
         if scores:
+            self.reading.surveys_read += 1
             await self._answer(scores)
             return []
         click = next((url for url in links if CLICK_PATH in url), None)

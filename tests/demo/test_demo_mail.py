@@ -20,7 +20,15 @@ from app.demo.catalog import DEMO_SHOP
 from app.demo.initiatives import RECOVERY_METRIC, start_initiatives
 from app.demo.mail import MailSink, Readers, serve_mail
 from app.demo.okrs import open_dashboard
-from app.demo.runner import Courier, demo_settings, demo_shops, install_demo_shop, mount
+from app.demo.polls import Pollsters
+from app.demo.runner import (
+    Courier,
+    demo_settings,
+    demo_shops,
+    install_demo_shop,
+    mount,
+    storefront_origin,
+)
 from app.demo.shapes import WooCommerceShape
 from app.demo.shoppers import DemoStore
 from app.ingest.tasks import sweep_abandoned_checkouts
@@ -31,6 +39,7 @@ from app.initiatives.models import (
     InitiativeType,
     RecoveryEnrollment,
 )
+from app.initiatives.surveys.models import SurveyResponse
 from app.initiatives.surveys.tasks import sweep_surveys
 from app.initiatives.tasks import sweep_recoveries
 from app.integrations.platforms import Platform
@@ -96,6 +105,13 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
             courier.add(await readers.read(utcnow()))
             await courier.send_due(utcnow() + timedelta(minutes=1))
             await finish_jobs(app)
+            # Returning shoppers on their thank-you page answer the survey widget.
+            origin = storefront_origin(store.shop)
+            pollsters = Pollsters(
+                store, client, settings, shop_id, made["survey"], origin, 5, start
+            )
+            await pollsters.answer(utcnow())
+            await finish_jobs(app)
 
             auth = {"Authorization": f"Bearer {session_token(DEMO_SHOP)}"}
             today = utcnow().date()
@@ -147,8 +163,16 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
     assert {e.checkout_token for e in converted} >= set(reading.orders)
     assert Decimal(metric.json()["value"]) >= len(reading.orders) > 0
     assert Decimal(kr.json()["status"]["value"]) >= len(reading.orders)
-    assert reading.scores, "a returning shopper answers the survey e-mail"
-    given = reading.scores
+    # Returning customers got the survey e-mail; each who opened it gave a score.
+    assert any(s.subject.startswith("survey:") for s in sent)
+    assert len(reading.scores) == reading.surveys_read
+    assert pollsters.answered, "returning shoppers answer the widget on their thank-you page"
+    async with AsyncSession(pg_engine) as session:
+        widget = (
+            await session.exec(select(SurveyResponse).where(SurveyResponse.channel == "widget"))
+        ).all()
+    assert sorted(r.nps or 0 for r in widget) == sorted(pollsters.answered)
+    given = reading.scores + pollsters.answered
     expected = Decimal(100 * (sum(s >= 9 for s in given) - sum(s <= 6 for s in given)))
     assert Decimal(nps.json()["value"]) == expected / len(given)
     assert Decimal(loyalty.json()["status"]["value"]) == Decimal(nps.json()["value"])
