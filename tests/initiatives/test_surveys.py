@@ -6,6 +6,7 @@ a survey answered in the widget first send nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import timedelta
@@ -295,3 +296,15 @@ async def test_a_win_back_reactivation_invites_the_customer_it_won_back(store: S
     [invitation] = await invitations(store)
     assert (invitation.initiative_id, invitation.order_platform_id) == (won_back, "R-1001")
     assert [m["To"] for m in store.inbox.messages] == [LENA]
+
+
+async def test_two_clicks_at_once_make_one_response(store: Store) -> None:
+    await returning_and_sent(store)
+    links_of = score_links(store)
+    pages = await asyncio.gather(click(store, links_of[4]), click(store, links_of[8]))
+    assert [page.status_code for page in pages] == [200, 200]
+    [response] = await responses(store)
+    [score] = await scores(store)
+    assert response.nps in (4, 8)
+    assert score.nps == response.nps
+    assert await metric(store, "survey_responses") == 1
