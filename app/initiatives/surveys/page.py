@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.config import Settings
 from app.db import utcnow
 from app.deps import SessionDep, SettingsDep
 from app.errors import AppError
@@ -114,7 +115,7 @@ def _typed(settings: SurveySettings, given: dict[str, str]) -> dict[str, Any]:
     return answers
 
 
-async def _invitation(session: AsyncSession, settings: Any, token: str) -> Invitation | None:
+async def _invitation(session: AsyncSession, settings: Settings, token: str) -> Invitation | None:
     invited = read_invitation(settings, token)
     if invited is None:
         return None
