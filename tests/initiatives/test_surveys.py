@@ -9,10 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import utcnow
 from app.initiatives.models import EnrollmentStatus, WinBackEnrollment
@@ -25,7 +28,10 @@ from app.messaging.models import MarketingSend, SendStatus
 from app.metrics import service
 from app.metrics.figures import local_day
 from app.metrics.periods import Granularity
-from tests.initiatives.helpers import SHOP, Store
+from tests.fixtures.database import empty_all_tables
+from tests.fixtures.mail import Inbox
+from tests.fixtures.network import free_port
+from tests.initiatives.helpers import SHOP, Store, open_store
 from tests.initiatives.surveys_helpers import (
     LENA,
     LENA_ID,
@@ -308,3 +314,41 @@ async def test_two_clicks_at_once_make_one_response(store: Store) -> None:
     assert response.nps in (4, 8)
     assert score.nps == response.nps
     assert await metric(store, "survey_responses") == 1
+
+
+@pytest.fixture
+async def smtp_down(pg_engine: AsyncEngine) -> AsyncIterator[Store]:
+    """The test store with nothing listening where the SMTP server should be."""
+    await empty_all_tables(pg_engine)
+    async for made in open_store(
+        free_port(), Inbox(), job_retry_base_seconds=0.05, job_max_tries=3
+    ):
+        yield made
+    await empty_all_tables(pg_engine)
+
+
+async def test_with_the_smtp_server_down_the_invitation_stops_after_its_tries(
+    smtp_down: Store,
+) -> None:
+    store = smtp_down
+    await survey(store, days_after=0)
+    await order(store, days_ago=30)
+    await order(store, days_ago=0.01)
+    await sweep(store)  # the runner retries the job until its tries end
+    [send] = await rows(store, MarketingSend)
+    assert (send.status, send.reason, send.attempts) == (SendStatus.FAILED, "smtp_error", 3)
+    [invitation] = await invitations(store)
+    assert (invitation.status, invitation.end_reason) == (EnrollmentStatus.STOPPED, "smtp_error")
+    await sweep(store)  # nothing due any more: no crash loop
+    assert [s.attempts for s in await rows(store, MarketingSend)] == [3]
+
+
+async def test_a_customer_is_not_asked_again_within_the_cooldown(store: Store) -> None:
+    await survey(store, days_after=0, cooldown_days=30)
+    await order(store, days_ago=60)
+    asked = await order(store, days_ago=1)  # her return: asked
+    await order(store, days_ago=0.01)  # again, within 30 days of the order she was asked about
+    await sweep(store)
+    [invitation] = await invitations(store)
+    assert invitation.order_platform_id == asked
+    assert len(store.inbox.messages) == 1
