@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.initiatives.models import Initiative
+from app.initiatives.models import EnrollmentStatus, Initiative
 from app.initiatives.surveys import links
 from app.initiatives.surveys.widget import snippets
 from app.shops.models import Shop
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.initiatives.helpers import Store, open_store
-from tests.initiatives.surveys_helpers import order, responses, survey
+from tests.initiatives.surveys_helpers import invitations, order, responses, survey, sweep
 
 SHOP_ORIGIN = "https://recovery.myshopify.com"
 
@@ -178,3 +178,13 @@ async def test_the_snippets_sign_the_order_as_the_server_checks_it(store: Store)
         )
         is None
     )  # another survey's key
+
+
+async def test_an_order_answered_in_the_widget_gets_no_survey_email(store: Store) -> None:
+    survey_id, ref = await returning(store, days_after=0)
+    body = {"order": ref, "answers": {"recommend": 10}}
+    assert (await call(store, "POST", f"/w/{survey_id}/answers", json=body)).status_code == 204
+    await sweep(store)
+    assert store.inbox.messages == []
+    [invitation] = await invitations(store)
+    assert (invitation.status, invitation.end_reason) == (EnrollmentStatus.FINISHED, "answered")

@@ -2,7 +2,9 @@
 `/w/survey.js`): `GET /w/<survey id>/questions?order=<reference>` says what to ask — or 204
 when nothing is to be asked (not a returning customer's order, already answered, the survey not
 on) — and `POST /w/<survey id>/answers` (`{"order": <reference>, "answers": {question id:
-answer}}`) records them in the order's response (`answers`).
+answer}}`) records them in the order's response (`answers`); the order's survey e-mail, if not
+sent yet, is then not sent. About an order nothing is to be asked of, a POST records nothing
+(204).
 
 The order reference is the order id signed on the shop's page with the survey's widget key
 (`links.read_order_reference`): no name, no address, nothing else about the customer travels;
