@@ -27,6 +27,8 @@ from app.errors import AppError
 from app.health.endpoints import router as health_router
 from app.initiatives.endpoints import router as initiatives_router
 from app.initiatives.messaging_endpoints import router as messaging_settings_router
+from app.initiatives.surveys.page import router as survey_page_router
+from app.initiatives.surveys.widget import router as survey_widget_router
 from app.logs import configure_logging, redact_third_party_loggers
 from app.messaging.tracking_endpoints import router as tracking_router
 from app.messaging.unsubscribe import router as unsubscribe_router
@@ -125,6 +127,8 @@ def create_app(
     app.include_router(messaging_settings_router)
     app.include_router(unsubscribe_router)
     app.include_router(tracking_router)
+    app.include_router(survey_page_router)
+    app.include_router(survey_widget_router)
     app.include_router(admin_routes.router)
     app.mount("/admin/static", admin_routes.static, name="admin-static")
     return app

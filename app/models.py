@@ -12,6 +12,7 @@ from app.initiatives.models import (
     WinBackEnrollment,
     WinBackRun,
 )
+from app.initiatives.surveys.models import SurveyInvitation, SurveyResponse
 from app.messaging.models import MarketingSend, MarketingUnsubscribe, MessagingSettings
 from app.metrics.models import (
     CheckoutDay,
@@ -54,6 +55,8 @@ __all__ = [
     "SalesDay",
     "ShareLink",
     "Shop",
+    "SurveyInvitation",
+    "SurveyResponse",
     "StoreSync",
     "WebhookEvent",
     "WinBackCode",

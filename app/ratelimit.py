@@ -198,6 +198,10 @@ PUBLIC_ROUTES = (
     # refused here is an open not recorded, nothing more.
     PublicRoutes("/m/o/", "email-open"),
     PublicRoutes("/m/c/", "email-click", page=True),
+    # Survey pages and score links (`app.initiatives.surveys.page`).
+    PublicRoutes("/s/", "survey-page", page=True),
+    # The storefront survey widget's script and calls (`app.initiatives.surveys.widget`).
+    PublicRoutes("/w/", "survey-widget"),
 )
 
 

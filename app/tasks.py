@@ -3,6 +3,7 @@ see all tasks and cron schedules. Add a feature's `tasks` module here when it ha
 
 import app.digest.tasks  # noqa: F401
 import app.ingest.tasks  # noqa: F401
+import app.initiatives.surveys.tasks  # noqa: F401
 import app.initiatives.tasks  # noqa: F401
 import app.okr.tasks  # noqa: F401
 import app.shops.tasks  # noqa: F401

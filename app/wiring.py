@@ -19,6 +19,7 @@ from app.commerce.changes import (
     BackfillFinished,
     CheckoutAbandoned,
     CheckoutCompleted,
+    CustomerReturned,
     OrderPlaced,
 )
 from app.events import EventBus
@@ -26,6 +27,8 @@ from app.ingest import webhooks as ingest
 from app.ingest.tasks import backfill_new_shop
 from app.initiatives import reactivation, recovery
 from app.initiatives.privacy import InitiativesPersonalData
+from app.initiatives.surveys import invitations as surveys
+from app.initiatives.surveys.privacy import SurveysPersonalData
 from app.integrations.adapters import ADAPTERS
 from app.integrations.platforms import Platform
 from app.live.follow_ups import follow
@@ -67,6 +70,7 @@ def event_bus() -> EventBus:
     bus.subscribe(CheckoutCompleted, recovery.checkout_completed)
     bus.subscribe(OrderPlaced, recovery.order_placed)
     bus.subscribe(OrderPlaced, reactivation.order_placed)
+    bus.subscribe(CustomerReturned, surveys.customer_returned)
     # The live stream's own follow-up: after metrics move, open pages hear their key results.
     follow("metrics", key_results_moved)
     return bus
@@ -75,4 +79,4 @@ def event_bus() -> EventBus:
 def personal_data() -> dict[str, PersonalData]:
     """Who above privacy holds customers' personal data: a customer's export and erasure
     reach them too (privacy's own holders, below it, are `app.privacy.customers.HOLDERS`)."""
-    return {"initiatives": InitiativesPersonalData()}
+    return {"initiatives": InitiativesPersonalData(), "surveys": SurveysPersonalData()}

@@ -17,6 +17,7 @@ from app.admin.operations import page as operations
 from app.admin.rendering import HERE
 from app.admin.sharing import exports, share_page
 from app.admin.sharing import page as sharing
+from app.admin.surveys import page as surveys
 
 # Every page and form works in the request's language (numbers read, errors written).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(i18n.use_page_locale)])
@@ -27,6 +28,7 @@ for section in (
     initiatives,
     initiative_preview,
     email_settings,
+    surveys,
     digest,
     share_page,
     exports,

@@ -1,7 +1,8 @@
-"""The demo's initiatives: an active abandoned-checkout recovery and an active win-back on the
-Shopify demo store, each linked to the key result of the demo's objective that measures it, with
-delays short enough to watch (the shortest steps the settings allow; a win-back run as soon as
-the store's past is in)."""
+"""The demo's initiatives: an active abandoned-checkout recovery, an active win-back and an
+active NPS survey of returning customers on the Shopify demo store, each linked to the key
+result of the demo's objectives that measures it, with delays short enough to watch (the
+shortest steps the settings allow; a win-back run as soon as the store's past is in; the survey
+e-mail as soon as a customer orders again)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from app.worker import enqueue_after_commit
 
 ACTOR = "demo"
 RECOVERY_METRIC, WIN_BACK_METRIC = "initiative_recovered_checkouts", "reactivated_customers"
+SURVEY_METRIC = "nps"
+METRICS = (RECOVERY_METRIC, WIN_BACK_METRIC, SURVEY_METRIC)
 
 
 def recovery_settings() -> dict[str, object]:
@@ -39,8 +42,9 @@ def win_back_settings(send_hour: int) -> dict[str, object]:
 
 
 async def start_initiatives(runtime: Runtime, shop_id: int, now: datetime) -> dict[str, int]:
-    """Create and activate (at `now`) the recovery and win-back initiatives, each linked to its
-    key result of the shop's objective; their ids by type. Nothing when the shop has them."""
+    """Create and activate (at `now`) the recovery, win-back and survey initiatives, each linked
+    to its key result of the shop's objectives; their ids by type. Nothing when the shop has
+    them."""
     async with runtime.transaction() as session:
         shop = await session.get(Shop, shop_id)
         assert shop is not None
@@ -49,7 +53,7 @@ async def start_initiatives(runtime: Runtime, shop_id: int, now: datetime) -> di
             return {}
         statement = select(KeyResult.metric_key, KeyResult.id).where(
             KeyResult.shop_id == shop_id,
-            col(KeyResult.metric_key).in_([RECOVERY_METRIC, WIN_BACK_METRIC]),
+            col(KeyResult.metric_key).in_(METRICS),
         )
         key_results = dict((await session.exec(statement)).all())
         made: dict[str, int] = {}
@@ -58,6 +62,7 @@ async def start_initiatives(runtime: Runtime, shop_id: int, now: datetime) -> di
              recovery_settings()),
             (InitiativeType.WIN_BACK, "Win back lapsed customers", WIN_BACK_METRIC,
              win_back_settings(now.astimezone(ZoneInfo(shop.timezone)).hour)),
+            (InitiativeType.SURVEY, "How did we do?", SURVEY_METRIC, {"days_after": 0}),
         ):  # fmt: skip
             linked = [kr for kr in [key_results.get(metric)] if kr is not None]
             body = InitiativeIn(type=kind, name=name, settings=settings, key_result_ids=linked)

@@ -2,7 +2,9 @@
 the demo stores' shoppers reading it. Some open an e-mail (its pixel loads), some click its
 link (the redirect, then they pay: a recovery e-mail's checkout, or a win-back e-mail's code on
 a new order, through the store's usual signed webhooks), some unsubscribe with one click (RFC
-8058), the rest ignore it; by a seeded random, like the shoppers themselves."""
+8058), the rest ignore it; by a seeded random, like the shoppers themselves. A survey e-mail's
+reader who opens it clicks a score (more promoters than detractors, as in a shop people come
+back to), and some say why on the survey page."""
 
 from __future__ import annotations
 
@@ -30,6 +32,15 @@ READ_AFTER = (timedelta(seconds=20), timedelta(minutes=3))  # from arrival to re
 _HREF = re.compile(r"""(?:href|src)="([^"]+)\"""")
 _CODE = re.compile(r"<strong[^>]*>([A-Z0-9-]{6,})</strong>")
 _RECOVER = re.compile(r"/checkouts/([0-9a-f]{32})/recover")
+_SCORE = re.compile(r"""<a href="([^"]+)"[^>]*>(\d{1,2})</a>""")
+# How likely the demo's shoppers are to give each NPS score 0–10: about half promoters and a
+# sixth detractors, an NPS near 30.
+SCORE_WEIGHTS = (1, 1, 1, 1, 1, 2, 3, 8, 10, 15, 14)
+COMMENT_SHARE = 0.5  # of the answers, how many say why on the survey page
+COMMENTS = {
+    "promoter": ("Fast delivery and lovely packaging.", "The tea is as good as last time."),
+    "detractor": ("My parcel came late.", "The price went up since my first order."),
+}
 
 
 class MailSink:
@@ -60,6 +71,8 @@ class Reading:
     unsubscribed: int = 0
     ignored: int = 0
     orders: list[str] = field(default_factory=list)  # recovered checkout tokens, win-back codes
+    surveys_read: int = 0  # survey e-mails opened
+    scores: list[int] = field(default_factory=list)  # survey answers given by e-mail
 
 
 class Readers:
@@ -109,6 +122,11 @@ class Readers:
         if pixel is not None:
             await self._http.get(pixel)
             self.reading.opened += 1
+        scores = {int(score): url for url, score in _SCORE.findall(html)}
+        if scores:
+            self.reading.surveys_read += 1
+            await self._answer(scores)
+            return []
         click = next((url for url in links if CLICK_PATH in url), None)
         if click is None or self._rng.random() >= CLICK_SHARE:
             return []
@@ -129,6 +147,20 @@ class Readers:
         if bought:  # (not a checkout the shopper had bought meanwhile)
             self.reading.orders.append(what)
         return bought
+
+    async def _answer(self, scores: dict[int, str]) -> None:
+        """Click a score of a survey e-mail (through its tracked link, to the survey page),
+        and sometimes say why there."""
+        offered = sorted(scores)
+        score = self._rng.choices(offered, [SCORE_WEIGHTS[s] for s in offered])[0]
+        page = await self._http.get(scores[score], follow_redirects=True)
+        if page.status_code != 200:
+            return
+        self.reading.scores.append(score)
+        if self._rng.random() < COMMENT_SHARE and (score >= 9 or score <= 6):
+            said = self._rng.choice(COMMENTS["promoter" if score >= 9 else "detractor"])
+            address = str(page.url).rsplit("/", 1)[0]  # the page of the score link
+            await self._http.post(address, data={"q_why": said})
 
     async def _unsubscribe(self, message: Message) -> None:
         header = str(message["List-Unsubscribe"] or "").strip().strip("<>")

@@ -26,6 +26,7 @@ from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
 from app.demo.initiatives import start_initiatives, win_back_after_backfill
 from app.demo.mail import MailSink, Readers, serve_mail
 from app.demo.okrs import open_dashboard
+from app.demo.polls import Pollsters
 from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
 from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, woo_api
@@ -205,9 +206,10 @@ async def simulate(
     interval_s: float,
     stop: asyncio.Event,
     readers: Readers | None = None,
+    pollsters: Pollsters | None = None,
 ) -> None:
-    """Tick the store, let its shoppers read their mail, and post what falls due, until
-    `stop` is set."""
+    """Tick the store, let its shoppers read their mail and answer the survey widget, and post
+    what falls due, until `stop` is set."""
     while not stop.is_set():
         now = utcnow()
         courier.add(store.tick(now))
@@ -216,9 +218,19 @@ async def simulate(
                 courier.add(await readers.read(now))
             except httpx.HTTPError as error:
                 logger.info("a demo shopper could not follow an e-mail's link (%r)", error)
+        if pollsters is not None:
+            try:
+                await pollsters.answer(now)
+            except httpx.HTTPError as error:
+                logger.info("a demo shopper could not answer the survey widget (%r)", error)
         await courier.send_due(now)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+def storefront_origin(domain: str) -> str:
+    """The origin of a store's pages: WooCommerce's domain is its URL, Shopify's a host name."""
+    return domain.rstrip("/") if domain.startswith(("https://", "http://")) else f"https://{domain}"
 
 
 def attach_demo(
@@ -251,7 +263,7 @@ def attach_demo(
             tasks, waiters = [], []
             for number, shop in enumerate(shops):
                 shop_id = await install_demo_shop(runtime, shop)
-                readers = None
+                readers, pollsters = None, None
                 if number == 0:  # one login link (one-time) for the first store's dashboard
                     link = await open_dashboard(runtime, shop_id)
                     logger.info("demo dashboard (one-time login link): %s", link)
@@ -265,9 +277,16 @@ def attach_demo(
                             asyncio.create_task(win_back_after_backfill(runtime, shop_id, win_back))
                         )
                     readers = Readers(sink, shop.store, runtime.http, seed=shop.store.seed)
+                    if made:
+                        pollsters = Pollsters(
+                            shop.store, runtime.http, settings, shop_id, made["survey"],
+                            storefront_origin(shop.store.shop), shop.store.seed, utcnow(),
+                        )  # fmt: skip
                 courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
                 tasks.append(
-                    asyncio.create_task(simulate(shop.store, courier, interval_s, stop, readers))
+                    asyncio.create_task(
+                        simulate(shop.store, courier, interval_s, stop, readers, pollsters)
+                    )
                 )
             try:
                 yield

@@ -60,6 +60,10 @@ class DemoStore:
         self._recoveries: list[_Recovery] = []
         self._unfinished: dict[str, _Recovery] = {}  # checkouts not bought (yet), by token
         self._next_order, self._next_number, self._next_refund = 7_000_000, 1001, 9_000_000
+        self._buyers: set[int] = set()  # customers with an order
+        # The thank-you pages of returning customers' orders (order id, when), which the demo's
+        # survey widget asks on (`app.demo.polls`).
+        self.thank_you_pages: list[tuple[str, datetime]] = []
 
     def trade_before(self, first: datetime, now: datetime, every: timedelta) -> None:
         """The store's past from `first` until `now`, one tick every `every`: orders, customers
@@ -161,6 +165,10 @@ class DemoStore:
             order_id, self._next_number, None if guest else person, basket, token, at, test=test
         )
         self.orders[body["id"]] = body
+        if not test and not guest:
+            if person.customer_id in self._buyers:
+                self.thank_you_pages.append((str(body["id"]), at))
+            self._buyers.add(person.customer_id)
         if token in self.checkouts:
             self.checkouts[token] = {**self.checkouts[token], "completed_at": at.isoformat()}
         return [self._delivery(topic, message, at) for topic, message in messages]

@@ -20,6 +20,7 @@ from app.initiatives.models import (
     RecoveryEnrollment,
     WinBackEnrollment,
 )
+from app.initiatives.surveys.models import SurveyInvitation
 from app.messaging.models import MarketingSend, SendStatus
 from app.okr.models import KeyResult
 
@@ -116,7 +117,7 @@ async def cancel_pending(
 ) -> int:
     """End the initiative's enrollments that still have steps to come; how many."""
     cancelled = 0
-    for model in (RecoveryEnrollment, WinBackEnrollment):
+    for model in (RecoveryEnrollment, WinBackEnrollment, SurveyInvitation):
         result = await session.exec(
             update(model)
             .where(

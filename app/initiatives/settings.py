@@ -5,31 +5,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# Re-exported: the admin's forms read them here.
+from app.initiatives.audience import Language as Language
+from app.initiatives.audience import WooCommerceConsent as WooCommerceConsent
 from app.initiatives.models import InitiativeType
+from app.initiatives.surveys.settings import SurveySettings
 from app.integrations.base import DiscountKind
 from app.integrations.platforms import Platform
 from app.okr.service import invalid
 
 MAX_STEPS = 3
 MIN_DELAY_MINUTES, MAX_DELAY_MINUTES = 15, 30 * 24 * 60
-
-
-class WooCommerceConsent(StrEnum):
-    """WooCommerce has no standard marketing consent: the shop chooses the rule."""
-
-    REQUIRED = "required"  # send only to customers the mirror holds as consenting
-    NOT_REQUIRED = "not_required"  # the shop has another basis (e.g. a soft opt-in)
-
-
-class Language(StrEnum):
-    EN = "en"
-    ES = "es"
-    DE = "de"
 
 
 class Step(BaseModel):
@@ -131,7 +121,7 @@ class WinBackSettings(BaseModel):
 
 
 class NoSettings(BaseModel):
-    """Surveys and manual initiatives take no settings yet."""
+    """Manual initiatives take no settings."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -139,7 +129,7 @@ class NoSettings(BaseModel):
 SCHEMAS: dict[InitiativeType, type[BaseModel]] = {
     InitiativeType.ABANDONED_CHECKOUT: AbandonedCheckoutSettings,
     InitiativeType.WIN_BACK: WinBackSettings,
-    InitiativeType.SURVEY: NoSettings,
+    InitiativeType.SURVEY: SurveySettings,
     InitiativeType.MANUAL: NoSettings,
 }
 

@@ -1,5 +1,6 @@
 """What every kind of enrollment shares: the steps due now, and one enrollment locked for its
-step's job (recovery and win-back enrollments have the same status and step columns).
+step's job (recovery and win-back enrollments, and survey invitations, have the same status and
+step columns).
 
 An uninstalled shop sends nothing more: each sweep first cancels the pending steps of shops
 that are not active (`cancel_where_shop_gone`), and a step's job checks the shop again at send
@@ -15,11 +16,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.initiatives.models import EnrollmentStatus, RecoveryEnrollment, WinBackEnrollment
+from app.initiatives.surveys.models import SurveyInvitation
 from app.shops.models import Shop, ShopStatus
 
 SWEEP_BATCH = 500
 SHOP_GONE = "shop_not_connected"
-Enrollment = TypeVar("Enrollment", RecoveryEnrollment, WinBackEnrollment)
+Enrollment = TypeVar("Enrollment", RecoveryEnrollment, WinBackEnrollment, SurveyInvitation)
 
 
 async def due_steps(

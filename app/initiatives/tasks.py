@@ -33,7 +33,7 @@ registry.cron(sweep_recoveries, second={30})
 @registry.task(name="initiatives.send_recovery_step")
 async def send_recovery_step(ctx: JobContext, enrollment_id: int, step: int) -> None:
     """Send one step of one enrollment, if still due and wanted (safe to run twice)."""
-    await _send_or_give_up(
+    await send_or_give_up(
         ctx, send_recovery_step, recovery.send_step, recovery.give_up, enrollment_id, step
     )
 
@@ -42,7 +42,7 @@ SendStep = Callable[[Runtime, AsyncSession, int, int, datetime], Awaitable[None]
 GiveUp = Callable[[AsyncSession, int, int, datetime], Awaitable[None]]
 
 
-async def _send_or_give_up(
+async def send_or_give_up(
     ctx: JobContext,
     task: Task[Any],
     send: SendStep,
@@ -101,7 +101,7 @@ async def run_win_back(ctx: JobContext, initiative_id: int, local_day: str) -> N
 async def send_win_back_step(ctx: JobContext, enrollment_id: int, step: int) -> None:
     """Send one win-back step (creating the customer's code on the store once); safe to run
     twice."""
-    await _send_or_give_up(
+    await send_or_give_up(
         ctx, send_win_back_step, win_back.send_step, win_back.give_up, enrollment_id, step
     )
 

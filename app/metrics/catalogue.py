@@ -2,8 +2,8 @@
 read (from METRICS.md), where its figures come from and its formula over a range's figures.
 
 A metric family is a source of additive figures (sales, customers, checkouts, lifetime,
-marketing); further initiatives' metrics (surveys) arrive as further families the same way: a
-rollup kept by deltas, a source that sums it, and formulas over it."""
+marketing, outcomes, surveys): a source that reads a range's figures by day, and formulas over
+them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from app.metrics.figures import SalesFigures
 from app.metrics.marketing import MessageFigures
 from app.metrics.outcomes import OutcomeFigures
 from app.metrics.sources import Lifetime, Source
+from app.metrics.surveys import SurveyFigures
 
 T = TypeVar("T")
 
@@ -46,7 +47,7 @@ SUMMED = frozenset({
     "checkouts_started", "abandoned_checkouts", "recovered_checkouts", "recovered_revenue",
     "emails_sent", "email_opens", "email_clicks", "unsubscribes",
     "initiative_recovered_checkouts", "initiative_recovered_revenue", "reactivated_customers",
-    "coupon_redemptions",
+    "coupon_redemptions", "survey_responses",
 })  # fmt: skip
 DISTINCT = frozenset({"customers", "returning_customers"})
 
@@ -101,6 +102,7 @@ def _checkouts(
 SECONDS_PER_HOUR = 3600
 HIGHER, LOWER = Better.HIGHER, Better.LOWER
 MONEY, PERCENT, COUNT, DURATION = Unit.MONEY, Unit.PERCENT, Unit.COUNT, Unit.DURATION
+SCORE = Unit.SCORE
 
 SALES: tuple[Metric[SalesFigures], ...] = (
     _sales("net_sales", "Net sales", MONEY, HIGHER,
@@ -263,7 +265,34 @@ OUTCOMES: tuple[Metric[OutcomeFigures], ...] = (
            sources.outcomes, lambda o: Decimal(o.redemptions)),
 )  # fmt: skip
 
+_SURVEYS = (
+    "Responses to the shop's survey initiatives, by e-mail (a score link, then the hosted "
+    "page) or the storefront widget: one response per order and survey, whose scores a later "
+    "answer replaces; a response is dated by the shop-local day of its first answer. A "
+    "customer's redaction keeps their scores counted."
+)
+SURVEYS: tuple[Metric[SurveyFigures], ...] = (
+    Metric("nps", "Net Promoter Score", SCORE, HIGHER,
+           f"Promoters (NPS answer 9–10) − detractors (0–6), in points of 100, over the "
+           f"responses with an NPS answer dated in the range (−100 to 100; passives, 7–8, count "
+           f"in the denominator only). None without an NPS answer. {_SURVEYS}",
+           sources.survey_figures,
+           lambda f: ratio(100 * (f.promoters - f.detractors), f.nps_answers)),
+    Metric("ces", "Customer Effort Score", SCORE, HIGHER,
+           f"Mean CES answer (1 very difficult – 7 very easy) of the responses with a CES "
+           f"answer dated in the range. None without a CES answer. {_SURVEYS}",
+           sources.survey_figures, lambda f: ratio(f.ces_total, f.ces_answers)),
+    Metric("survey_responses", "Survey responses", COUNT, HIGHER,
+           f"Responses dated in the range, from every channel. {_SURVEYS}",
+           sources.survey_figures, lambda f: Decimal(f.responses)),
+    Metric("survey_response_rate", "Survey response rate", PERCENT, HIGHER,
+           f"Responses first answered through a survey e-mail ÷ survey e-mails the SMTP server "
+           f"accepted, each on its own shop-local day in the range (widget responses are not "
+           f"in it). None when no survey e-mail was sent. {_SURVEYS}",
+           sources.survey_figures, lambda f: ratio(f.email_responses, f.emails_sent)),
+)  # fmt: skip
+
 METRICS: tuple[Metric[Any], ...] = (
-    *SALES, *CUSTOMERS, *CHECKOUTS, *LIFETIME, *MESSAGES, *OUTCOMES,
+    *SALES, *CUSTOMERS, *CHECKOUTS, *LIFETIME, *MESSAGES, *OUTCOMES, *SURVEYS,
 )  # fmt: skip
 BY_KEY: dict[str, Metric[Any]] = {metric.key: metric for metric in METRICS}

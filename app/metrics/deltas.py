@@ -42,7 +42,7 @@ from app.shops.models import Shop
 class MetricsMoved(DomainEvent):
     """A family of a shop's rollups moved on these shop-local days."""
 
-    family: str  # "sales", "checkouts", "customers" or "marketing"
+    family: str  # "sales", "checkouts", "customers", "marketing" or "surveys"
     days: tuple[str, ...]  # ISO dates
 
 

@@ -85,6 +85,24 @@ async def message_counts(
     return {day: MessageFigures(**counts) for day, counts in days.items()}
 
 
+async def sent_by_day(
+    session: AsyncSession, shop_id: int, start: date, end: date, subject_prefix: str
+) -> dict[date, int]:
+    """Each shop-local day's messages sent in [start, end] whose subject starts with
+    `subject_prefix` (one initiative type's e-mails, e.g. "survey:")."""
+    timezone = await _timezone(session, shop_id)
+    since, until = _utc_bounds(start, end, timezone)
+    sends = MarketingSend.__table__.c  # type: ignore[attr-defined]
+    where = [
+        sends.shop_id == shop_id,
+        sends.status == SendStatus.SENT,
+        sends.subject.startswith(subject_prefix, autoescape=True),
+        sends.sent_at >= since,
+        sends.sent_at < until,
+    ]
+    return await _count_by_day(session, sends.sent_at, where, timezone)
+
+
 async def _count_by_day(
     session: AsyncSession, moment: Any, where: list[Any], timezone: str
 ) -> dict[date, int]:

@@ -151,3 +151,26 @@ Index(
     _unsubscribes.c.shop_id,
     _unsubscribes.c.created_at,
 )
+
+
+class SurveyScore(SQLModel, table=True):
+    """What the survey metrics count of one survey response (`surveys`): its scores, its channel
+    and the shop-local day of its first answer. Written with the response, in its transaction;
+    a second answer updates the row. No customer is named, and no free text is held: a
+    redaction of the customer leaves these rows, so the aggregates keep their scores."""
+
+    __tablename__ = "survey_scores"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "response_id"),
+        Index("ix_survey_scores_shop_id_day", "shop_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE")
+    response_id: int  # named by id alone, like the send log (initiatives sit above metrics)
+    initiative_id: int
+    channel: str = Field(max_length=8)  # "email" or "widget"
+    nps: int | None = None
+    ces: int | None = None
+    day: date
+    at: datetime = Field(sa_type=UTCDateTime)

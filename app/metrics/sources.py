@@ -12,13 +12,14 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.metrics import marketing, rollups
+from app.metrics import marketing, rollups, surveys
 from app.metrics.checkouts import CheckoutFigures
 from app.metrics.customers import CustomerCounts
 from app.metrics.figures import ZERO, Additive, SalesFigures, add_to
 from app.metrics.marketing import MessageFigures
 from app.metrics.outcomes import OutcomeFigures
 from app.metrics.periods import Granularity, period_start, periods
+from app.metrics.surveys import SurveyFigures
 
 F = TypeVar("F", bound=Additive)
 T = TypeVar("T")
@@ -68,6 +69,8 @@ checkouts: Source[CheckoutFigures] = _Daily(rollups.checkouts_by_day, CheckoutFi
 # Read from the send log itself (exact; see `marketing`), and from the outcome rollup.
 messages: Source[MessageFigures] = _Daily(marketing.message_counts, MessageFigures)
 outcomes: Source[OutcomeFigures] = _Daily(rollups.outcomes_by_day, OutcomeFigures)
+# One row per survey response, read by day (see `surveys`).
+survey_figures: Source[SurveyFigures] = _Daily(surveys.survey_counts, SurveyFigures)
 
 
 async def customers(

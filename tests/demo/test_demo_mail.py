@@ -20,7 +20,15 @@ from app.demo.catalog import DEMO_SHOP
 from app.demo.initiatives import RECOVERY_METRIC, start_initiatives
 from app.demo.mail import MailSink, Readers, serve_mail
 from app.demo.okrs import open_dashboard
-from app.demo.runner import Courier, demo_settings, demo_shops, install_demo_shop, mount
+from app.demo.polls import Pollsters
+from app.demo.runner import (
+    Courier,
+    demo_settings,
+    demo_shops,
+    install_demo_shop,
+    mount,
+    storefront_origin,
+)
 from app.demo.shapes import WooCommerceShape
 from app.demo.shoppers import DemoStore
 from app.ingest.tasks import sweep_abandoned_checkouts
@@ -31,6 +39,8 @@ from app.initiatives.models import (
     InitiativeType,
     RecoveryEnrollment,
 )
+from app.initiatives.surveys.models import SurveyResponse
+from app.initiatives.surveys.tasks import sweep_surveys
 from app.initiatives.tasks import sweep_recoveries
 from app.integrations.platforms import Platform
 from app.main import create_app
@@ -75,7 +85,7 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
             # The demo started an hour and a half ago, and traded for half an hour then.
             start = utcnow() - timedelta(minutes=90)
             made = await start_initiatives(runtime, shop_id, start)
-            assert set(made) == {"abandoned_checkout", "win_back"}
+            assert set(made) == {"abandoned_checkout", "win_back", "survey"}
             courier = Courier(client, f"{BASE_URL}{shop.webhook_path}", store.shape)
             for second in range(0, 1800, 20):
                 now = start + timedelta(seconds=second)
@@ -87,12 +97,20 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
             # Abandoned after the demo's two minutes; each first step 15 minutes later.
             await execute(runtime, sweep_abandoned_checkouts, (), {}, attempt=1, job_id=None)
             await execute(runtime, sweep_recoveries, (), {}, attempt=1, job_id=None)
+            await execute(runtime, sweep_surveys, (), {}, attempt=1, job_id=None)
             await finish_jobs(app)
             assert sink.received, "the recovery e-mails reach the demo's SMTP server"
 
             readers = Readers(sink, store, client, seed=5, read_after=(timedelta(0),) * 2)
             courier.add(await readers.read(utcnow()))
             await courier.send_due(utcnow() + timedelta(minutes=1))
+            await finish_jobs(app)
+            # Returning shoppers on their thank-you page answer the survey widget.
+            origin = storefront_origin(store.shop)
+            pollsters = Pollsters(
+                store, client, settings, shop_id, made["survey"], origin, 5, start
+            )
+            await pollsters.answer(utcnow())
             await finish_jobs(app)
 
             auth = {"Authorization": f"Bearer {session_token(DEMO_SHOP)}"}
@@ -110,6 +128,13 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
                 ).one()
             kr = await client.get(f"/api/v1/key-results/{kr_id}", headers=auth)
             assert kr.status_code == 200, kr.text
+            # Returning customers were asked by e-mail; those who read it gave a score.
+            nps = await client.get("/api/v1/metrics/nps", params=query, headers=auth)
+            async with AsyncSession(pg_engine) as session:
+                nps_kr = (
+                    await session.exec(select(KeyResult.id).where(KeyResult.metric_key == "nps"))
+                ).one()
+            loyalty = await client.get(f"/api/v1/key-results/{nps_kr}", headers=auth)
     finally:
         mail.close()
         await mail.wait_closed()
@@ -122,6 +147,7 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
     assert {(i.type, i.status) for i in initiatives} == {
         (InitiativeType.ABANDONED_CHECKOUT, InitiativeStatus.ACTIVE),
         (InitiativeType.WIN_BACK, InitiativeStatus.ACTIVE),
+        (InitiativeType.SURVEY, InitiativeStatus.ACTIVE),
     }
     sent = [s for s in sends if s.status is SendStatus.SENT]
     assert len(sent) == len(sink.received) > 0
@@ -137,6 +163,19 @@ async def test_shoppers_open_click_buy_and_unsubscribe_and_the_key_result_moves(
     assert {e.checkout_token for e in converted} >= set(reading.orders)
     assert Decimal(metric.json()["value"]) >= len(reading.orders) > 0
     assert Decimal(kr.json()["status"]["value"]) >= len(reading.orders)
+    # Returning customers got the survey e-mail; each who opened it gave a score.
+    assert any(s.subject.startswith("survey:") for s in sent)
+    assert len(reading.scores) == reading.surveys_read
+    assert pollsters.answered, "returning shoppers answer the widget on their thank-you page"
+    async with AsyncSession(pg_engine) as session:
+        widget = (
+            await session.exec(select(SurveyResponse).where(SurveyResponse.channel == "widget"))
+        ).all()
+    assert sorted(r.nps or 0 for r in widget) == sorted(pollsters.answered)
+    given = reading.scores + pollsters.answered
+    expected = Decimal(100 * (sum(s >= 9 for s in given) - sum(s <= 6 for s in given)))
+    assert Decimal(nps.json()["value"]) == expected / len(given)
+    assert Decimal(loyalty.json()["status"]["value"]) == Decimal(nps.json()["value"])
     await empty_all_tables(pg_engine)
 
 

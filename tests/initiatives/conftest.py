@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.admin.browser import browser, server
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.initiatives.helpers import Store, open_store
@@ -21,3 +22,6 @@ async def store(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Async
     async for made in open_store(port, inbox):
         yield made
     await empty_all_tables(pg_engine)
+
+
+__all__ = ["browser", "server", "store"]  # the admin's browser fixtures serve the widget's tests

@@ -27,6 +27,7 @@ KIND_OF = {
     "created": "link",  # the sharing page's "link just made"
     "customer_id": "customer",
     "initiative_id": "initiative",
+    "survey_id": "survey",  # an initiative of the survey type (the Surveys section's)
     "key_result_ids": "key_result",  # the key results an initiative targets
 }
 # Names that look like ids but name the app's catalogue, the same for every shop: the value

@@ -35,6 +35,7 @@ from app.deps import LARGEST_ROW_ID, SessionDep
 from app.digest.models import DigestSettings
 from app.errors import NotFound
 from app.initiatives.models import Initiative, InitiativeStatus, InitiativeType
+from app.initiatives.surveys.settings import SurveySettings
 from app.integrations.platforms import Platform
 from app.main import create_app
 from app.messaging.models import MessagingSettings
@@ -77,6 +78,7 @@ B_IDS = {
     "link": 9_001_701,
     "customer": 9_001_801,
     "initiative": 9_001_901,
+    "survey": 9_002_001,
 }
 # Ids that name nothing: what B's must be indistinguishable from.
 NOTHING = {kind: str(LARGEST_ROW_ID) for kind in B_IDS} | {"customer": "no-such-customer"}
@@ -112,6 +114,21 @@ def _initiative_form(fill: Fill) -> dict[str, str]:
         "key_result_ids": fill("form.key_result_ids", "key_result"),
         "step_1": "1",
         "attribution_days": "7",
+        "language": "en",
+    }
+
+
+def _survey_form(fill: Fill) -> dict[str, str]:
+    return {
+        "name": "How did we do?",
+        "key_result_ids": fill("form.key_result_ids", "key_result"),
+        "q1_kind": "nps",
+        "q1_en": "Recommend us?",
+        "q1_es": "¿Nos recomiendas?",
+        "q1_de": "Empfiehlst du uns?",
+        "trigger": "returning_order",
+        "days_after": "7",
+        "cooldown_days": "90",
         "language": "en",
     }
 
@@ -205,6 +222,12 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ),
     ("POST", "/admin/initiatives/{initiative_id}/test-send"): Page(
         form=lambda fill: {"language": "de", "step": "1"}
+    ),
+    ("GET", "/admin/surveys/{survey_id}"): Page(query=lambda fill: {"language": "de"}),
+    ("POST", "/admin/surveys"): Page(form=_survey_form),
+    ("POST", "/admin/surveys/{survey_id}"): Page(form=_survey_form),
+    ("GET", "/admin/surveys/{survey_id}/responses"): Page(
+        query=lambda fill: {"channel": "email", "group": "promoters"}
     ),
 }
 # A's own request is refused for a reason of A's that no test objects change: the answer
@@ -370,6 +393,14 @@ async def _records(
             shop_id=shop_id,
             type=InitiativeType.ABANDONED_CHECKOUT,
             name=f"{text} initiative",
+            status=InitiativeStatus.ACTIVE,
+        ),
+        "survey": Initiative(
+            id=ids.get("survey"),
+            shop_id=shop_id,
+            type=InitiativeType.SURVEY,
+            name=f"{text} survey",
+            settings=SurveySettings().model_dump(mode="json"),
             status=InitiativeStatus.ACTIVE,
         ),
     }

@@ -146,11 +146,13 @@ async def _list_page(
 @router.get(LIST + "/{initiative_id}", response_class=HTMLResponse)
 async def initiative_page(
     initiative_id: RowId, request: Request, shop: ShopDep, session: SessionDep
-) -> HTMLResponse:
+) -> Response:
     """An initiative: its switch, settings, key results, experiment, send log and history."""
     initiative = await owned(session, shop, initiative_id)
     if initiative is None:
         return not_found(request, shop)
+    if initiative.type is InitiativeType.SURVEY:  # built in its own section
+        return RedirectResponse(f"/admin/surveys/{initiative_id}", status_code=303)
     notice = None
     if request.query_params.get("created"):
         notice = _("The initiative was created as a draft: switch it on when it is ready.")

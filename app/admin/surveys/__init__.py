@@ -1,0 +1,1 @@
+"""The Surveys section: the survey builder, each survey's responses, breakdown and widget."""
