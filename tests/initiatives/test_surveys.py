@@ -118,9 +118,10 @@ async def test_a_click_on_nine_records_nine_once_and_ten_replaces_it_live(store:
         page = await click(store, links_of[9])
         assert page.status_code == 200
         assert "Test shop" in page.text
-        heard = await live.next(5)
-        assert heard is not None
-        assert json.loads(heard)["data"]["family"] == "surveys"
+        # The click is an e-mail click too: the marketing family may be heard first.
+        heard = [await live.next(5) for _ in range(2)]
+        families = {json.loads(message)["data"]["family"] for message in heard if message}
+        assert "surveys" in families
     [response] = await responses(store)
     assert (response.nps, response.channel) == (9, "email")
     assert response.customer_key == f"id:{LENA_ID}"
