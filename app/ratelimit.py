@@ -198,6 +198,8 @@ PUBLIC_ROUTES = (
     # refused here is an open not recorded, nothing more.
     PublicRoutes("/m/o/", "email-open"),
     PublicRoutes("/m/c/", "email-click", page=True),
+    # Recovery e-mails' cart links (`app.initiatives.cart_links`).
+    PublicRoutes("/r/", "cart-link", page=True),
 )
 
 

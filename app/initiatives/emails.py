@@ -53,13 +53,23 @@ def recovery_email(
     send_id: int,
     unsubscribe: str,
     links: Links = UNTRACKED,
+    destination: str | None = None,
 ) -> Email:
-    assert checkout.recovery_url is not None
+    """The recovery e-mail of `checkout`, its links going to `destination` (already marked:
+    `app.initiatives.cart_links.recovery_link`), by default the checkout's own recovery URL
+    with the marker of message `send_id`. Each line shows its picture when the store gave one
+    and links to the cart as the button does; the text part lists them without pictures."""
+    if destination is None:
+        assert checkout.recovery_url is not None
+        destination = with_marker(checkout.recovery_url, send_id)
+    link = links.link(destination)
     lines = [
         {
             "title": str(line.get("title") or ""),
             "quantity": int(line.get("quantity") or 0),
             "price": money(_amount(line.get("unit_price")), shop.currency, language),
+            "image": _picture(line.get("image_url")),
+            "link": link,
         }
         for line in checkout.lines or []
     ]
@@ -67,7 +77,7 @@ def recovery_email(
         "first_name": checkout.first_name or "",
         "lines": lines,
         "total": money(checkout.total, shop.currency, language),
-        "link": links.link(with_marker(checkout.recovery_url, send_id)),
+        "link": link,
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
         "pixel": links.pixel,
@@ -151,6 +161,11 @@ def storefront(shop: Shop) -> str:
     """The shop's address: WooCommerce's domain is its URL, Shopify's is a host name."""
     domain = shop.domain
     return domain if domain.startswith(("https://", "http://")) else f"https://{domain}"
+
+
+def _picture(value: object) -> str | None:
+    """A line's picture when it is a web address (an e-mail client loads nothing else)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
 def _amount(value: object) -> Decimal:
