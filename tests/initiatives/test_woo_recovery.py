@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,11 +34,11 @@ PRIYA = "priya.nair@example.net"
 BEANIE_IMAGE = "https://shop.hebdenwool.example/wp-content/uploads/2026/09/merino-beanie.jpg"
 
 
-def _gmt(moment: Any) -> str:
+def _gmt(moment: datetime) -> str:
     return moment.replace(microsecond=0, tzinfo=None).isoformat()
 
 
-def draft(order_id: int, touched: Any) -> dict[str, Any]:
+def draft(order_id: int, touched: datetime) -> dict[str, Any]:
     """The block checkout's draft order: a simple product with a picture, and two lines of one
     variation of a variable product (a cart may hold it twice, with different add-ons)."""
     body = copy.deepcopy(payload("woocommerce_order_guest_draft"))
@@ -118,7 +118,7 @@ def click_of(store: Store) -> str:
     """The path of the last e-mail's click redirect (the text part has the one link)."""
     text, _html = parts(store.inbox.messages[-1])
     [wrapped] = re.findall(r"https://storeokr\.test(/m/c/[A-Za-z0-9._-]+)", text)
-    return wrapped
+    return str(wrapped)
 
 
 async def follow(store: Store, path: str) -> tuple[int, str]:
