@@ -1,6 +1,7 @@
 """The recovery e-mail: the shopper's first name, their cart's lines with prices in the shop's
-currency as their language writes them, and the checkout's recovery link with our tracking
-marker (`?storeokr=<send id>`), in HTML and plain text (templates/recovery.<lang>.html|txt).
+currency as their language writes them (and, in HTML, their pictures), and the recovery link
+with our tracking marker (`?storeokr=<send id>`; on WooCommerce our cart link, which names its
+message itself: `cart_links`), in HTML and plain text (templates/recovery.<lang>.html|txt).
 The win-back e-mail: the customer's own single-use code, what it takes off and when it expires
 in the shop's time zone (templates/win_back.<lang>.html|txt).
 
