@@ -21,6 +21,7 @@ from app.initiatives.models import EnrollmentStatus, InitiativeStatus, Initiativ
 from app.initiatives.schemas import InitiativeIn
 from app.integrations.platforms import Platform
 from app.messaging.models import MarketingSend
+from app.metrics.models import OutcomeDay
 from app.shops.models import Shop
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
@@ -222,11 +223,15 @@ async def test_an_order_through_the_cart_link_is_attributed_to_the_link(store: S
     ]
 
     await woo.order(4190, meta)  # the link's click was not seen: the marker alone tells
+    await woo.order(4190, meta)  # delivered again (a new delivery id): counted once
 
     [enrollment] = await store.enrollments(token)
     assert enrollment.status is EnrollmentStatus.CONVERTED
     assert enrollment.attributed_by == "link"
     assert enrollment.converted_by_order == "4190"
+    async with store.runtime.transaction() as session:
+        days = await session.exec(select(OutcomeDay).where(OutcomeDay.shop_id == woo.shop_id))
+        assert sum(day.recovered_checkouts for day in days.all()) == 1
 
 
 async def test_an_order_without_our_marker_falls_in_the_window(store: Store) -> None:
