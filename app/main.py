@@ -25,6 +25,7 @@ from app.config import Settings, load_settings
 from app.crypto import Vault
 from app.errors import AppError
 from app.health.endpoints import router as health_router
+from app.initiatives.cart_link_endpoints import router as cart_link_router
 from app.initiatives.endpoints import router as initiatives_router
 from app.initiatives.messaging_endpoints import router as messaging_settings_router
 from app.initiatives.surveys.page import router as survey_page_router
@@ -129,6 +130,7 @@ def create_app(
     app.include_router(tracking_router)
     app.include_router(survey_page_router)
     app.include_router(survey_widget_router)
+    app.include_router(cart_link_router)
     app.include_router(admin_routes.router)
     app.mount("/admin/static", admin_routes.static, name="admin-static")
     return app

@@ -202,6 +202,8 @@ PUBLIC_ROUTES = (
     PublicRoutes("/s/", "survey-page", page=True),
     # The storefront survey widget's script and calls (`app.initiatives.surveys.widget`).
     PublicRoutes("/w/", "survey-widget"),
+    # Recovery e-mails' cart links (`app.initiatives.cart_links`).
+    PublicRoutes("/r/", "cart-link", page=True),
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +23,7 @@ from app.commerce.changes import (
 from app.commerce.models import Checkout
 from app.commerce.rounds import in_rounds
 from app.db import insert_many_or_skip
-from app.integrations.events import CheckoutSnapshot
+from app.integrations.events import CheckoutLine, CheckoutSnapshot
 
 FirstSeen = tuple[str, datetime, datetime]  # token, started, updated
 
@@ -76,10 +77,7 @@ def _take_state(row: Checkout, checkout: CheckoutSnapshot) -> None:
     row.recovery_url = checkout.recovery_url or row.recovery_url
     row.customer_key = checkout.customer.key if checkout.customer else row.customer_key
     if checkout.lines:  # a snapshot without lines (an abandoned-cart plugin's) keeps the cart
-        row.lines = [
-            {"title": line.title, "quantity": line.quantity, "unit_price": str(line.unit_price)}
-            for line in checkout.lines
-        ]
+        row.lines = [_line(line) for line in checkout.lines]
     row.first_name = checkout.first_name or row.first_name
     if checkout.accepts_marketing is not None:
         row.accepts_marketing = checkout.accepts_marketing
@@ -89,6 +87,20 @@ def _take_state(row: Checkout, checkout: CheckoutSnapshot) -> None:
         row.completed_at = checkout.completed_at
         if row.abandoned_at is not None:
             row.recovered_at = checkout.completed_at
+
+
+def _line(line: CheckoutLine) -> dict[str, Any]:
+    """A cart line as the row keeps it; the product, variant and picture only when known (rows
+    written before they were kept simply lack them)."""
+    kept: dict[str, Any] = {
+        "title": line.title,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+    }
+    for name in ("product_id", "variant_id", "image_url"):
+        if (value := getattr(line, name)) is not None:
+            kept[name] = value
+    return kept
 
 
 async def ensure_checkouts(

@@ -129,8 +129,9 @@ class Checkout(SQLModel, table=True):
     total: Decimal = Field(default=ZERO, sa_type=Money)
     recovery_url: str | None = Field(default=None, max_length=2048)
     # What a recovery e-mail shows: the cart's lines ({"title", "quantity", "unit_price"}, the
-    # price as a decimal string in the shop's currency), the shopper's first name, and the
-    # checkout's own marketing box (None: the platform does not say).
+    # price as a decimal string in the shop's currency; and "product_id", "variant_id",
+    # "image_url" when the platform names them: what rebuilds the cart on a WooCommerce store),
+    # the shopper's first name, and the checkout's own marketing box (None: not said).
     lines: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
     first_name: str | None = Field(default=None, max_length=255)
     accepts_marketing: bool | None = None

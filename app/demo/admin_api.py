@@ -204,6 +204,22 @@ def checkout_node(checkout: dict[str, Any]) -> dict[str, Any]:
         if person
         else None,
         "totalPriceSet": _money(checkout["total_price_set"]),
+        "lineItems": {
+            "nodes": [
+                {
+                    "title": line["title"],
+                    "variantTitle": None,
+                    "quantity": line["quantity"],
+                    "originalUnitPriceSet": {
+                        "shopMoney": {"amount": line["price"], "currencyCode": DEMO_CURRENCY}
+                    },
+                    "image": None,  # the demo's products have no pictures
+                    "product": {"legacyResourceId": str(line["product_id"])},
+                    "variant": {"legacyResourceId": str(line["variant_id"])},
+                }
+                for line in checkout["line_items"]
+            ]
+        },
     }
 
 

@@ -1,12 +1,13 @@
 """The demo's initiatives: an active abandoned-checkout recovery, an active win-back and an
-active NPS survey of returning customers on the Shopify demo store, each linked to the key
-result of the demo's objectives that measures it, with delays short enough to watch (the
-shortest steps the settings allow; a win-back run as soon as the store's past is in; the survey
-e-mail as soon as a customer orders again)."""
+active NPS survey of returning customers on the Shopify demo store, an active recovery on the
+WooCommerce one, each linked to the key result of the demo's objectives that measures it, with
+delays short enough to watch (the shortest steps the settings allow; a win-back run as soon as
+the store's past is in; the survey e-mail as soon as a customer orders again)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,12 @@ METRICS = (RECOVERY_METRIC, WIN_BACK_METRIC, SURVEY_METRIC)
 
 
 def recovery_settings() -> dict[str, object]:
-    """Two steps, the first as soon as the settings allow after abandonment."""
-    return {"steps": [{"delay_minutes": MIN_DELAY_MINUTES}, {"delay_minutes": 45}]}
+    """Two steps, the first as soon as the settings allow after abandonment; on WooCommerce
+    (no consent box of its own) the demo shop sends on another basis, as a shop may choose."""
+    return {
+        "steps": [{"delay_minutes": MIN_DELAY_MINUTES}, {"delay_minutes": 45}],
+        "woocommerce_consent": "not_required",
+    }
 
 
 def win_back_settings(send_hour: int) -> dict[str, object]:
@@ -41,10 +46,19 @@ def win_back_settings(send_hour: int) -> dict[str, object]:
     return {"lapse_days": 30, "max_lapse_days": 45, "send_hour": send_hour}
 
 
-async def start_initiatives(runtime: Runtime, shop_id: int, now: datetime) -> dict[str, int]:
-    """Create and activate (at `now`) the recovery, win-back and survey initiatives, each linked
-    to its key result of the shop's objectives; their ids by type. Nothing when the shop has
-    them."""
+async def start_initiatives(
+    runtime: Runtime,
+    shop_id: int,
+    now: datetime,
+    kinds: Collection[InitiativeType] = (
+        InitiativeType.ABANDONED_CHECKOUT,
+        InitiativeType.WIN_BACK,
+        InitiativeType.SURVEY,
+    ),
+) -> dict[str, int]:
+    """Create and activate (at `now`) the recovery, win-back and survey initiatives (those of
+    `kinds`: the WooCommerce store has no past to win customers back from), each linked to its
+    key result of the shop's objectives; their ids by type. Nothing when the shop has them."""
     async with runtime.transaction() as session:
         shop = await session.get(Shop, shop_id)
         assert shop is not None
@@ -64,6 +78,8 @@ async def start_initiatives(runtime: Runtime, shop_id: int, now: datetime) -> di
              win_back_settings(now.astimezone(ZoneInfo(shop.timezone)).hour)),
             (InitiativeType.SURVEY, "How did we do?", SURVEY_METRIC, {"days_after": 0}),
         ):  # fmt: skip
+            if kind not in kinds:
+                continue
             linked = [kr for kr in [key_results.get(metric)] if kr is not None]
             body = InitiativeIn(type=kind, name=name, settings=settings, key_result_ids=linked)
             initiative = await service.create(session, shop_id, body, ACTOR, now)

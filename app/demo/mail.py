@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import Message
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from app.demo.shoppers import Delivery, DemoStore
+from app.initiatives.cart_links import PATH as CART_PATH
 from app.messaging.tracking import CLICK_PATH, OPEN_PATH
 
 OPEN_SHARE = 0.6  # of the e-mails, how many are opened
@@ -137,12 +138,14 @@ class Readers:
         self.reading.clicked += 1
         parts = urlsplit(destination)
         landing = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        address = str(message["To"] or "")
         if found := _RECOVER.search(parts.path):
             bought, what = self._store.recover(found[1], landing, now), found[1]
+        elif parts.path.startswith(CART_PATH):
+            bought, what = await self._pay_rebuilt_cart(destination, address, now)
         else:
             code = _CODE.search(html)
             what = code[1] if code else ""
-            address = str(message["To"] or "")
             bought = self._store.come_back(address, code[1] if code else None, landing, now)
         if bought:  # (not a checkout the shopper had bought meanwhile)
             self.reading.orders.append(what)
@@ -161,6 +164,23 @@ class Readers:
             said = self._rng.choice(COMMENTS["promoter" if score >= 9 else "detractor"])
             address = str(page.url).rsplit("/", 1)[0]  # the page of the score link
             await self._http.post(address, data={"q_why": said})
+
+    async def _pay_rebuilt_cart(
+        self, link: str, address: str, now: datetime
+    ) -> tuple[list[Delivery], str]:
+        """A WooCommerce recovery e-mail's cart link, followed as a browser would: our link on
+        to the store's checkout link, which fills a cart and opens the checkout; the shopper
+        pays there (nothing when our link sent them to the shop instead: bought meanwhile)."""
+        ours = await self._http.get(link, follow_redirects=False)
+        store_link = ours.headers.get("location", "")
+        if not store_link:
+            return [], ""
+        filled = await self._http.get(store_link, follow_redirects=False)
+        checkout = filled.headers.get("location", "")
+        session = dict(parse_qsl(urlsplit(checkout).query)).get("session")
+        if not session:
+            return [], ""
+        return self._store.pay_cart(session, address, checkout, now), session
 
     async def _unsubscribe(self, message: Message) -> None:
         header = str(message["List-Unsubscribe"] or "").strip().strip("<>")

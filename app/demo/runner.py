@@ -25,11 +25,18 @@ from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
 from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
 from app.demo.initiatives import start_initiatives, win_back_after_backfill
 from app.demo.mail import MailSink, Readers, serve_mail
-from app.demo.okrs import open_dashboard
+from app.demo.okrs import open_dashboard, track_recoveries
 from app.demo.polls import Pollsters
 from app.demo.shapes import ShopifyShape, StoreShape, WooCommerceShape
 from app.demo.shoppers import Delivery, DemoStore
-from app.demo.woo_api import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, WOO_PATH, woo_api
+from app.demo.woo_api import (
+    DEMO_CONSUMER_KEY,
+    DEMO_CONSUMER_SECRET,
+    WOO_PATH,
+    woo_api,
+    woo_storefront,
+)
+from app.initiatives.models import InitiativeType
 from app.integrations.base import ShopInfo
 from app.integrations.platforms import Platform
 from app.integrations.shopify.credentials import ShopifyCredentials
@@ -107,7 +114,9 @@ def demo_shops(base_url: str, seed: int = 7) -> list[DemoShop]:
     (StoreOKR gives it a secret when it creates its webhooks)."""
     shopify_store = DemoStore(seed=seed, shape=ShopifyShape(DEMO_SHOP, DEMO_API_SECRET))
     woo_url = f"{base_url}{WOO_PATH}"
-    woo_store = DemoStore(seed=seed + 1, shop=woo_url, shape=WooCommerceShape(woo_url))
+    woo_store = DemoStore(
+        seed=seed + 1, shop=woo_url, shape=WooCommerceShape(woo_url), first_customer_id=6_500_000
+    )
     return [
         DemoShop(
             shopify_store,
@@ -130,6 +139,7 @@ def mount(app: FastAPI, shop: DemoShop) -> None:
     """Serve the store's API from the app."""
     if isinstance(shop.store.shape, WooCommerceShape):
         app.include_router(woo_api(shop.store, shop.store.shape))
+        app.include_router(woo_storefront(shop.store))
     else:
         app.include_router(admin_api(shop.store))
 
@@ -263,25 +273,27 @@ def attach_demo(
             tasks, waiters = [], []
             for number, shop in enumerate(shops):
                 shop_id = await install_demo_shop(runtime, shop)
-                readers, pollsters = None, None
+                pollsters = None
                 if number == 0:  # one login link (one-time) for the first store's dashboard
                     link = await open_dashboard(runtime, shop_id)
                     logger.info("demo dashboard (one-time login link): %s", link)
-                    # Its recovery and win-back e-mails, read by its shoppers (the WooCommerce
-                    # store's checkouts carry no recovery link, and it has no past to win
-                    # customers back from).
+                    # Its recovery and win-back e-mails, read by its shoppers.
                     made = await start_initiatives(runtime, shop_id, utcnow())
                     if made:
                         win_back = made["win_back"]
                         waiters.append(
                             asyncio.create_task(win_back_after_backfill(runtime, shop_id, win_back))
                         )
-                    readers = Readers(sink, shop.store, runtime.http, seed=shop.store.seed)
                     if made:
                         pollsters = Pollsters(
                             shop.store, runtime.http, settings, shop_id, made["survey"],
                             storefront_origin(shop.store.shop), shop.store.seed, utcnow(),
                         )  # fmt: skip
+                else:  # the WooCommerce store: recovery through our cart links (no past)
+                    await track_recoveries(runtime, shop_id)
+                    kinds = (InitiativeType.ABANDONED_CHECKOUT,)
+                    await start_initiatives(runtime, shop_id, utcnow(), kinds)
+                readers = Readers(sink, shop.store, runtime.http, seed=shop.store.seed)
                 courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
                 tasks.append(
                     asyncio.create_task(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from app.demo.catalog import DEMO_CURRENCY, SHIPPING, VAT
 from app.demo.payloads import Basket, Person, cents, checkout_body, order_body, refund_body
@@ -217,7 +218,21 @@ def woo_order(
         "line_items": lines,
         "coupon_lines": [{"code": basket.discount_code}] if basket.discount_code else [],
         "refunds": [],
+        "meta_data": attribution_meta(basket.extra.get("landing_site")),
     }
+
+
+def attribution_meta(entry: str | None) -> list[dict[str, Any]]:
+    """Order Attribution's meta, as WooCommerce 8.5+ keeps it on an order: the visit's entry
+    page and, when it came with `utm_*`, their values (a visit without: typed in)."""
+    if not entry:
+        return []
+    utm = {k: v for k, v in parse_qsl(urlsplit(entry).query) if k.startswith("utm_")}
+    fields = {"source_type": "utm" if utm else "typein", "session_entry": entry, **utm}
+    return [
+        {"id": number, "key": f"_wc_order_attribution_{name}", "value": value}
+        for number, (name, value) in enumerate(fields.items(), start=1)
+    ]
 
 
 def encode(body: dict[str, Any]) -> bytes:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.demo.catalog import DEMO_SHOP, FIRST_NAMES, LAST_NAMES, PRODUCTS
+from app.demo.catalog import DEMO_SHOP, FIRST_NAMES, LAST_NAMES, PRODUCTS, Product
 from app.demo.payloads import Basket, Person
 from app.demo.shapes import ShopifyShape, StoreShape
 
@@ -53,6 +53,9 @@ class DemoStore:
     customers: dict[int, dict[str, Any]] = field(default_factory=dict)
     subscriptions: list[dict[str, str]] = field(default_factory=list)
     discounts: list[dict[str, Any]] = field(default_factory=list)
+    # Carts filled by a link (WooCommerce's shareable checkout link), by session token.
+    carts: dict[str, list[tuple[Product, int]]] = field(default_factory=dict)
+    first_customer_id: int = 6_000_000  # apart per store: the stores' shoppers share no address
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -132,6 +135,47 @@ class DemoStore:
             self._order(self._new_order_id(), person, basket, token, now), now
         )
 
+    def fill_cart(self, products: str) -> str | None:
+        """A new cart from a checkout link's `products` (`<id>:<quantity>,…`, a variation by
+        its own id), as WooCommerce's `CheckoutLink` fills one: its session token, or None
+        when no product of the link is sold here."""
+        items = []
+        for pair in products.split(","):
+            wanted, _, quantity = pair.partition(":")
+            found = next(
+                (p for p in PRODUCTS if wanted in (str(p.variant_id), str(p.product_id))), None
+            )
+            if found is not None and quantity.isdigit() and int(quantity) > 0:
+                items.append((found, int(quantity)))
+        if not items:
+            return None
+        session = uuid.uuid4().hex
+        self.carts[session] = items
+        return session
+
+    def pay_cart(self, session: str, email: str, entry: str, now: datetime) -> list[Delivery]:
+        """The shopper at `email` pays the cart a link filled: a new checkout (a new session is a
+        new draft) and its order, which recorded the visit's `entry` page; the checkouts they
+        had left are left for good (nothing if the cart or the shopper is unknown)."""
+        items = self.carts.pop(session, None)
+        person = next((p for p in self._people if p.email == email), None)
+        if items is None or person is None:
+            return []
+        left = {t for t, r in self._unfinished.items() if r.person.email == email}
+        self._recoveries = [r for r in self._recoveries if r.token not in left]
+        for token in left:
+            del self._unfinished[token]
+        basket = Basket(items, extra={"landing_site": entry})
+        order_id = self._new_order_id()
+        token, (topic, body) = self.shape.checkout(order_id, uuid.uuid4().hex, person, basket, now)
+        self.checkouts[token] = body
+        started = [self._delivery(topic, body, now)]
+        # Paid under the address the e-mail came to (a guest's order carries it too).
+        paid = self._order(
+            order_id, person, basket, token, now + timedelta(seconds=1), signed_in=True
+        )
+        return self._as_delivered(started + paid, now)
+
     def _recover_due(self, now: datetime) -> list[Delivery]:
         due = [r for r in self._recoveries if r.due <= now]
         self._recoveries = [r for r in self._recoveries if r.due > now]
@@ -158,9 +202,10 @@ class DemoStore:
         at: datetime,
         *,
         test: bool = False,
+        signed_in: bool = False,
     ) -> list[Delivery]:
         self._next_number += 1
-        guest = self._rng.random() < 0.1
+        guest = not signed_in and self._rng.random() < 0.1
         body, messages = self.shape.order(
             order_id, self._next_number, None if guest else person, basket, token, at, test=test
         )
@@ -185,7 +230,7 @@ class DemoStore:
         if self._people and self._rng.random() < RETURNING_SHARE:
             return self._rng.choice(self._people)
         first, last = self._rng.choice(FIRST_NAMES), self._rng.choice(LAST_NAMES)
-        customer_id = 6_000_000 + len(self._people) + 1
+        customer_id = self.first_customer_id + len(self._people) + 1
         person = Person(
             customer_id,
             f"{first}.{last}.{customer_id}@example.com".lower(),

@@ -5,9 +5,10 @@ with), and orders, customers and refunds for reconciliation."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from app.demo.catalog import DEMO_CURRENCY, DEMO_TIMEZONE
 from app.demo.shapes import WooCommerceShape
@@ -16,6 +17,7 @@ from app.demo.shoppers import DemoStore
 WOO_PATH = "/demo/woocommerce"
 DEMO_CONSUMER_KEY = "ck_demo0000000000000000000000000000000000"
 DEMO_CONSUMER_SECRET = "cs_demo0000000000000000000000000000000000"
+_LINK_PARAMS = frozenset({"products", "coupon", "checkout-link"})  # what the store takes away
 
 
 def woo_api(store: DemoStore, shape: WooCommerceShape) -> APIRouter:
@@ -37,6 +39,34 @@ def woo_api(store: DemoStore, shape: WooCommerceShape) -> APIRouter:
             return JSONResponse({"code": "woocommerce_rest_authentication_error"}, status_code=401)
         body = await request.json() if request.method == "POST" else {}
         return answer(store, shape, request.method, path, dict(request.query_params), body)
+
+    return router
+
+
+def woo_storefront(store: DemoStore) -> APIRouter:
+    """The demo store's pages a shopper reaches from a recovery e-mail: WooCommerce's shareable
+    checkout link (`CheckoutLink`: the cart emptied and filled, then on to the checkout with
+    every other parameter kept and the cart's session token added; the cart page with an error
+    when nothing could be added), the checkout, and the shop's home."""
+    router = APIRouter(prefix=WOO_PATH, include_in_schema=False)
+
+    @router.get("/checkout-link/")
+    async def checkout_link(request: Request) -> RedirectResponse:
+        session = store.fill_cart(request.query_params.get("products", ""))
+        if session is None:
+            error = urlencode(
+                {"wc_error": "The provided checkout link was out of date or invalid."}
+            )
+            return RedirectResponse(f"{WOO_PATH}/cart/?{error}", status_code=302)
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in _LINK_PARAMS]
+        query = urlencode([*kept, ("session", session)])
+        return RedirectResponse(f"{store.shop}/checkout/?{query}", status_code=302)
+
+    @router.get("/", response_class=HTMLResponse)
+    @router.get("/cart/", response_class=HTMLResponse)
+    @router.get("/checkout/", response_class=HTMLResponse)
+    async def page() -> str:
+        return "<!doctype html><title>Nordlicht Woo (demo)</title><p>Nordlicht Woo (demo)</p>"
 
     return router
 

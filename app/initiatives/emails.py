@@ -1,6 +1,7 @@
 """The recovery e-mail: the shopper's first name, their cart's lines with prices in the shop's
-currency as their language writes them, and the checkout's recovery link with our tracking
-marker (`?storeokr=<send id>`), in HTML and plain text (templates/recovery.<lang>.html|txt).
+currency as their language writes them (and, in HTML, their pictures), and the recovery link
+with our tracking marker (`?storeokr=<send id>`; on WooCommerce our cart link, which names its
+message itself: `cart_links`), in HTML and plain text (templates/recovery.<lang>.html|txt).
 The win-back e-mail: the customer's own single-use code, what it takes off and when it expires
 in the shop's time zone (templates/win_back.<lang>.html|txt).
 
@@ -55,13 +56,23 @@ def recovery_email(
     send_id: int,
     unsubscribe: str,
     links: Links = UNTRACKED,
+    destination: str | None = None,
 ) -> Email:
-    assert checkout.recovery_url is not None
+    """The recovery e-mail of `checkout`, its links going to `destination` (already marked:
+    `app.initiatives.cart_links.recovery_link`), by default the checkout's own recovery URL
+    with the marker of message `send_id`. Each line shows its picture when the store gave one
+    and links to the cart as the button does; the text part lists them without pictures."""
+    if destination is None:
+        assert checkout.recovery_url is not None
+        destination = with_marker(checkout.recovery_url, send_id)
+    link = links.link(destination)
     lines = [
         {
             "title": str(line.get("title") or ""),
             "quantity": int(line.get("quantity") or 0),
             "price": money(_amount(line.get("unit_price")), shop.currency, language),
+            "image": _picture(line.get("image_url")),
+            "link": link,
         }
         for line in checkout.lines or []
     ]
@@ -69,7 +80,7 @@ def recovery_email(
         "first_name": checkout.first_name or "",
         "lines": lines,
         "total": money(checkout.total, shop.currency, language),
-        "link": links.link(with_marker(checkout.recovery_url, send_id)),
+        "link": link,
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
         "pixel": links.pixel,
@@ -149,6 +160,11 @@ def storefront(shop: Shop) -> str:
     """The shop's address: WooCommerce's domain is its URL, Shopify's is a host name."""
     domain = shop.domain
     return domain if domain.startswith(("https://", "http://")) else f"https://{domain}"
+
+
+def _picture(value: object) -> str | None:
+    """A line's picture when it is a web address (an e-mail client loads nothing else)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
 def _amount(value: object) -> Decimal:

@@ -25,6 +25,7 @@ from app.commerce.changes import CheckoutAbandoned, CheckoutCompleted, OrderPlac
 from app.commerce.models import Checkout, Order
 from app.db import insert_many_or_skip, utcnow
 from app.initiatives import emails, steps
+from app.initiatives.cart_links import recovery_link
 from app.initiatives.models import (
     Attribution,
     EnrollmentStatus,
@@ -176,7 +177,7 @@ async def send_step(
         await record_skip(session, message, SkipReason.ALREADY_BOUGHT, now)
         _stop(enrollment, SkipReason.ALREADY_BOUGHT, now)
         return
-    if not checkout.recovery_url:
+    if recovery_link(runtime.settings, shop, checkout, 0) is None:
         await record_skip(session, message, SkipReason.NO_RECOVERY_LINK, now)
         _stop(enrollment, SkipReason.NO_RECOVERY_LINK, now)
         return
@@ -184,7 +185,10 @@ async def send_step(
     async def render(send_id: int, unsubscribe: str) -> emails.Email:
         links = Tracker(runtime.settings, enrollment.shop_id, send_id)
         language = settings.language.value
-        return emails.recovery_email(shop, checkout, language, send_id, unsubscribe, links)
+        link = recovery_link(runtime.settings, shop, checkout, send_id)
+        return emails.recovery_email(
+            shop, checkout, language, send_id, unsubscribe, links, destination=link
+        )
 
     result = await send_marketing(runtime, message, render, now=now)
     if result.status in (SendStatus.SENDING, SendStatus.SENT):
@@ -347,8 +351,8 @@ def attribution(
     (send id: first click) and the order's landing page: through our link when the order
     landed with the marker of one of those messages, or one of their links was clicked before
     it (the store does not always keep the marker: a shopper whose visit began elsewhere, or a
-    WooCommerce store, which records no landing page); else within the window after our last
-    message; else not at all."""
+    WooCommerce store without Order Attribution, which records no entry page); else within the
+    window after our last message; else not at all."""
     if marker_of(landing_site) in sends:
         return Attribution.LINK
     if any(clicked is not None and clicked <= at for clicked in sends.values()):

@@ -5,14 +5,20 @@ instead of asking which platform they hold."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Protocol
 
 import httpx
 
 from app.config import Settings
-from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.base import (
+    CartItem,
+    StoreClient,
+    StoreConnection,
+    WebhookDelivery,
+    WebhookOrigin,
+)
 from app.integrations.events import CommerceEvent
 from app.integrations.platforms import Platform
 from app.integrations.shopify.adapter import ShopifyAdapter
@@ -66,6 +72,14 @@ class PlatformAdapter(Protocol):
         self, connection: StoreConnection, http: httpx.AsyncClient, settings: Settings
     ) -> StoreClient:
         """The client that talks to the connected store's API."""
+        ...
+
+    def cart_url(
+        self, store: str, items: Sequence[CartItem], params: Sequence[tuple[str, str]]
+    ) -> str | None:
+        """The store's address that fills a new cart with `items` and opens its checkout,
+        keeping `params` (our marker) in the address the checkout opens on; None where the
+        platform gives each abandoned checkout a recovery link of its own."""
         ...
 
 

@@ -104,6 +104,16 @@ class DiscountCode:
     platform_id: str
 
 
+@dataclass(frozen=True)
+class CartItem:
+    """One line of a cart to be filled again on the store: its product, its variant (None for a
+    product without variants) and how many."""
+
+    product_id: str
+    variant_id: str | None
+    quantity: int
+
+
 Refresher = Callable[[str], Awaitable[str | None]]
 
 

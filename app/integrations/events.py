@@ -129,6 +129,12 @@ class CheckoutLine:
     title: str
     quantity: int
     unit_price: Decimal  # in the shop's currency, before discounts
+    # What rebuilds the line in a new cart (a WooCommerce recovery link) and shows it: the
+    # product, its variant (None for a product without variants) and its picture, when the
+    # platform names them.
+    product_id: str | None = None
+    variant_id: str | None = None
+    image_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,13 +70,18 @@ async def click(
     """A signed link of an e-mail: records the message's first click and goes on (302)."""
     followed = read_click(settings, token)
     if followed is None:
-        language = _language(request.headers.get("accept-language", ""))
-        title, sentence = INVALID[language]
-        context = {"lang": language, "title": title, "sentence": sentence, "ask": False}
-        page = render_page(TEMPLATES, "unsubscribe", {**context, "button": ""})
-        return HTMLResponse(page, status_code=404, headers=HEADERS)
+        return invalid_link_page(request)
     await record_click(session, followed.shop_id, followed.send_id, utcnow())
     return RedirectResponse(followed.destination, status_code=302, headers=HEADERS)
+
+
+def invalid_link_page(request: Request) -> HTMLResponse:
+    """404, a page in the reader's language: the link of an e-mail is not one we signed."""
+    language = _language(request.headers.get("accept-language", ""))
+    title, sentence = INVALID[language]
+    context = {"lang": language, "title": title, "sentence": sentence, "ask": False}
+    page = render_page(TEMPLATES, "unsubscribe", {**context, "button": ""})
+    return HTMLResponse(page, status_code=404, headers=HEADERS)
 
 
 def _language(accept: str) -> str:

@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +22,7 @@ from app.demo.admin_api import answer
 from app.demo.catalog import DEMO_SHOP
 from app.demo.initiatives import RECOVERY_METRIC, start_initiatives
 from app.demo.mail import MailSink, Readers, serve_mail
-from app.demo.okrs import open_dashboard
+from app.demo.okrs import open_dashboard, track_recoveries
 from app.demo.polls import Pollsters
 from app.demo.runner import (
     Courier,
@@ -213,3 +216,87 @@ def test_most_demo_shoppers_consent_to_marketing() -> None:
     ]
     assert 0.6 < sum(consents) / len(consents) < 1
     assert any(c["buyer_accepts_marketing"] for c in store.checkouts.values())
+
+
+async def test_woo_shoppers_follow_the_cart_link_and_buy_through_it(pg_engine: AsyncEngine) -> None:
+    """The WooCommerce demo store: its recovery e-mails' cart links fill a cart on the store
+    (its checkout link), the shoppers who click pay it, and the orders carry the entry page
+    with our marker that Order Attribution records: those recoveries count as through the link
+    and move the store's own key result."""
+    await empty_all_tables(pg_engine)
+    [shop] = [s for s in demo_shops(BASE_URL, seed=11) if s.platform is Platform.WOOCOMMERCE]
+    store = shop.store
+    settings = demo_settings(make_settings(), BASE_URL)
+    loopback = Loopback()
+    app = create_app(settings, registry, http_transport=loopback, run_cron=False)
+    loopback.app = app
+    mount(app, shop)
+    sink = MailSink(utcnow)
+    mail = await serve_mail(sink, settings.smtp_host, settings.smtp_port)
+    try:
+        async with running_app(settings, app=app) as (_, client):
+            runtime = app.state.runtime
+            shop_id = await install_demo_shop(runtime, shop)
+            await finish_jobs(app)  # connected: the store holds our webhook secret
+            async with runtime.transaction() as session:
+                row = await session.get(Shop, shop_id)
+                assert row is not None
+                row.timezone = zone_at(12)  # midday: no quiet hours, whenever the suite runs
+            await track_recoveries(runtime, shop_id)
+            start = utcnow() - timedelta(minutes=90)
+            kinds = (InitiativeType.ABANDONED_CHECKOUT,)
+            made = await start_initiatives(runtime, shop_id, start, kinds)
+            assert set(made) == {"abandoned_checkout"}
+            courier = Courier(client, f"{BASE_URL}{shop.webhook_path}", store.shape)
+            for second in range(0, 1800, 20):
+                now = start + timedelta(seconds=second)
+                courier.add(store.tick(now))
+                await courier.send_due(now)
+            await courier.send_due(utcnow())
+            await finish_jobs(app)
+            await execute(runtime, sweep_abandoned_checkouts, (), {}, attempt=1, job_id=None)
+            await execute(runtime, sweep_recoveries, (), {}, attempt=1, job_id=None)
+            await finish_jobs(app)
+            assert sink.received, "the recovery e-mails reach the demo's SMTP server"
+
+            readers = Readers(sink, store, client, seed=5, read_after=(timedelta(0),) * 2)
+            courier.add(await readers.read(utcnow()))
+            await courier.send_due(utcnow() + timedelta(minutes=1))
+            await finish_jobs(app)
+    finally:
+        mail.close()
+        await mail.wait_closed()
+
+    async with AsyncSession(pg_engine) as session:
+        enrollments = (await session.exec(select(RecoveryEnrollment))).all()
+        linked = (
+            await session.exec(select(KeyResult).where(KeyResult.metric_key == RECOVERY_METRIC))
+        ).all()
+    reading = readers.reading
+    assert reading.clicked >= 1
+    assert reading.orders, "some shopper paid the cart a link filled"
+    through_link = [e for e in enrollments if e.attributed_by == "link"]
+    assert len(through_link) >= len(reading.orders)
+    assert len(linked) == 1  # the store's own key result, which the recovery initiative targets
+    await empty_all_tables(pg_engine)
+
+
+async def test_the_demo_woo_checkout_link_fills_a_cart_and_keeps_our_parameters() -> None:
+    [shop] = [s for s in demo_shops(BASE_URL) if s.platform is Platform.WOOCOMMERCE]
+    app = FastAPI()
+    app.include_router(woo_api.woo_storefront(shop.store))
+    link = f"{woo_api.WOO_PATH}/checkout-link/"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as client:
+        params = {"products": "44101:2,8103:1", "storeokr": "5", "utm_source": "storeokr"}
+        answer = await client.get(link, params=params)
+        refused = await client.get(link, params={"products": "1:1"})
+    assert answer.status_code == 302
+    query = dict(parse_qsl(urlsplit(answer.headers["location"]).query))
+    assert answer.headers["location"].startswith(f"{shop.store.shop}/checkout/?")
+    assert query["storeokr"] == "5"
+    assert query["utm_source"] == "storeokr"
+    assert "products" not in query
+    cart = shop.store.carts[query["session"]]
+    assert [(p.variant_id, quantity) for p, quantity in cart] == [(44101, 2), (44103, 1)]
+    assert refused.status_code == 302
+    assert "/cart/" in refused.headers["location"]

@@ -16,6 +16,7 @@ from app.integrations.events import (
     OrderState,
     RefundCreated,
 )
+from app.integrations.shopify import normalize_graphql
 from app.integrations.shopify.normalize import normalise
 from tests.fixtures.payloads import payload
 
@@ -113,3 +114,41 @@ def test_customer_update() -> None:
 def test_unknown_topic_is_an_error() -> None:
     with pytest.raises(NormalisationError):
         normalise("products/update", {"id": 1}, "EUR")
+
+
+def test_checkout_lines_name_their_product_and_variant() -> None:
+    [event] = normalise("checkouts/create", payload("shopify_checkout"), "EUR")
+
+    assert isinstance(event, CheckoutChanged)
+    assert all(line.product_id and line.variant_id for line in event.checkout.lines)
+
+
+def test_an_abandoned_checkout_node_has_its_lines_with_their_pictures() -> None:
+    money = {"shopMoney": {"amount": "129.00", "currencyCode": "EUR"}}
+    node = {
+        "id": "gid://shopify/AbandonedCheckout/1",
+        "createdAt": "2026-11-30T10:00:00Z",
+        "abandonedCheckoutUrl": "https://s.example/checkouts/c1f5/recover?key=k",
+        "totalPriceSet": money,
+        "lineItems": {
+            "nodes": [
+                {
+                    "title": "Packable Rain Shell",
+                    "variantTitle": "M",
+                    "quantity": 1,
+                    "originalUnitPriceSet": money,
+                    "image": {"url": "https://cdn.shopify.example/shell.jpg"},
+                    "product": {"legacyResourceId": "8101"},
+                    "variant": {"legacyResourceId": "44101"},
+                },
+                {"title": "Gift card", "quantity": 1, "originalUnitPriceSet": money, "image": None},
+            ]
+        },
+    }
+
+    shell, gift = normalize_graphql.checkout(node, "EUR").lines
+
+    assert (shell.title, shell.unit_price) == ("Packable Rain Shell – M", Decimal("129.00"))
+    assert (shell.product_id, shell.variant_id) == ("8101", "44101")
+    assert shell.image_url == "https://cdn.shopify.example/shell.jpg"
+    assert (gift.product_id, gift.image_url) == (None, None)

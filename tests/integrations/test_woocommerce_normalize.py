@@ -72,3 +72,55 @@ def test_customer() -> None:
     assert isinstance(event, CustomerUpserted)
     assert event.customer.key == "id:57"
     assert event.customer.updated_at == datetime(2026, 11, 28, 9, 30, 2, tzinfo=UTC)
+
+
+def test_checkout_lines_name_their_product_variation_and_picture() -> None:
+    body = payload("woocommerce_order_guest_draft")
+    scarf = {**body["line_items"][0], "id": 9, "product_id": 3320, "variation_id": 3324}
+    scarf["image"] = {"id": 0, "src": ""}  # a product without a picture
+    body["line_items"] = [body["line_items"][0], scarf]
+
+    [event] = normalise("order.updated", body, "GBP")
+
+    assert isinstance(event, CheckoutChanged)
+    beanie, variation = event.checkout.lines
+    assert (beanie.product_id, beanie.variant_id) == ("3312", None)
+    assert beanie.image_url == (
+        "https://shop.hebdenwool.example/wp-content/uploads/2026/09/merino-beanie.jpg"
+    )
+    assert (variation.product_id, variation.variant_id, variation.image_url) == (
+        "3320",
+        "3324",
+        None,
+    )
+
+
+def test_order_attribution_gives_the_landing_page_and_referrer() -> None:
+    body = payload("woocommerce_order")
+    body["meta_data"] = [
+        {"id": 1, "key": "_wc_order_attribution_source_type", "value": "utm"},
+        {"id": 2, "key": "_wc_order_attribution_referrer", "value": "https://mail.example/"},
+        {
+            "id": 3,
+            "key": "_wc_order_attribution_session_entry",
+            "value": "https://store.example/checkout/?storeokr=12&utm_source=storeokr",
+        },
+        {"id": 4, "key": "_some_other_plugin", "value": "x"},
+    ]
+
+    order = next(e for e in normalise("order.created", body, "GBP") if isinstance(e, OrderChanged))
+
+    assert (
+        order.order.landing_site
+        == "https://store.example/checkout/?storeokr=12&utm_source=storeokr"
+    )
+    assert order.order.referrer == "https://mail.example/"
+
+
+def test_an_order_without_order_attribution_has_no_landing_page() -> None:
+    body = payload("woocommerce_order")
+    body["meta_data"] = []
+
+    order = next(e for e in normalise("order.created", body, "GBP") if isinstance(e, OrderChanged))
+
+    assert order.order.landing_site is None

@@ -101,7 +101,7 @@ def sample_recovery(shop: Shop, language: str, unsubscribe: str) -> Email:
         first_name=SAMPLE_FIRST_NAMES[language],
         lines=lines,
         total=Decimal("114.00"),
-        recovery_url=f"https://{shop.domain}/cart",
+        recovery_url=f"{emails.storefront(shop)}/cart",  # a WooCommerce domain is a URL
     )
     return emails.recovery_email(shop, checkout, language, 0, unsubscribe)
 

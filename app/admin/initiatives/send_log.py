@@ -55,7 +55,10 @@ def skip_sentence(reason: str | None) -> str:
         case SkipReason.ALREADY_BOUGHT:
             return _("Not sent: the customer has already bought.")
         case SkipReason.NO_RECOVERY_LINK:
-            return _("Not sent: the store gives no link to recover this checkout.")
+            return _(
+                "Not sent: this checkout cannot be opened again from a link (the store gives "
+                "none, or a line of its cart names no product)."
+            )
         case SkipReason.NO_ADDRESS:
             return _("Not sent: the checkout has no e-mail address.")
         case SkipReason.SMTP_ERROR:

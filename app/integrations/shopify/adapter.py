@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from app.config import Settings
-from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.base import (
+    CartItem,
+    StoreClient,
+    StoreConnection,
+    WebhookDelivery,
+    WebhookOrigin,
+)
 from app.integrations.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
 from app.integrations.headers import header_time, required_header
 from app.integrations.shopify import normalize, normalize_graphql
@@ -72,3 +78,8 @@ class ShopifyAdapter:
         return ShopifyStoreClient(
             connection, http, shopify_app(settings), settings.shopify_api_version
         )
+
+    def cart_url(
+        self, store: str, items: Sequence[CartItem], params: Sequence[tuple[str, str]]
+    ) -> str | None:
+        return None  # each abandoned checkout has its own recovery URL (`abandoned_checkout_url`)

@@ -170,6 +170,8 @@ def _checkout_line(item: dict[str, Any], shop_currency: str, currency: str | Non
         title=f"{title} – {variant}" if variant else title,
         quantity=int(item.get("quantity") or 0),
         unit_price=money(item, "price", shop_currency, currency),
+        product_id=id_of(item.get("product_id")),
+        variant_id=id_of(item.get("variant_id")),
     )
 
 

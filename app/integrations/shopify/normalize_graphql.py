@@ -8,6 +8,7 @@ from typing import Any
 
 from app.integrations.events import (
     ZERO,
+    CheckoutLine,
     CheckoutSnapshot,
     CustomerSnapshot,
     NormalisationError,
@@ -115,6 +116,23 @@ def checkout(node: dict[str, Any], shop_currency: str) -> CheckoutSnapshot:
         recovery_url=url or None,
         total=shop_money(node, "totalPriceSet"),
         customer=_customer(person) if person else None,
+        lines=tuple(
+            _checkout_line(item) for item in (node.get("lineItems") or {}).get("nodes") or []
+        ),
+    )
+
+
+def _checkout_line(item: dict[str, Any]) -> CheckoutLine:
+    """An `AbandonedCheckoutLineItem`: its `image` is the variant's or else the product's."""
+    title, variant = str(item.get("title") or ""), item.get("variantTitle")
+    image = (item.get("image") or {}).get("url")
+    return CheckoutLine(
+        title=f"{title} – {variant}" if variant else title,
+        quantity=int(item.get("quantity") or 0),
+        unit_price=shop_money(item, "originalUnitPriceSet"),
+        product_id=legacy_id(item.get("product")),
+        variant_id=legacy_id(item.get("variant")),
+        image_url=image if isinstance(image, str) and image else None,
     )
 
 

@@ -68,6 +68,12 @@ query StoreOkrCheckouts($first: Int!, $after: String, $query: String) {{
       id createdAt updatedAt completedAt abandonedCheckoutUrl
       customer {{ id legacyResourceId email }}
       totalPriceSet {{ {_MONEY} }}
+      lineItems(first: 100) {{
+        nodes {{
+          title variantTitle quantity originalUnitPriceSet {{ {_MONEY} }} image {{ url }}
+          product {{ legacyResourceId }} variant {{ legacyResourceId }}
+        }}
+      }}
     }}
   }}
 }}

@@ -3,16 +3,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from app.config import Settings
-from app.integrations.base import StoreClient, StoreConnection, WebhookDelivery, WebhookOrigin
+from app.integrations.base import (
+    CartItem,
+    StoreClient,
+    StoreConnection,
+    WebhookDelivery,
+    WebhookOrigin,
+)
 from app.integrations.events import CommerceEvent
 from app.integrations.headers import required_header
 from app.integrations.woocommerce import normalize
+from app.integrations.woocommerce.checkout_links import checkout_link
 from app.integrations.woocommerce.client import WEBHOOK_TOPICS, WooCommerceStoreClient
 from app.integrations.woocommerce.urls import normalise_store_url
 
@@ -70,3 +77,8 @@ class WooCommerceAdapter:
         self, connection: StoreConnection, http: httpx.AsyncClient, settings: Settings
     ) -> StoreClient:
         return WooCommerceStoreClient(connection, http)
+
+    def cart_url(
+        self, store: str, items: Sequence[CartItem], params: Sequence[tuple[str, str]]
+    ) -> str | None:
+        return checkout_link(store, items, params)

@@ -39,6 +39,7 @@ _NOT_PLACED = frozenset({"pending", "failed", "checkout-draft"})
 DRAFT = "checkout-draft"
 # `created_via` of orders placed by shoppers: classic checkout and the block checkout's Store API.
 CHECKOUT_SOURCES = frozenset({"checkout", "store-api"})
+ATTRIBUTION = "_wc_order_attribution_"
 
 
 def normalise(topic: str, payload: dict[str, Any], shop_currency: str) -> list[CommerceEvent]:
@@ -80,6 +81,7 @@ def order(payload: dict[str, Any], shop_currency: str) -> OrderSnapshot:
         ZERO,
     )
     total = decimal_of(payload.get("total"), "total")
+    visit = attribution(payload)
     return OrderSnapshot(
         platform_id=_required_id(payload),
         name=str(payload.get("number") or payload["id"]),
@@ -107,6 +109,8 @@ def order(payload: dict[str, Any], shop_currency: str) -> OrderSnapshot:
         customer=_order_customer(payload),
         checkout_token=draft_token(payload),
         source=payload.get("created_via"),
+        landing_site=visit.get("session_entry") or None,
+        referrer=visit.get("referrer") or None,
         discount_codes=tuple(
             str(c.get("code")) for c in payload.get("coupon_lines") or [] if c.get("code")
         ),
@@ -174,11 +178,36 @@ def checkout_of(payload: dict[str, Any], snapshot: OrderSnapshot) -> CheckoutSna
                 title=str(item.get("name") or ""),
                 quantity=line.quantity,
                 unit_price=line.unit_price,
+                product_id=line.product_id,
+                variant_id=line.variant_id,
+                image_url=_image(item),
             )
             for item, line in zip(payload.get("line_items") or [], snapshot.lines, strict=True)
         ),
         first_name=billing.get("first_name") or None,
     )
+
+
+def _image(item: dict[str, Any]) -> str | None:
+    """The product's picture the REST API adds to a line (`image.src`, empty when it has none)."""
+    image = item.get("image")
+    source = image.get("src") if isinstance(image, dict) else None
+    return (
+        source if isinstance(source, str) and source.startswith(("https://", "http://")) else None
+    )
+
+
+def attribution(payload: dict[str, Any]) -> dict[str, str]:
+    """The order's Order Attribution fields (WooCommerce 8.5+ keeps them in the order's meta as
+    `_wc_order_attribution_<field>`): `session_entry` is the first page of the visit that
+    ordered, with its query, `referrer` the page before it."""
+    found: dict[str, str] = {}
+    for meta in payload.get("meta_data") or []:
+        key = meta.get("key") if isinstance(meta, dict) else None
+        value = meta.get("value") if isinstance(meta, dict) else None
+        if isinstance(key, str) and key.startswith(ATTRIBUTION) and isinstance(value, str):
+            found[key.removeprefix(ATTRIBUTION)] = value
+    return found
 
 
 def refund(payload: dict[str, Any], order_platform_id: str) -> Refund:
