@@ -10,7 +10,8 @@ from app.db import utcnow
 from app.deps import RowId, SessionDep
 from app.initiatives import repository, service
 from app.initiatives.models import Initiative, InitiativeStatus
-from app.initiatives.schemas import InitiativeIn, InitiativeOut, InitiativePatch
+from app.initiatives.schemas import InitiativeIn, InitiativeOut, InitiativePatch, SegmentAsked
+from app.initiatives.surveys import segment
 
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
 ACTOR = "api"
@@ -63,6 +64,16 @@ async def pause(initiative_id: RowId, shop: ShopDep, session: SessionDep) -> Ini
 async def end(initiative_id: RowId, shop: ShopDep, session: SessionDep) -> InitiativeOut:
     """End the initiative for good: its pending steps are cancelled."""
     return await _move(session, shop.id, initiative_id, InitiativeStatus.ENDED)
+
+
+@router.post("/{survey_id}/survey-segment", status_code=status.HTTP_202_ACCEPTED)
+async def ask_segment(
+    survey_id: RowId, body: segment.Segment, shop: ShopDep, session: SessionDep
+) -> SegmentAsked:
+    """Ask an active survey's returning customers now (each once, about their last order);
+    the e-mails follow within minutes. 409 for a survey that is not active."""
+    invited = await segment.ask_now(session, shop.id, shop.timezone, survey_id, body, utcnow())
+    return SegmentAsked(invited=invited)
 
 
 async def _move(

@@ -79,3 +79,9 @@ class InitiativeOut(BaseModel):
     holdout_share: float
     created_at: datetime
     updated_at: datetime
+
+
+class SegmentAsked(BaseModel):
+    """How many customers a survey sent to a segment invited (those asked lately are not)."""
+
+    invited: int

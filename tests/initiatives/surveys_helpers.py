@@ -48,14 +48,16 @@ async def order(
     customer_id: int = LENA_ID,
     email: str = LENA,
     consent: bool = True,
+    **fields: Any,
 ) -> str:
-    """An order of the customer placed `days_ago` days ago, from a real webhook; its id."""
+    """An order of the customer placed `days_ago` days ago, from a real webhook (`fields`
+    override the payload's, e.g. `test=True`); its id."""
     body = payload("shopify_order")
     placed = (utcnow() - timedelta(days=days_ago)).replace(microsecond=0).isoformat()
     order_id = int(uuid.uuid4().int % 10**12)
     body.update(
         id=order_id, email=email, created_at=placed, updated_at=placed, processed_at=placed,
-        buyer_accepts_marketing=consent, checkout_token=None,
+        buyer_accepts_marketing=consent, checkout_token=None, **fields,
     )  # fmt: skip
     consented = {"state": "subscribed" if consent else "not_subscribed"}
     body["customer"] = {
