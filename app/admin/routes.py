@@ -18,6 +18,7 @@ from app.admin.rendering import HERE
 from app.admin.sharing import exports, share_page
 from app.admin.sharing import page as sharing
 from app.admin.surveys import page as surveys
+from app.admin.surveys import segment as survey_segment
 
 # Every page and form works in the request's language (numbers read, errors written).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(i18n.use_page_locale)])
@@ -29,6 +30,7 @@ for section in (
     initiative_preview,
     email_settings,
     surveys,
+    survey_segment,
     digest,
     share_page,
     exports,

@@ -226,6 +226,9 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("GET", "/admin/surveys/{survey_id}"): Page(query=lambda fill: {"language": "de"}),
     ("POST", "/admin/surveys"): Page(form=_survey_form),
     ("POST", "/admin/surveys/{survey_id}"): Page(form=_survey_form),
+    ("POST", "/admin/surveys/{survey_id}/segment"): Page(
+        form=lambda fill: {"ordered_within_days": "90", "min_orders": "2"}
+    ),
     ("GET", "/admin/surveys/{survey_id}/responses"): Page(
         query=lambda fill: {"channel": "email", "group": "promoters"}
     ),

@@ -15,12 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from app.admin.editor.forms import FormRefused, FormState, discard_changes, read_row_id
+from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
 from app.admin.initiatives.page import not_found
 from app.admin.rendering import render
 from app.admin.surveys import breakdown, builder
 from app.admin.surveys.responses import Filters, answer_of, csv_export, responses_of
+from app.admin.surveys.segment_form import asked_notice, segment_context
 from app.auth.dependencies import ShopDep
 from app.db import utcnow
 from app.deps import RowId, RuntimeDep, SessionDep
@@ -111,15 +113,21 @@ async def survey_page(
     language: str = "",
 ) -> HTMLResponse:
     """A survey: its switch, builder, e-mail preview and widget snippets."""
-    survey = await _owned(session, shop, survey_id)
+    survey = await owned_survey(session, shop, survey_id)
     if survey is None:
         return not_found(request, shop)
     notice = None
-    if request.query_params.get("created"):
+    asked = read_whole(request.query_params.get("asked"))
+    if asked is not None:
+        notice = asked_notice(asked)
+    elif request.query_params.get("created"):
         notice = _("The survey was created as a draft: switch it on when it is ready.")
     elif request.query_params.get("saved"):
         notice = _("Survey saved.")
-    return await _detail_page(request, session, runtime, shop, survey, language, notice=notice)
+    typed = dict(request.query_params)  # the segment form's "Count them" sends its fields here
+    return await detail_page(
+        request, session, runtime, shop, survey, language, notice=notice, typed=typed
+    )
 
 
 @router.post(LIST + "/{survey_id}", response_class=HTMLResponse)
@@ -128,7 +136,7 @@ async def save_survey(
 ) -> Response:
     """Save the survey's name, key results, questions and trigger; 422 with the builder as
     typed if refused, 409 for an ended survey."""
-    survey = await _owned(session, shop, survey_id)
+    survey = await owned_survey(session, shop, survey_id)
     if survey is None:
         return not_found(request, shop)
     form = await request.form()
@@ -147,14 +155,14 @@ async def save_survey(
         await discard_changes(session)
         survey = await repository.get_initiative(session, shop.id, survey_id)
         failed = FormState(_form_key(survey), _typed(form), refusal.errors)
-        return await _detail_page(
+        return await detail_page(
             request, session, runtime, shop, survey, "", failed=failed,
             picked=_picked(form), status_code=refusal.status_code,
         )  # fmt: skip
     return RedirectResponse(f"{LIST}/{survey_id}?saved=1", status_code=303)
 
 
-async def _detail_page(
+async def detail_page(
     request: Request,
     session: AsyncSession,
     runtime: RuntimeDep,
@@ -166,7 +174,9 @@ async def _detail_page(
     picked: list[int] | None = None,
     status_code: int = 200,
     notice: str | None = None,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The survey's page; `failed` is the builder's or the segment form's refusal."""
     held = await session.get(Shop, shop.id)
     assert held is not None  # the signed-in shop is a row
     settings = survey_settings(survey.settings)
@@ -189,6 +199,8 @@ async def _detail_page(
         "snippets": snippets(runtime.settings, survey, held),
         "notice": notice,
         "ended": survey.status is InitiativeStatus.ENDED,
+        "active": survey.status is InitiativeStatus.ACTIVE,
+        **await segment_context(session, shop, survey, typed or {}, failed),
     }
     return render(request, "surveys/detail.html", context, status_code=status_code)
 
@@ -201,7 +213,7 @@ async def responses_page(
     survey_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
     """A survey's responses, newest first, with filters."""
-    survey = await _owned(session, shop, survey_id)
+    survey = await owned_survey(session, shop, survey_id)
     if survey is None:
         return not_found(request, shop)
     filters = Filters.read(dict(request.query_params))
@@ -232,7 +244,7 @@ async def responses_csv(
     survey_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> Response:
     """A survey's responses as CSV, with the page's filters."""
-    survey = await _owned(session, shop, survey_id)
+    survey = await owned_survey(session, shop, survey_id)
     if survey is None:
         return not_found(request, shop)
     filters = Filters.read(dict(request.query_params))
@@ -248,7 +260,7 @@ async def breakdown_page(
     survey_id: RowId, request: Request, shop: ShopDep, session: SessionDep
 ) -> HTMLResponse:
     """A survey's NPS and CES week by week, and its NPS answers' split."""
-    survey = await _owned(session, shop, survey_id)
+    survey = await owned_survey(session, shop, survey_id)
     if survey is None:
         return not_found(request, shop)
     first, last = breakdown.window(local_day(utcnow(), shop.timezone))
@@ -329,7 +341,7 @@ async def _key_result_choices(session: AsyncSession, shop_id: int) -> list[tuple
     ]
 
 
-async def _owned(
+async def owned_survey(
     session: AsyncSession, shop: SignedInShop, initiative_id: int
 ) -> Initiative | None:
     try:
