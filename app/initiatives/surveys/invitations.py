@@ -7,6 +7,10 @@ customer of each order that reactivated them for a win-back initiative (the win-
 enrollment's `reactivated_by_order`). Only orders placed while the survey was active are asked
 about, and a customer asked by a survey is not asked by it again within its cooldown.
 
+A merchant may also ask a segment of returning customers now, whatever the trigger
+(`segment.py`): the same rows, about each customer's last counted order, due at once — the same
+unique key and cooldown keep anyone from being asked twice.
+
 Subscribers run at most once, so the sweep (`invite_missed`, every few minutes) invites what a
 lost subscriber missed, and the reactivations, from committed data; the unique key (survey,
 order) makes a second invitation of one order a no-op.
