@@ -310,3 +310,14 @@ _LOCK = text(
     "(SELECT DISTINCT hashtext(key) AS hashed FROM unnest(CAST(:keys AS text[])) AS key) AS h "
     "ORDER BY hashed"
 )
+
+
+async def lock_shared(session: AsyncSession, key: str) -> None:
+    """`lock` in shared mode: many transactions hold `key` at once, and each keeps out the one
+    that takes it with `lock` (one lock for work on many records — a lock per record taken by
+    one transaction can fill PostgreSQL's lock table)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.exec(_LOCK_SHARED, params={"key": key})  # type: ignore[call-overload]
+
+
+_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtext(:key))")

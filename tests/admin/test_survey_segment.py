@@ -56,8 +56,7 @@ async def test_the_form_counts_refuses_and_asks_in_german(store: Store) -> None:
         in text
     )
     assert (
-        f'id="segment-{survey_id}-min_orders-error">Wähle eine ganze Zahl von 2 bis 1000.'
-        in text
+        f'id="segment-{survey_id}-min_orders-error">Wähle eine ganze Zahl von 2 bis 1000.' in text
     )
     assert 'value="zwei"' in text  # as typed
     assert await invitations(store) == []

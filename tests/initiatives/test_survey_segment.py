@@ -186,3 +186,17 @@ async def test_another_kind_of_initiative_is_not_a_survey_to_send(store: Store) 
     recovery = await store.recovery()
     await store.api("POST", f"/{recovery}/survey-segment", 404, ordered_within_days=90)
     await store.api("POST", "/987654321/survey-segment", 404, ordered_within_days=90)
+
+
+async def test_a_customer_asked_now_is_not_asked_again_by_the_trigger(store: Store) -> None:
+    await customers(store)
+    survey_id = await survey(store, days_after=0)  # the returning-order trigger is on too
+    path = f"/{survey_id}/survey-segment"
+    assert await store.api("POST", path, 202, ordered_within_days=90) == {"invited": 2}
+
+    await order(store, days_ago=0.01)  # Lena returns: within the cooldown of being asked
+    await sweep(store)
+
+    keys = sorted(i.customer_key for i in await invitations(store))
+    assert keys == sorted([f"id:{LENA_ID}", f"id:{MIA}"])
+    assert sorted(m["To"] for m in store.inbox.messages) == [LENA, "mia@example.com"]

@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.changes import CustomerReturned
 from app.commerce.models import Order
-from app.db import insert_many_or_skip, lock, utcnow
+from app.db import insert_many_or_skip, lock, lock_shared, utcnow
 from app.initiatives.models import (
     EnrollmentStatus,
     Initiative,
@@ -79,7 +79,9 @@ async def invite(
         settings = survey_settings(survey.settings)
         if ordered.placed_at < now - timedelta(days=settings.days_after) - CATCH_UP:
             continue  # its e-mail would have been due days ago
-        # Two orders of one customer at once: one invitation, the other in its cooldown.
+        # A segment being asked now (`segment.py`) first, then two orders of one customer at
+        # once: one invitation, the other in its cooldown.
+        await lock_shared(session, segment_lock(survey))
         await lock(session, [f"survey-invite:{survey.id}:{ordered.customer_key}"])
         if await _asked_lately(session, survey, ordered, timedelta(days=settings.cooldown_days)):
             continue
@@ -240,6 +242,12 @@ async def returning_order(session: AsyncSession, shop_id: int, order_id: str) ->
         .exists(),
     )
     return (await session.exec(statement)).first()
+
+
+def segment_lock(survey: Initiative) -> str:
+    """The lock a segment's invitations are written under: the trigger's invitations take it
+    shared, so a customer asked now and returning meanwhile is asked once."""
+    return f"survey-segment:{survey.id}"
 
 
 def _triggered_by(surveys: list[Initiative], trigger: Trigger) -> list[Initiative]:

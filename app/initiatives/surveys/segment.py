@@ -29,7 +29,7 @@ from app.db import insert_many_or_skip, lock
 from app.errors import Conflict, NotFound
 from app.initiatives.models import EnrollmentStatus, Initiative, InitiativeStatus, InitiativeType
 from app.initiatives.repository import get_initiative
-from app.initiatives.surveys.invitations import Ordered
+from app.initiatives.surveys.invitations import Ordered, segment_lock
 from app.initiatives.surveys.models import SurveyInvitation
 from app.initiatives.surveys.settings import survey_settings
 from app.initiatives.surveys.tasks import invitation_job
@@ -37,7 +37,7 @@ from app.integrations.events import OrderState
 from app.metrics.figures import local_day
 from app.worker import enqueue_after_commit
 
-BATCH = 500  # customers locked and invited per statement
+BATCH = 500  # customers invited per statement
 
 
 class Segment(BaseModel):
@@ -99,6 +99,9 @@ async def ask(
 ) -> list[int]:
     """Invite the segment's customers not asked lately, each about their last counted order,
     due now; the new invitations' ids."""
+    # One lock for the whole segment (the trigger's invitations wait, then see these rows):
+    # a lock per customer, held to the commit, would fill PostgreSQL's lock table.
+    await lock(session, [segment_lock(survey)])
     latest = _latest_orders(survey.shop_id, start, segment)
     columns = (latest.c.customer_key, latest.c.order_platform_id, latest.c.placed_at)
     found = (await session.exec(select(*columns))).all()
@@ -145,8 +148,6 @@ def _latest_orders(shop_id: int, start: datetime, segment: Segment) -> Any:
 async def _invite_batch(
     session: AsyncSession, survey: Initiative, batch: Sequence[Ordered], now: datetime
 ) -> list[int]:
-    # The keys the trigger's `invite` takes: a returning order invited meanwhile is seen.
-    await lock(session, [f"survey-invite:{survey.id}:{o.customer_key}" for o in batch])
     cooldown = timedelta(days=survey_settings(survey.settings).cooldown_days)
     asked = await _last_asked(session, survey, [o.customer_key for o in batch])
     rows = []
