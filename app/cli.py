@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from contextlib import AbstractAsyncContextManager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,34 @@ cli = typer.Typer(
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 DEMO_DATA_DIR = Path("var/demo")
+
+
+def _installed_version() -> str:
+    try:
+        return version("storeokr")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"storeokr {_installed_version()}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the installed version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+) -> None:
+    """StoreOKR: live OKRs for online stores."""
 
 
 def _add_subcommands() -> None:
