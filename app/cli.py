@@ -112,7 +112,16 @@ def serve(
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Run no worker: exit 0 if a worker ran its heartbeat lately, 1 if not "
+            "(the container's health check; the same heartbeat /readyz reports).",
+        ),
+    ] = False,
+) -> None:
     """Run an arq worker: jobs and cron from Redis (STOREOKR_REDIS_URL)."""
     from arq.worker import Worker
 
@@ -123,6 +132,9 @@ def worker() -> None:
     settings = settings_or_exit()
     if settings.embedded_jobs:
         fail("STOREOKR_REDIS_URL is empty: in embedded mode `storeokr serve` runs the jobs")
+    if check:
+        _check_heartbeat(settings.redis_url)
+        return
     check_schema_or_exit(settings)
     configure_logging(settings.log_level, json_lines=settings.json_logs)
     options = worker_settings(
@@ -133,6 +145,20 @@ def worker() -> None:
         personal_data=personal_data(),
     )
     Worker(**options).run()
+
+
+def _check_heartbeat(redis_url: str) -> None:
+    from redis.exceptions import RedisError
+
+    from app.worker.heartbeat import HEARTBEAT_TTL_S, heartbeat_age
+
+    try:
+        age = asyncio.run(heartbeat_age(redis_url))
+    except (RedisError, OSError) as error:
+        fail(f"Redis cannot be reached ({error})")
+    if age is None:
+        fail(f"no worker has run its heartbeat in the last {HEARTBEAT_TTL_S // 60} minutes")
+    typer.echo(f"a worker ran its heartbeat {age:.0f}s ago")
 
 
 @cli.command()
