@@ -37,6 +37,9 @@ def stopping_on_exit_signals(stopping: asyncio.Event) -> Iterator[None]:
         previous = found[signal.Signals(number)]
         if callable(previous):
             previous(number, frame)
+        elif previous == signal.SIG_DFL:  # no server's handler: the signal does what it always did
+            signal.signal(number, signal.SIG_DFL)
+            signal.raise_signal(number)
 
     for number in EXIT_SIGNALS:
         signal.signal(number, on_exit_signal)
