@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.webhooks.models import WebhookEvent
 from tests.fixtures.payloads import payload
-from tests.fixtures.webhooks import shopify_delivery
+from tests.fixtures.webhooks import shopify_delivery, woocommerce_delivery
 
 PLATFORM_RETRIES = 8  # Shopify's, before it gives a delivery up
 
@@ -24,6 +25,7 @@ class Delivery:
     delivery_id: str
     headers: dict[str, str]
     body: bytes
+    path: str = "/webhooks/shopify"
 
 
 def shopify_orders(shop: str, count: int, first_id: int = 10_000) -> list[Delivery]:
@@ -36,10 +38,20 @@ def shopify_orders(shop: str, count: int, first_id: int = 10_000) -> list[Delive
     return deliveries
 
 
+def woocommerce_orders(
+    store_url: str, orders: Sequence[dict[str, Any]], secret: str
+) -> list[Delivery]:
+    """One `order.updated` delivery for each order."""
+    deliveries = []
+    for order in orders:
+        headers, body = woocommerce_delivery(store_url, "order.updated", order, secret=secret)
+        delivery_id = headers["X-WC-Webhook-Delivery-ID"]
+        deliveries.append(Delivery(delivery_id, headers, body, "/webhooks/woocommerce"))
+    return deliveries
+
+
 async def post(client: httpx.AsyncClient, delivery: Delivery) -> int:
-    response = await client.post(
-        "/webhooks/shopify", headers=delivery.headers, content=delivery.body
-    )
+    response = await client.post(delivery.path, headers=delivery.headers, content=delivery.body)
     return response.status_code
 
 
