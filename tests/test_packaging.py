@@ -8,6 +8,7 @@ site-packages for its dependencies only (a path in a `.pth` file: the editable i
 
 from __future__ import annotations
 
+import importlib.util
 import site
 import subprocess
 import sys
@@ -36,6 +37,10 @@ def run(*command: str | Path, cwd: Path, env: dict[str, str]) -> str:
 
 
 def build_wheel(into: Path) -> Path:
+    assert importlib.util.find_spec("hatchling"), (
+        "hatchling (a dev dependency) builds the wheel offline: "
+        "pip install -c constraints.txt -e '.[dev]'"
+    )
     run(
         sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
         "--wheel-dir", into, ROOT,
