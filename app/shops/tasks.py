@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import utcnow
 from app.events import publish_after_commit
 from app.integrations.base import StoreUnauthorized
 from app.integrations.clients import client_for
@@ -61,15 +62,15 @@ async def check_webhooks(ctx: JobContext, shop_id: int) -> None:
     shop = await repository.get_shop(ctx.session, shop_id)
     if shop is None or shop.status is not ShopStatus.ACTIVE:
         return
-    client = client_for(
-        service.connection_for(ctx.runtime, shop), ctx.runtime.http, ctx.runtime.settings
-    )
+    runtime = ctx.runtime
+    client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
     try:
-        await client.register_webhooks(
-            ctx.runtime.settings.public(f"/webhooks/{shop.platform.value}")
-        )
+        subscriptions = await client.register_webhooks(webhook_address(runtime, shop))
     except StoreUnauthorized:
         await service.mark_uninstalled(ctx.session, shop)
+        return
+    shop.webhooks_checked_at = utcnow()
+    shop.webhooks_put_back = sum(subscription.put_back for subscription in subscriptions)
 
 
 def enqueue_connect(session: AsyncSession, shop: Shop) -> None:

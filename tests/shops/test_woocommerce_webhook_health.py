@@ -5,6 +5,7 @@ and anyone else's, left as they are."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -14,6 +15,7 @@ from app.integrations.woocommerce.client import WEBHOOK_TOPICS
 from app.worker.execution import execute
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.stores import WOO_STORE, Connected
+from tests.shops.test_access import login
 from tests.webhooks.helpers import WOO_SECRET, install
 
 OURS = "https://storeokr.test/webhooks/woocommerce"
@@ -30,10 +32,19 @@ async def run_the_hourly_reconciliation(connected: Connected) -> None:
     await finish_jobs(connected.app)
 
 
+async def what_operations_says(connected: Connected) -> str:
+    page = (await connected.client.get("/admin/operations")).text
+    found = re.search(r'data-testid="webhook-check">(.*?)</dd>', page, re.S)
+    assert found, page
+    return " ".join(found.group(1).split())
+
+
 async def test_disabled_webhooks_are_reactivated_missing_created_duplicates_removed(
     connected: Connected,
 ) -> None:
-    await install(connected, WOO_STORE, Platform.WOOCOMMERCE)
+    shop = await install(connected, WOO_STORE, Platform.WOOCOMMERCE)
+    await login(connected, shop.id or 0)
+    assert (await what_operations_says(connected)).startswith("Not checked yet")
     store = connected.woocommerce
     store.webhooks[:] = [
         hook(11, "order.created", "disabled"),
@@ -59,7 +70,11 @@ async def test_disabled_webhooks_are_reactivated_missing_created_duplicates_remo
     assert by_topic["customer.updated"]["status"] == "paused"  # the merchant's choice
     assert {by_topic[t]["status"] for t in ("order.restored", "customer.created")} == {"active"}
     assert hook(17, "order.created", "disabled", url=THEIRS) in store.webhooks
+    # Put back: order.created and order.deleted re-activated, a duplicate order.updated
+    # deleted, order.restored and customer.created created.
+    assert "some of them; 5 were put back." in await what_operations_says(connected)
 
     before = [dict(h) for h in store.webhooks]
     await run_the_hourly_reconciliation(connected)
     assert store.webhooks == before  # nothing more to do: nothing added, nothing removed
+    assert (await what_operations_says(connected)).endswith(": all in place.")

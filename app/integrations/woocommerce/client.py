@@ -117,13 +117,17 @@ class WooCommerceStoreClient:
         for hook in existing:
             if hook.get("delivery_url") == address:
                 ours.setdefault(str(hook.get("topic")), []).append(hook)
-        for topic in WEBHOOK_TOPICS:
-            await self._one_webhook(topic, address, secret, ours.get(topic, []))
-        return [WebhookSubscription(topic, address) for topic in WEBHOOK_TOPICS]
+        return [
+            WebhookSubscription(
+                topic, address, await self._one_webhook(topic, address, secret, ours.get(topic, []))
+            )
+            for topic in WEBHOOK_TOPICS
+        ]
 
     async def _one_webhook(
         self, topic: str, address: str, secret: str, hooks: list[dict[str, Any]]
-    ) -> None:
+    ) -> bool:
+        """Whether the topic's webhook had to be put back."""
         if not hooks:
             body = {
                 "name": f"StoreOKR {topic}",
@@ -133,7 +137,7 @@ class WooCommerceStoreClient:
                 "status": "active",
             }
             await self._call("POST", "webhooks", json=body)
-            return
+            return True
         # Keep an active one if there is one, else the oldest; the rest are duplicates.
         keep = next((hook for hook in hooks if hook.get("status") == "active"), hooks[0])
         store = self._connection.domain
@@ -147,6 +151,7 @@ class WooCommerceStoreClient:
             if extra is not keep:
                 await self._call("DELETE", f"webhooks/{extra['id']}", params={"force": "true"})
                 logger.info("deleted a duplicate %s webhook of %s", topic, store)
+        return keep.get("status") == "disabled" or len(hooks) > 1
 
     async def list_orders(self, updated_since: datetime, cursor: str | None = None) -> Page:
         return await self._page("orders", updated_since, cursor)
