@@ -1,4 +1,5 @@
-# One image for the web service, the arq worker and the migration step.
+# One image for the web service, the arq worker and the migration step. It runs the built wheel
+# (migrations inside it), installed plainly: no source checkout in the image.
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,22 +9,27 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/storeokr
 
+FROM base AS wheel
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY migrations ./migrations
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
+FROM base
 # Dependencies first, from the pinned constraints, so code changes reuse this layer.
 COPY pyproject.toml constraints.txt README.md ./
 RUN mkdir app && touch app/__init__.py \
     && pip install -c constraints.txt . \
-    && pip uninstall -y storeokr && rm -rf app
+    && pip uninstall -y storeokr && rm -rf app pyproject.toml README.md
 
-COPY alembic.ini ./
-COPY migrations ./migrations
-COPY app ./app
-# Editable, so that `storeokr migrate` finds migrations/ beside the package.
-RUN pip install --no-deps -e . \
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-deps /wheels/storeokr-*.whl && rm -rf /wheels constraints.txt \
     && useradd --system --uid 10001 --home-dir /srv/storeokr storeokr \
     && mkdir -p var && chown storeokr var
 
 USER storeokr
 ENV STOREOKR_ENV=production
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# No HEALTHCHECK here: the web service and the worker check different things, so each compose
+# service declares its own (compose.yaml).
 CMD ["storeokr", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

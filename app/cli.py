@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from contextlib import AbstractAsyncContextManager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,34 @@ cli = typer.Typer(
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 DEMO_DATA_DIR = Path("var/demo")
+
+
+def _installed_version() -> str:
+    try:
+        return version("storeokr")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"storeokr {_installed_version()}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the installed version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+) -> None:
+    """StoreOKR: live OKRs for online stores."""
 
 
 def _add_subcommands() -> None:
@@ -83,7 +112,16 @@ def serve(
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Run no worker: exit 0 if a worker ran its heartbeat lately, 1 if not "
+            "(the container's health check; the same heartbeat /readyz reports).",
+        ),
+    ] = False,
+) -> None:
     """Run an arq worker: jobs and cron from Redis (STOREOKR_REDIS_URL)."""
     from arq.worker import Worker
 
@@ -94,6 +132,9 @@ def worker() -> None:
     settings = settings_or_exit()
     if settings.embedded_jobs:
         fail("STOREOKR_REDIS_URL is empty: in embedded mode `storeokr serve` runs the jobs")
+    if check:
+        _check_heartbeat(settings.redis_url)
+        return
     check_schema_or_exit(settings)
     configure_logging(settings.log_level, json_lines=settings.json_logs)
     options = worker_settings(
@@ -104,6 +145,20 @@ def worker() -> None:
         personal_data=personal_data(),
     )
     Worker(**options).run()
+
+
+def _check_heartbeat(redis_url: str) -> None:
+    from redis.exceptions import RedisError
+
+    from app.worker.heartbeat import HEARTBEAT_TTL_S, heartbeat_age
+
+    try:
+        age = asyncio.run(heartbeat_age(redis_url))
+    except (RedisError, OSError) as error:
+        fail(f"Redis cannot be reached ({error})")
+    if age is None:
+        fail(f"no worker has run its heartbeat in the last {HEARTBEAT_TTL_S // 60} minutes")
+    typer.echo(f"a worker ran its heartbeat {age:.0f}s ago")
 
 
 @cli.command()

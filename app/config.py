@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # A Shopify webhook triggered longer ago than this is refused as a replay (Shopify retries
     # a failed delivery for about 4 hours).
     webhook_max_age_seconds: int = Field(default=48 * 3600, ge=300, le=30 * 24 * 3600)
+    # A handled (or ignored) webhook's body is emptied this many days after receipt; its row,
+    # with the delivery id that de-duplication needs, stays (`webhooks.prune_bodies`).
+    webhook_body_retention_days: int = Field(default=30, ge=1, le=3650)
     # Requests per minute from one client address (or per shop for webhooks) on the public
     # endpoints; above it they get 429 with Retry-After. 0 turns the limit off.
     public_rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)

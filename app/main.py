@@ -30,6 +30,7 @@ from app.initiatives.endpoints import router as initiatives_router
 from app.initiatives.messaging_endpoints import router as messaging_settings_router
 from app.initiatives.surveys.page import router as survey_page_router
 from app.initiatives.surveys.widget import router as survey_widget_router
+from app.live.shutdown import stopping_on_exit_signals
 from app.logs import configure_logging, redact_third_party_loggers
 from app.messaging.tracking_endpoints import router as tracking_router
 from app.messaging.unsubscribe import router as unsubscribe_router
@@ -98,7 +99,8 @@ def create_app(
                 runtime.engine.url.get_backend_name(),
                 mode,
             )
-            yield
+            with stopping_on_exit_signals(runtime.stopping):
+                yield
 
     app = FastAPI(
         title="StoreOKR",

@@ -9,6 +9,7 @@ Redis, or the embedded runner) and the Redis client when one is configured.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -54,6 +55,8 @@ class Runtime:
     # a customer's export and erasure reach them too (`app.privacy.service`).
     personal_data: Mapping[str, Any] = field(default_factory=dict)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    # Set when the web process is told to stop (`app.live.shutdown`): open live streams end.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -9,6 +9,7 @@ Policy for a database that is not at the code's head revision:
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -22,13 +23,24 @@ from app.config import Settings
 from app.db import create_engine
 from app.errors import SchemaNotReady
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+# A checkout keeps migrations/ beside the package; the built wheel ships them inside it.
+SOURCE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrations_directory() -> Path:
+    """Where the Alembic scripts are: `app/migrations` in an installed wheel (package data,
+    mapped at build time), else the checkout's top-level `migrations/`."""
+    packaged = files("app").joinpath("migrations")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return SOURCE_MIGRATIONS
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    # No alembic.ini: an installed copy has none, and the URL and scripts are set here anyway.
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    config.set_main_option("path_separator", "os")
     # Read by migrations/env.py in place of the settings, so tests can aim at their database.
     config.attributes["database_url"] = database_url
     return config

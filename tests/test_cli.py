@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -227,3 +228,23 @@ def test_metrics_rebuild_check_on_the_embedded_database(tmp_path: Path) -> None:
         "rollups agree with the mirror"
         in storeokr("metrics", "rebuild", "1", "--check", cwd=tmp_path).stdout
     )
+
+
+async def test_worker_check_tells_whether_a_worker_ran_its_heartbeat(
+    redis: Redis, tmp_path: Path
+) -> None:
+    await redis.delete(HEARTBEAT_KEY)
+    missing = storeokr("worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=REDIS_URL)
+    assert missing.returncode == 1
+    assert "no worker has run its heartbeat in the last 3 minutes" in missing.stderr
+    await redis.set(HEARTBEAT_KEY, datetime.now(UTC).isoformat())
+    seen = storeokr("worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=REDIS_URL)
+    assert seen.returncode == 0, seen.stderr
+    assert "a worker ran its heartbeat" in seen.stdout
+    await redis.delete(HEARTBEAT_KEY)
+    unreachable = storeokr(
+        "worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
+    )
+    assert unreachable.returncode == 1
+    assert "Redis cannot be reached" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr

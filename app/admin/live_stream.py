@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["live"])
 HEARTBEAT_S = 15.0  # keeps proxies from closing an idle stream, and notices gone clients
 RETRY_MS = 3000  # how soon a browser reconnects after a drop
 BURST_S = 0.05  # messages this close together are answered with one round of follow-ups
+STOP_CHECK_S = 0.5  # how often a quiet stream looks whether the process is stopping
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +56,14 @@ async def shop_stream(
     runtime: Runtime, shop_id: int, answer: Answer = everything
 ) -> AsyncGenerator[str, None]:
     """One shop's changes as server-sent events, each burst told as `answer` says (a share
-    link's viewers hear less than the shop's admin)."""
+    link's viewers hear less than the shop's admin). It ends when the process is stopping."""
     async with runtime.broadcaster.subscribe(shop_channel(shop_id)) as subscription:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         sequence = 0
-        while True:
-            message = await subscription.next(HEARTBEAT_S)
+        while not runtime.stopping.is_set():
+            message = await _next_or_heartbeat(subscription, runtime.stopping)
+            if runtime.stopping.is_set():
+                return
             if message is None:
                 yield ": heartbeat\n\n"
                 continue
@@ -72,6 +76,19 @@ async def shop_stream(
             for text in texts:
                 sequence += 1
                 yield f"id: {sequence}\nevent: change\ndata: {text}\n\n"
+
+
+async def _next_or_heartbeat(subscription: Subscription, stopping: asyncio.Event) -> str | None:
+    """The next message, or None once a heartbeat is due or the process is stopping. It waits
+    in short slices: a stream's wait, cancelled from outside, could leave the subscription's
+    connection mid-read, so stopping is looked at rather than raced."""
+    waited = 0.0
+    while waited < HEARTBEAT_S and not stopping.is_set():
+        message = await subscription.next(min(STOP_CHECK_S, HEARTBEAT_S - waited))
+        if message is not None:
+            return message
+        waited += STOP_CHECK_S
+    return None
 
 
 async def _rest_of_burst(subscription: Subscription) -> list[str]:

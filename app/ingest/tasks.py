@@ -13,8 +13,10 @@ from app.commerce.models import StoreSync, SyncKind, SyncStatus
 from app.db import utcnow
 from app.ingest.pipeline import sweep_abandoned
 from app.ingest.sync import reconcile_since, run_chunk, start_sync
+from app.integrations.platforms import Platform
 from app.shops.events import ShopConnected
 from app.shops.models import Shop, ShopStatus
+from app.shops.tasks import check_webhooks
 from app.worker import JobContext, enqueue_after_commit, registry
 from app.worker.execution import max_tries_for
 from app.worker.jobs import Job
@@ -76,11 +78,16 @@ async def reconcile(ctx: JobContext, shop_id: int) -> None:
 
 @registry.task(name="commerce.reconcile_all")
 async def reconcile_all(ctx: JobContext) -> None:
-    """Hourly: one reconciliation job per active shop (keyed, so runs never pile up)."""
-    statement = select(Shop.id).where(Shop.status == ShopStatus.ACTIVE)
-    for shop_id in (await ctx.session.exec(statement)).all():
-        if shop_id is not None:
-            enqueue_after_commit(ctx.session, reconcile.job(shop_id).keyed(f"reconcile:{shop_id}"))
+    """Hourly: one reconciliation job per active shop (keyed, so runs never pile up), and for a
+    WooCommerce store a check of its webhooks (it disables them silently)."""
+    statement = select(Shop.id, Shop.platform).where(Shop.status == ShopStatus.ACTIVE)
+    for shop_id, platform in (await ctx.session.exec(statement)).all():
+        if shop_id is None:
+            continue
+        enqueue_after_commit(ctx.session, reconcile.job(shop_id).keyed(f"reconcile:{shop_id}"))
+        if platform is Platform.WOOCOMMERCE:
+            check = check_webhooks.job(shop_id).keyed(f"shops.check_webhooks:{shop_id}")
+            enqueue_after_commit(ctx.session, check)
 
 
 registry.cron(reconcile_all, minute={7}, second={0})

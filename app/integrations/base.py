@@ -53,6 +53,7 @@ class ShopInfo:
 class WebhookSubscription:
     topic: str  # the platform's topic name, e.g. "orders/create" or "order.created"
     address: str
+    put_back: bool = False  # it had to be created, re-activated or de-duplicated just now
 
 
 @dataclass(frozen=True)

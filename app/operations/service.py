@@ -3,12 +3,16 @@ deliveries, a retry of a failed one, the progress of store syncs. Every query is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce.models import StoreSync
 from app.errors import Conflict, NotFound
+from app.shops.models import Shop
 from app.webhooks.models import EventStatus, WebhookEvent
 from app.webhooks.service import process_job
 from app.worker import enqueue_after_commit
@@ -56,6 +60,22 @@ async def recent_syncs(
         .limit(limit)
     )
     return list((await session.exec(statement)).all())
+
+
+@dataclass(frozen=True)
+class WebhookCheck:
+    """The hourly check of our webhooks on the store (WooCommerce): when it last looked, and
+    how many of ours it had to put back then; `checked_at` None: not checked yet."""
+
+    checked_at: datetime | None
+    put_back: int
+
+
+async def webhook_check(session: AsyncSession, shop_id: int) -> WebhookCheck:
+    shop = await session.get(Shop, shop_id)
+    if shop is None:
+        return WebhookCheck(None, 0)
+    return WebhookCheck(shop.webhooks_checked_at, shop.webhooks_put_back or 0)
 
 
 async def count_by_status(session: AsyncSession, shop_id: int) -> dict[EventStatus, int]:

@@ -48,6 +48,10 @@ class Shop(SQLModel, table=True):
     webhook_secret_ciphertext: str | None = Field(default=None, sa_type=Text)
     installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The hourly check of our webhooks on the store (WooCommerce): when it last looked, and how
+    # many of ours it had to put back then (None: never checked).
+    webhooks_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    webhooks_put_back: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}

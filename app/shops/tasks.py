@@ -1,5 +1,5 @@
-"""Shop jobs: finish a connection (shop details, webhook subscriptions) after install; prune
-expired one-time nonces."""
+"""Shop jobs: finish a connection (shop details, webhook subscriptions) after install; keep a
+WooCommerce store's webhooks in place; prune expired one-time nonces."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import utcnow
 from app.events import publish_after_commit
 from app.integrations.base import StoreUnauthorized
 from app.integrations.clients import client_for
@@ -43,11 +44,33 @@ async def finish_connection(runtime: Runtime, session: AsyncSession, shop: Shop)
     client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
     try:
         service.apply_shop_info(shop, await client.shop_info())
-        address = runtime.settings.public(f"/webhooks/{shop.platform.value}")
-        await client.register_webhooks(address)
+        await client.register_webhooks(webhook_address(runtime, shop))
     except StoreUnauthorized:
         # Committed, not raised: the store has told us we are no longer welcome.
         await service.mark_uninstalled(session, shop)
+
+
+def webhook_address(runtime: Runtime, shop: Shop) -> str:
+    return runtime.settings.public(f"/webhooks/{shop.platform.value}")
+
+
+@registry.task(name="shops.check_webhooks")
+async def check_webhooks(ctx: JobContext, shop_id: int) -> None:
+    """Put the shop's webhooks back as they should be (run hourly with the reconciliation for
+    WooCommerce, which disables a webhook after 5 failed deliveries and tells nobody): a
+    disabled one is re-activated, a missing one created, duplicates deleted."""
+    shop = await repository.get_shop(ctx.session, shop_id)
+    if shop is None or shop.status is not ShopStatus.ACTIVE:
+        return
+    runtime = ctx.runtime
+    client = client_for(service.connection_for(runtime, shop), runtime.http, runtime.settings)
+    try:
+        subscriptions = await client.register_webhooks(webhook_address(runtime, shop))
+    except StoreUnauthorized:
+        await service.mark_uninstalled(ctx.session, shop)
+        return
+    shop.webhooks_checked_at = utcnow()
+    shop.webhooks_put_back = sum(subscription.put_back for subscription in subscriptions)
 
 
 def enqueue_connect(session: AsyncSession, shop: Shop) -> None:

@@ -1,4 +1,5 @@
-"""Inbox queries. Every one is scoped by shop, or by an event id the job was given."""
+"""Inbox queries. Every one is scoped by shop, or by an event id the job was given; the
+retention sweeps (stale pending events, old bodies) alone run across shops."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -87,3 +88,28 @@ async def shop_events_mentioning(
     matches = [payload.contains(needle.lower(), autoescape=True) for needle in needles]
     statement = select(WebhookEvent).where(WebhookEvent.shop_id == shop_id, or_(*matches))
     return list((await session.exec(statement)).all())
+
+
+PRUNED_BODY = "{}"  # still JSON: whatever reads an old row (a privacy export) finds nothing in it
+
+
+async def prune_bodies(session: AsyncSession, received_before: datetime, limit: int) -> int:
+    """Empty the bodies of up to `limit` handled or ignored events received before the cutoff
+    (failed and pending ones keep theirs: they are still to be run); rows and delivery ids
+    stay. Returns how many were emptied."""
+    done = (EventStatus.HANDLED, EventStatus.IGNORED)
+    chosen = (
+        select(WebhookEvent.id)
+        .where(
+            col(WebhookEvent.status).in_(done),
+            col(WebhookEvent.received_at) < received_before,
+            col(WebhookEvent.payload) != PRUNED_BODY,
+        )
+        .limit(limit)
+    )
+    ids = [event_id for event_id in (await session.exec(chosen)).all() if event_id is not None]
+    if ids:
+        await session.exec(
+            update(WebhookEvent).where(col(WebhookEvent.id).in_(ids)).values(payload=PRUNED_BODY)
+        )
+    return len(ids)

@@ -195,6 +195,22 @@ async def record_failure(
             logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
 
 
+PRUNE_BATCH = 1000  # bodies emptied per transaction: no long lock on a busy inbox
+
+
+async def prune_old_bodies(runtime: Runtime, now: datetime) -> int:
+    """Empty the bodies of handled and ignored events older than the retention setting, in
+    batches; their rows and delivery ids stay, so a late redelivery is still a duplicate."""
+    cutoff = now - timedelta(days=runtime.settings.webhook_body_retention_days)
+    pruned = 0
+    while True:
+        async with runtime.transaction() as session:
+            batch = await repository.prune_bodies(session, cutoff, PRUNE_BATCH)
+        pruned += batch
+        if batch < PRUNE_BATCH:
+            return pruned
+
+
 async def redeliver_stale(session: AsyncSession) -> int:
     """Enqueue events still pending a while after receipt (their enqueue was lost, e.g. Redis
     was down, or their worker died); job ids make this a no-op for ones already queued."""

@@ -1,11 +1,16 @@
-"""Inbox jobs: process one event; redeliver events whose enqueue was lost."""
+"""Inbox jobs: process one event; redeliver events whose enqueue was lost; empty old bodies."""
 
 from __future__ import annotations
 
+import logging
+
+from app.db import utcnow
 from app.integrations.events import NormalisationError
 from app.webhooks import service
 from app.worker import JobContext, registry
 from app.worker.execution import max_tries_for
+
+logger = logging.getLogger(__name__)
 
 
 @registry.task(name=service.PROCESS_TASK)
@@ -28,3 +33,14 @@ async def redeliver(ctx: JobContext) -> None:
 
 
 registry.cron(redeliver, second={30})
+
+
+@registry.task(name="webhooks.prune_bodies")
+async def prune_bodies(ctx: JobContext) -> None:
+    """Retention: handled webhook bodies are kept `webhook_body_retention_days`, then emptied."""
+    pruned = await service.prune_old_bodies(ctx.runtime, utcnow())
+    if pruned:
+        logger.info("emptied the bodies of %d handled webhook events", pruned)
+
+
+registry.cron(prune_bodies, hour={3}, minute={17}, second={0})

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from arq.connections import ArqRedis
 
+from app.worker.queue import connect_arq_redis
 from app.worker.tasks import JobContext, registry
 
 HEARTBEAT_KEY = "storeokr:worker:heartbeat"
@@ -29,3 +30,16 @@ async def last_heartbeat(redis: ArqRedis) -> datetime | None:
     if value is None:
         return None
     return datetime.fromisoformat(value.decode() if isinstance(value, bytes) else str(value))
+
+
+async def heartbeat_age(redis_url: str) -> float | None:
+    """Seconds since a worker last ran its heartbeat, or None if none did lately (on its own
+    connection: `storeokr worker --check` runs outside any runtime)."""
+    redis = connect_arq_redis(redis_url)
+    try:
+        seen = await last_heartbeat(redis)
+    finally:
+        await redis.aclose()
+    if seen is None:
+        return None
+    return max((datetime.now(UTC) - seen).total_seconds(), 0.0)

@@ -58,6 +58,7 @@ class Connection:
     scopes: list[str]
     last_received_at: datetime | None
     counts: dict[str, int]  # deliveries by status value
+    webhook_check: service.WebhookCheck  # the hourly check of our webhooks on the store
 
 
 def progress_of(sync: StoreSync) -> SyncProgress:
@@ -78,6 +79,7 @@ async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HT
         scopes=[scope.strip() for scope in shop.scopes.split(",") if scope.strip()],
         last_received_at=events[0].received_at if events else None,  # newest first
         counts={s.value: n for s, n in (await service.count_by_status(session, shop_id)).items()},
+        webhook_check=await service.webhook_check(session, shop_id),
     )
     syncs = await service.recent_syncs(session, shop_id, limit=SYNCS_SHOWN)
     failed_sends = await initiatives.failed_sends(session, shop_id, limit=FAILED_SENDS_SHOWN)

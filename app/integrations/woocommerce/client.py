@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ from app.integrations.events import Refund
 from app.integrations.woocommerce import normalize
 from app.integrations.woocommerce.credentials import WooCommerceCredentials
 from app.integrations.woocommerce.signing import authenticate
+
+logger = logging.getLogger(__name__)
 
 WEBHOOK_TOPICS = (
     "order.created",
@@ -102,18 +105,30 @@ class WooCommerceStoreClient:
         return body if isinstance(body, dict) else {}
 
     async def register_webhooks(self, address: str) -> list[WebhookSubscription]:
+        """One active webhook of ours per topic, however the store left them: a missing one is
+        created, one WooCommerce disabled (after 5 failed deliveries) is re-activated with our
+        secret, and extra ones for the same topic are deleted, so that none is ever doubled.
+        One a merchant paused is left paused: that was their choice."""
         secret = self._connection.webhook_secret
         if not secret:
             raise StoreRejected("this WooCommerce shop has no webhook secret; reconnect it")
         existing = (await self._call("GET", "webhooks", params={"per_page": 100})).json()
-        active = {
-            hook["topic"]
-            for hook in existing
-            if hook.get("delivery_url") == address and hook.get("status") == "active"
-        }
-        for topic in WEBHOOK_TOPICS:
-            if topic in active:
-                continue
+        ours: dict[str, list[dict[str, Any]]] = {}
+        for hook in existing:
+            if hook.get("delivery_url") == address:
+                ours.setdefault(str(hook.get("topic")), []).append(hook)
+        return [
+            WebhookSubscription(
+                topic, address, await self._one_webhook(topic, address, secret, ours.get(topic, []))
+            )
+            for topic in WEBHOOK_TOPICS
+        ]
+
+    async def _one_webhook(
+        self, topic: str, address: str, secret: str, hooks: list[dict[str, Any]]
+    ) -> bool:
+        """Whether the topic's webhook had to be put back."""
+        if not hooks:
             body = {
                 "name": f"StoreOKR {topic}",
                 "topic": topic,
@@ -122,7 +137,21 @@ class WooCommerceStoreClient:
                 "status": "active",
             }
             await self._call("POST", "webhooks", json=body)
-        return [WebhookSubscription(topic, address) for topic in WEBHOOK_TOPICS]
+            return True
+        # Keep an active one if there is one, else the oldest; the rest are duplicates.
+        keep = next((hook for hook in hooks if hook.get("status") == "active"), hooks[0])
+        store = self._connection.domain
+        if keep.get("status") == "disabled":
+            update = {"status": "active", "secret": secret}
+            await self._call("PUT", f"webhooks/{keep['id']}", json=update)
+            logger.info(
+                "re-activated the disabled %s webhook of %s", topic, self._connection.domain
+            )
+        for extra in hooks:
+            if extra is not keep:
+                await self._call("DELETE", f"webhooks/{extra['id']}", params={"force": "true"})
+                logger.info("deleted a duplicate %s webhook of %s", topic, store)
+        return keep.get("status") == "disabled" or len(hooks) > 1
 
     async def list_orders(self, updated_since: datetime, cursor: str | None = None) -> Page:
         return await self._page("orders", updated_since, cursor)

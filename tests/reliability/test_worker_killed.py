@@ -34,6 +34,7 @@ from tests.fixtures.settings import POSTGRES_URL, REDIS_URL
 from tests.fixtures.stores import Connected, connection_settings
 from tests.fixtures.waiting import eventually
 from tests.fixtures.webhooks import woocommerce_delivery
+from tests.reliability.ledger import Tally, tally
 from tests.webhooks.helpers import WOO_SECRET, install
 
 JOB_TIMEOUT_S = 3  # arq lets another worker take a dead worker's job after this + 10 s
@@ -101,14 +102,18 @@ async def event_state(engine: AsyncEngine) -> WebhookEvent:
 
 
 async def test_killed_worker_job_is_handled_exactly_once_after_restart(
-    pg_engine: AsyncEngine, redis: Redis, slow_store: tuple[SlowStore, str], tmp_path: Path
+    pg_engine: AsyncEngine,
+    redis: Redis,
+    slow_store: tuple[SlowStore, str],
+    tmp_path: Path,
+    ledger: list[Tally],
 ) -> None:
     store, store_url = slow_store
     await empty_all_tables(pg_engine)
     settings = connection_settings().model_copy(update={"redis_url": REDIS_URL})
     async with running_app(settings, registry) as (app, client):
         connected = Connected(app, client, settings, FakeShopify(), FakeWooCommerce())
-        await install(connected, store_url, Platform.WOOCOMMERCE)
+        shop = await install(connected, store_url, Platform.WOOCOMMERCE)
         headers, body = woocommerce_delivery(
             store_url, "order.updated", payload("woocommerce_order_refunded"), secret=WOO_SECRET
         )
@@ -147,4 +152,7 @@ async def test_killed_worker_job_is_handled_exactly_once_after_restart(
     assert event.attempts == 1  # handled once; the killed attempt left no trace
     assert len(orders) == 1
     assert [r.platform_id for r in refunds] == ["726"]
+    result = await tally(pg_engine, shop.id or 0, "Worker SIGKILLed mid-job", sent=1)
+    ledger.append(result)
+    result.assert_nothing_lost_or_doubled()
     await empty_all_tables(pg_engine)
