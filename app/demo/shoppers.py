@@ -132,6 +132,14 @@ class DemoStore:
             self._order(self._new_order_id(), person, basket, token, now), now
         )
 
+    def order_of(self, person: Person, at: datetime) -> list[Delivery]:
+        """An order of `person` placed at `at`, signed in (never as a guest), stamped as
+        delivered at `at`: the demo experiment's customers (`app.demo.experiment`), who are
+        not among the shoppers the store's own trading picks, so they order only when told."""
+        self.customers.setdefault(person.customer_id, person.as_customer(at))
+        basket = self._basket()
+        return self._order(self._new_order_id(), person, basket, uuid.uuid4().hex, at, guest=False)
+
     def _recover_due(self, now: datetime) -> list[Delivery]:
         due = [r for r in self._recoveries if r.due <= now]
         self._recoveries = [r for r in self._recoveries if r.due > now]
@@ -158,9 +166,10 @@ class DemoStore:
         at: datetime,
         *,
         test: bool = False,
+        guest: bool | None = None,
     ) -> list[Delivery]:
         self._next_number += 1
-        guest = self._rng.random() < 0.1
+        guest = self._rng.random() < 0.1 if guest is None else guest
         body, messages = self.shape.order(
             order_id, self._next_number, None if guest else person, basket, token, at, test=test
         )
