@@ -54,6 +54,9 @@ async def test_the_demo_experiments_lift_covers_the_simulated_truth(pg_engine: A
         assert lift.measure is Measure.ORDERS
         assert lift.interval.covers(replayed.true_added)
         assert lift.interval.low > 0  # a real effect, and it shows
+        rates = {g.group: g.conversion for g in found.results.groups}
+        assert 0.02 < (rates["holdout"] or 0) < 0.09  # 5 %, every order arrived
+        assert 0.10 < (rates["offer"] or 0) < 0.20  # 15 %
         groups = {g.group: g.members for g in found.results.groups}
         assert groups["holdout"] + groups["offer"] == experiment.CUSTOMERS
         assert replayed.treated == groups["offer"]
