@@ -76,14 +76,16 @@ async def replay(
         await service.move(session, shop_id, initiative.id, InitiativeStatus.ACTIVE, ACTOR, started)
         await service.move(session, shop_id, initiative.id, InitiativeStatus.ENDED, ACTOR, now)
         groups = await assign(session, initiative, [f"id:{p.customer_id}" for p in people], started)
-    deliveries: list[Delivery] = []
+    first: list[Delivery] = []
+    again: list[Delivery] = []
     for person in people:
-        deliveries += store.order_of(person, started - FIRST_ORDER)
+        first += store.order_of(person, started - FIRST_ORDER)
         held_out = groups[f"id:{person.customer_id}"] == "holdout"
         if rng.random() < (WITHOUT if held_out else WITH):
-            deliveries += store.order_of(person, started + timedelta(hours=rng.uniform(1, 160)))
+            again += store.order_of(person, started + timedelta(hours=rng.uniform(1, 160)))
     treated = sum(1 for group in groups.values() if group != "holdout")
-    sent_now = [Delivery(d.topic, d.body, d.webhook_id, now) for d in deliveries]
+    # The orders that decide the experiment first: the old ones change none of its figures.
+    sent_now = [Delivery(d.topic, d.body, d.webhook_id, now) for d in again + first]
     return Replayed(initiative.id, treated, TRUE_EFFECT * treated), sent_now
 
 

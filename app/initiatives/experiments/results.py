@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from app.initiatives.experiments.outcomes import GroupOutcome, Outcomes
+from app.initiatives.experiments.outcomes import RECENT, GroupOutcome, Outcomes
 from app.initiatives.experiments.stats import (
     Interval,
     Sample,
@@ -199,7 +199,7 @@ def _plan(
     needed = sample_size(baseline, expected, control_share, treated_share)
     treated_members = sum(o.members for o in treated)
     progress = min(control.members / needed.control, treated_members / needed.treated, 1.0)
-    per_day = recent / 14
+    per_day = recent / RECENT.days
     left = days_needed(max(needed.eligible - total, 0), per_day) if progress < 1 else 0
     return Plan(MINIMUM_EFFECT, baseline, needed, progress, left)
 

@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
 from app.initiatives.emails import DEFAULT_WORDING, Wording
 from app.initiatives.models import Initiative, InitiativeType
 from app.initiatives.schemas import Variant
@@ -25,7 +27,18 @@ def stored(variants: list[Variant]) -> list[dict[str, Any]]:
 
 
 def parsed(initiative: Initiative) -> list[Variant]:
-    return [Variant.model_validate(variant) for variant in initiative.variants]
+    return [_variant(stored) for stored in initiative.variants]
+
+
+def _variant(stored: dict[str, Any]) -> Variant:
+    """A stored variant; one saved before variants were checked as they are now (a key with a
+    space) keeps its key and weight, so its customers stay in their group."""
+    try:
+        return Variant.model_validate(stored)
+    except ValidationError:
+        return Variant.model_construct(
+            key=str(stored.get("key", "")), weight=int(stored.get("weight") or 1)
+        )
 
 
 def check(kind: InitiativeType, settings: dict[str, Any], variants: list[Variant]) -> None:

@@ -7,6 +7,8 @@ from collections import Counter
 
 from app.initiatives.experiments.assignment import group_at, position, shares
 from app.initiatives.experiments.stats import sample_ratio_check
+from app.initiatives.experiments.variants import parsed
+from app.initiatives.models import Initiative, InitiativeType
 from app.initiatives.schemas import Variant
 
 CUSTOMERS = 100_000
@@ -53,3 +55,14 @@ def test_without_variants_the_rest_is_one_treated_group() -> None:
     assert group_at(0.9, 0.2, []) == "treated"
     assert group_at(0.1, 0.2, []) == "holdout"
     assert shares(0.0, [Variant(key="a")]) == {"a": 1.0}
+
+
+def test_a_variant_stored_before_keys_were_checked_keeps_its_customers() -> None:
+    stored = Initiative(
+        shop_id=1,
+        type=InitiativeType.MANUAL,
+        name="Old",
+        variants=[{"key": "Variant A", "weight": 2}],
+    )
+    [variant] = parsed(stored)
+    assert (variant.key, variant.weight) == ("Variant A", 2)
