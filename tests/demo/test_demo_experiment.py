@@ -65,7 +65,7 @@ async def test_the_demo_experiments_lift_covers_the_simulated_truth(pg_engine: A
             held = await session.get(Shop, shop_id)
             assert held is not None
             link = await create_login_link(session, runtime.settings, held)
-        await client.get(link.removeprefix(settings.public_url))
+        await client.get(link.removeprefix(str(settings.public_url).rstrip("/")))
         page = await client.get(f"/admin/initiatives/{replayed.initiative_id}/results")
         assert page.status_code == 200
         [said] = re.findall(r'data-testid="lift">(.*?)</p>', page.text, re.S)
