@@ -3,6 +3,7 @@ the drift test and anything that walks all tables (e.g. shop erasure)."""
 
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
 from app.digest.models import DigestSettings
+from app.initiatives.experiments.models import ExperimentAssignment
 from app.initiatives.models import (
     Initiative,
     InitiativeAudit,
@@ -37,6 +38,7 @@ __all__ = [
     "CustomerPreviousTotals",
     "Cycle",
     "DigestSettings",
+    "ExperimentAssignment",
     "Initiative",
     "InitiativeAudit",
     "InitiativeKeyResult",

@@ -1,7 +1,8 @@
 """The README's screenshots, taken from `storeokr demo` in Debian's chromium:
-docs/screenshots/{dashboard,key-result,editor}.png (and the Spanish dashboard).
+docs/screenshots/{dashboard,key-result,editor}.png (and the Spanish dashboard), and the demo
+experiment's results (experiment-results.png).
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python scripts/screenshots.py   # the demo is that Python's `storeokr`
 
 The demo runs on a fresh SQLite database in a temporary directory; the pictures are taken once
 its Shopify store's year has been backfilled and its key results' history taken."""
@@ -23,6 +24,7 @@ from playwright.async_api import Page, async_playwright
 
 from app.db import utcnow
 from app.demo.catalog import DEMO_TIMEZONE
+from app.demo.experiment import NAME as EXPERIMENT
 from app.metrics.figures import local_day
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +82,22 @@ async def history_taken(page: Page, base: str) -> None:
     raise SystemExit("the demo's key results got no history")
 
 
+async def experiment_results(page: Page, base: str) -> str:
+    """The demo experiment's results page (in English), once its orders are all in: it shows a
+    lift, and reads the same four times in a row, five seconds apart."""
+    await page.goto(f"{base}/admin/initiatives?locale=en")
+    href = await page.get_by_role("link", name=EXPERIMENT).first.get_attribute("href")
+    url = f"{base}{href}/results?locale=en"
+    deadline, seen = time.monotonic() + HISTORY_WITHIN_S, [""]
+    while time.monotonic() < deadline:
+        now = await (await page.request.get(url)).text()
+        seen = [*seen[-3:], now]
+        if 'data-testid="lift"' in now and seen.count(now) == 4:  # the same for 15 s
+            return url
+        await asyncio.sleep(5)
+    raise SystemExit("the demo experiment's results never settled")
+
+
 async def take(link: str, base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as playwright:
@@ -94,6 +112,7 @@ async def take(link: str, base: str) -> None:
         await open_metric_picker(page)
         await shoot(page, None, "editor")
         await shoot(page, f"{base}/?locale=es", "dashboard-es")
+        await shoot(page, await experiment_results(page, base), "experiment-results")
         await browser.close()
 
 
@@ -101,7 +120,7 @@ def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
         demo = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "storeokr"), "demo", "--port", str(port)],
+            [str(Path(sys.executable).parent / "storeokr"), "demo", "--port", str(port)],
             cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         try:

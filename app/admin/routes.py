@@ -9,6 +9,7 @@ from app.admin import editor, i18n
 from app.admin.dashboard import page as dashboard
 from app.admin.digest import page as digest
 from app.admin.embedding import bounce_page
+from app.admin.initiatives import experiment_page as initiative_experiments
 from app.admin.initiatives import page as initiatives
 from app.admin.initiatives import preview_page as initiative_preview
 from app.admin.key_result import page as key_result
@@ -26,6 +27,7 @@ for section in (
     dashboard,
     key_result,
     editor,
+    initiative_experiments,  # before `initiatives`: its fixed paths come before their ids
     initiatives,
     initiative_preview,
     email_settings,

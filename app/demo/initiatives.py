@@ -94,17 +94,23 @@ async def win_back_after_backfill(
 ) -> None:
     """Queue today's win-back run once the shop's backfill is done (the lapsed customers are
     found in its past); the hourly sweep would only look at the initiative's hour."""
+    await backfilled(runtime, shop_id, poll_s)
+    async with runtime.transaction() as session:
+        shop = await session.get(Shop, shop_id)
+        assert shop is not None
+        day = utcnow().astimezone(ZoneInfo(shop.timezone)).date().isoformat()
+        job = run_win_back.job(initiative_id, day)
+        enqueue_after_commit(session, job.keyed(f"win-back-run:{initiative_id}:{day}"))
+
+
+async def backfilled(runtime: Runtime, shop_id: int, poll_s: float = 2.0) -> None:
+    """Return once the shop's backfill has finished."""
     while True:
         async with runtime.transaction() as session:
             statement = select(StoreSync.status).where(
                 StoreSync.shop_id == shop_id, StoreSync.kind == SyncKind.BACKFILL
             )
             statuses = list((await session.exec(statement)).all())
-            if statuses and all(s is not SyncStatus.RUNNING for s in statuses):
-                shop = await session.get(Shop, shop_id)
-                assert shop is not None
-                day = utcnow().astimezone(ZoneInfo(shop.timezone)).date().isoformat()
-                job = run_win_back.job(initiative_id, day)
-                enqueue_after_commit(session, job.keyed(f"win-back-run:{initiative_id}:{day}"))
-                return
+        if statuses and all(s is not SyncStatus.RUNNING for s in statuses):
+            return
         await asyncio.sleep(poll_s)

@@ -23,6 +23,7 @@ from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
 from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
+from app.demo.experiment import replay_after_backfill
 from app.demo.initiatives import start_initiatives, win_back_after_backfill
 from app.demo.mail import MailSink, Readers, serve_mail
 from app.demo.okrs import open_dashboard, track_recoveries
@@ -295,6 +296,12 @@ def attach_demo(
                     await start_initiatives(runtime, shop_id, utcnow(), kinds)
                 readers = Readers(sink, shop.store, runtime.http, seed=shop.store.seed)
                 courier = Courier(runtime.http, f"{base_url}{shop.webhook_path}", shop.store.shape)
+                if number == 0 and made:  # the experiment with a known effect, replayed
+                    waiters.append(
+                        asyncio.create_task(
+                            replay_after_backfill(runtime, shop.store, shop_id, courier.add)
+                        )
+                    )
                 tasks.append(
                     asyncio.create_task(
                         simulate(shop.store, courier, interval_s, stop, readers, pollsters)

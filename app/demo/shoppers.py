@@ -171,10 +171,16 @@ class DemoStore:
         self.checkouts[token] = body
         started = [self._delivery(topic, body, now)]
         # Paid under the address the e-mail came to (a guest's order carries it too).
-        paid = self._order(
-            order_id, person, basket, token, now + timedelta(seconds=1), signed_in=True
-        )
+        paid = self._order(order_id, person, basket, token, now + timedelta(seconds=1), guest=False)
         return self._as_delivered(started + paid, now)
+
+    def order_of(self, person: Person, at: datetime) -> list[Delivery]:
+        """An order of `person` placed at `at`, signed in (never as a guest), stamped as
+        delivered at `at`: the demo experiment's customers (`app.demo.experiment`), who are
+        not among the shoppers the store's own trading picks, so they order only when told."""
+        self.customers.setdefault(person.customer_id, person.as_customer(at))
+        basket = self._basket()
+        return self._order(self._new_order_id(), person, basket, uuid.uuid4().hex, at, guest=False)
 
     def _recover_due(self, now: datetime) -> list[Delivery]:
         due = [r for r in self._recoveries if r.due <= now]
@@ -202,10 +208,10 @@ class DemoStore:
         at: datetime,
         *,
         test: bool = False,
-        signed_in: bool = False,
+        guest: bool | None = None,
     ) -> list[Delivery]:
         self._next_number += 1
-        guest = not signed_in and self._rng.random() < 0.1
+        guest = self._rng.random() < 0.1 if guest is None else guest
         body, messages = self.shape.order(
             order_id, self._next_number, None if guest else person, basket, token, at, test=test
         )

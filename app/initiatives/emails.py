@@ -30,7 +30,7 @@ from app.messaging.rendering import money, render
 from app.messaging.tracking import UNTRACKED, Links
 from app.shops.models import Shop
 
-__all__ = ["Email", "recovery_email", "win_back_email", "with_marker"]
+__all__ = ["DEFAULT_WORDING", "Email", "Wording", "recovery_email", "win_back_email", "with_marker"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = "storeokr"
@@ -39,6 +39,18 @@ SUBJECTS = {
     "es": "Has dejado algo en tu carrito",
     "de": "Du hast etwas in deinem Warenkorb vergessen",
 }
+
+
+@dataclass(frozen=True)
+class Wording:
+    """An experiment variant's own subject line and opening paragraph (plain text, escaped in
+    the HTML part); left empty, the e-mail's own."""
+
+    subject: str | None = None
+    note: str | None = None
+
+
+DEFAULT_WORDING = Wording()
 
 
 def with_marker(url: str, send_id: int) -> str:
@@ -57,6 +69,7 @@ def recovery_email(
     unsubscribe: str,
     links: Links = UNTRACKED,
     destination: str | None = None,
+    wording: Wording = DEFAULT_WORDING,
 ) -> Email:
     """The recovery e-mail of `checkout`, its links going to `destination` (already marked:
     `app.initiatives.cart_links.recovery_link`), by default the checkout's own recovery URL
@@ -84,10 +97,11 @@ def recovery_email(
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
         "pixel": links.pixel,
+        "note": wording.note or "",
     }
     return Email(
         to=checkout.email or "",
-        subject=SUBJECTS[language],
+        subject=wording.subject or SUBJECTS[language],
         text=render(TEMPLATES, "recovery", language, "txt", context),
         html=render(TEMPLATES, "recovery", language, "html", context),
     )
@@ -119,6 +133,7 @@ def win_back_email(
     step: int,
     unsubscribe: str,
     links: Links = UNTRACKED,
+    wording: Wording = DEFAULT_WORDING,
 ) -> Email:
     """The win-back e-mail (step 1) or its reminder (step 2): the customer's own code, what it
     takes off, and when it expires in the shop's time zone, written as `language` writes it."""
@@ -132,10 +147,12 @@ def win_back_email(
         "shop_name": shop.name or shop.domain,
         "unsubscribe": unsubscribe,
         "pixel": links.pixel,
+        "note": wording.note or "",
     }
+    subject = WIN_BACK_SUBJECTS[language][min(step, 2) - 1].format(offer=context["offer"])
     return Email(
         to="",
-        subject=WIN_BACK_SUBJECTS[language][min(step, 2) - 1].format(offer=context["offer"]),
+        subject=wording.subject or subject,
         text=render(TEMPLATES, "win_back", language, "txt", context),
         html=render(TEMPLATES, "win_back", language, "html", context),
     )

@@ -9,6 +9,7 @@ from app.auth.dependencies import ShopDep
 from app.db import utcnow
 from app.deps import RowId, SessionDep
 from app.initiatives import repository, service
+from app.initiatives.experiments import service as experiments
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.initiatives.schemas import InitiativeIn, InitiativeOut, InitiativePatch, SegmentAsked
 from app.initiatives.surveys import segment
@@ -30,6 +31,16 @@ async def create_initiative(
     """A new initiative, as a draft; its settings are checked against its type."""
     initiative = await service.create(session, shop.id, body, ACTOR, utcnow())
     return (await _out(session, shop.id, [initiative]))[0]
+
+
+@router.get("/{initiative_id}/results")
+async def get_results(
+    initiative_id: RowId, shop: ShopDep, session: SessionDep
+) -> experiments.Report:
+    """The experiment's groups, their conversion and net sales per member with 95 % intervals,
+    the sample-ratio check, the plan, the verdict (none before the planned sample) and the
+    lift on each linked key result."""
+    return await experiments.report(session, shop.id, initiative_id, utcnow())
 
 
 @router.get("/{initiative_id}")

@@ -7,8 +7,10 @@ a per-shop digest of the address each message went to. A redaction removes the c
 every sequence: their active recovery and win-back enrollments are cancelled, every enrollment
 of theirs is given an anonymous key (a recovery's none), and the send log forgets their
 addresses' digests — its rows stay, so counts of messages sent, opened and clicked, and
-recoveries and reactivations, stay as they were. Their discount codes stay too: a code names
-no one here (the store restricts it to the address) and its redemption is a count.
+recoveries and reactivations, stay as they were; so do their experiment groups, under an
+anonymous key (a redacted customer still counts in the group they were in). Their discount
+codes stay too: a code names no one here (the store restricts it to the address) and its
+redemption is a count.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce.models import Checkout, Customer
 from app.commerce.privacy import customer_keys
 from app.db import utcnow
+from app.initiatives.experiments.models import ExperimentAssignment
 from app.initiatives.models import EnrollmentStatus, RecoveryEnrollment, WinBackEnrollment
 from app.messaging.marketing import forget_address
 from app.privacy.customers import CustomerRef
@@ -44,7 +47,16 @@ class InitiativesPersonalData:
                 col(WinBackEnrollment.customer_key).in_(keys),
             )
         )
+        groups = await session.exec(
+            select(ExperimentAssignment).where(
+                ExperimentAssignment.shop_id == shop_id,
+                col(ExperimentAssignment.customer_key).in_(_units(keys, tokens)),
+            )
+        )
         return {
+            "experiment_groups": [
+                g.model_dump(mode="json", exclude={"shop_id", "customer_key"}) for g in groups.all()
+            ],
             "recovery_enrollments": [
                 e.model_dump(mode="json", exclude={"shop_id"}) for e in recoveries.all()
             ],
@@ -92,6 +104,16 @@ class InitiativesPersonalData:
                 .values(customer_key=f"redacted:{uuid.uuid4().hex}")
             )
             changed += win_back.rowcount or 0
+        for unit in _units(keys, tokens):  # still counted in the experiment, as no one
+            assignment = await session.exec(
+                update(ExperimentAssignment)
+                .where(
+                    col(ExperimentAssignment.shop_id) == shop_id,
+                    col(ExperimentAssignment.customer_key) == unit,
+                )
+                .values(customer_key=f"redacted:{uuid.uuid4().hex}")
+            )
+            changed += assignment.rowcount or 0
         for address in addresses:
             changed += await forget_address(session, shop_id, address)
         return changed
@@ -120,6 +142,12 @@ async def _whom(
         if email:
             addresses.add(email.strip().lower())
     return keys, tokens, addresses
+
+
+def _units(keys: list[str], tokens: list[str]) -> list[str]:
+    """Whom an experiment may have placed: the customer's keys, and their checkouts that
+    named no one (`app.initiatives.recovery.unit_key`)."""
+    return [*keys, *(f"checkout:{token}" for token in tokens)]
 
 
 def _recovery_of(keys: list[str], tokens: list[str]) -> Any:

@@ -26,6 +26,9 @@ from app.commerce.models import Checkout, Order
 from app.db import insert_many_or_skip, utcnow
 from app.initiatives import emails, steps
 from app.initiatives.cart_links import recovery_link
+from app.initiatives.experiments import enrolment as experiment
+from app.initiatives.experiments import variants as experiment_variants
+from app.initiatives.experiments.assignment import group_of
 from app.initiatives.models import (
     Attribution,
     EnrollmentStatus,
@@ -100,34 +103,47 @@ async def enroll_missed(session: AsyncSession, now: datetime) -> int:
 async def _enroll(
     session: AsyncSession, pairs: list[tuple[Checkout, Initiative]], now: datetime
 ) -> int:
+    eligible = [(c, i) for c, i in pairs if _enrollable(c, i, now)]
+    groups = await experiment.place(session, [(i, unit_key(c)) for c, i in eligible], now)
     rows = []
-    for checkout, initiative in pairs:
-        abandoned = checkout.abandoned_at
-        if (
-            abandoned is None
-            or checkout.completed_at is not None
-            or abandoned < now - ENROLL_WINDOW
-            or initiative.activated_at is None
-            or abandoned < initiative.activated_at
-        ):
-            continue
-        first = recovery_settings(initiative.settings).steps[0]
-        rows.append(
-            {
-                "shop_id": checkout.shop_id,
-                "initiative_id": initiative.id,
-                "checkout_token": checkout.token,
-                "customer_key": _customer_key(checkout),
-                "abandoned_at": abandoned,
-                "status": EnrollmentStatus.ACTIVE,
-                "next_step": 1,
-                "next_due_at": abandoned + first.delay,
-                "attributed": False,
-                "created_at": now,
-            }
-        )
+    for checkout, initiative in eligible:
+        assert checkout.abandoned_at is not None
+        row = {
+            "shop_id": checkout.shop_id,
+            "initiative_id": initiative.id,
+            "checkout_token": checkout.token,
+            "customer_key": _customer_key(checkout),
+            "abandoned_at": checkout.abandoned_at,
+            "status": EnrollmentStatus.ACTIVE,
+            "next_step": 1,
+            "next_due_at": None,
+            "end_reason": None,
+            "ended_at": None,
+            "attributed": False,
+            "created_at": now,
+        }
+        group = groups.get((initiative.id or 0, unit_key(checkout)))
+        first = recovery_settings(initiative.settings).steps[0].delay
+        rows.append(experiment.shape(row, initiative, group, checkout.abandoned_at, first, now))
     unique = ["initiative_id", "checkout_token"]
     return len(await insert_many_or_skip(session, RecoveryEnrollment, rows, unique, ("id",)))
+
+
+def _enrollable(checkout: Checkout, initiative: Initiative, now: datetime) -> bool:
+    abandoned = checkout.abandoned_at
+    return not (
+        abandoned is None
+        or checkout.completed_at is not None
+        or abandoned < now - ENROLL_WINDOW
+        or initiative.activated_at is None
+        or abandoned < initiative.activated_at
+    )
+
+
+def unit_key(checkout: Checkout) -> str:
+    """Who the experiment places: the checkout's customer, or the checkout itself when it
+    names no one."""
+    return _customer_key(checkout) or f"checkout:{checkout.token}"
 
 
 def _customer_key(checkout: Checkout) -> str | None:
@@ -182,12 +198,15 @@ async def send_step(
         _stop(enrollment, SkipReason.NO_RECOVERY_LINK, now)
         return
 
+    group = await group_of(session, initiative, unit_key(checkout))
+    wording = experiment_variants.wording(experiment_variants.variant_named(initiative, group))
+
     async def render(send_id: int, unsubscribe: str) -> emails.Email:
         links = Tracker(runtime.settings, enrollment.shop_id, send_id)
         language = settings.language.value
         link = recovery_link(runtime.settings, shop, checkout, send_id)
         return emails.recovery_email(
-            shop, checkout, language, send_id, unsubscribe, links, destination=link
+            shop, checkout, language, send_id, unsubscribe, links, destination=link, wording=wording
         )
 
     result = await send_marketing(runtime, message, render, now=now)

@@ -3,24 +3,63 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from app.initiatives.models import InitiativeStatus, InitiativeType
 from app.okr.schemas import RowRef
 
-MAX_KEY_RESULTS, MAX_VARIANTS = 20, 5
+MAX_KEY_RESULTS, MAX_VARIANTS = 20, 3
+# Group names the experiment keeps for itself (the holdout, and the one treated group of a
+# holdout-only experiment).
+RESERVED_GROUPS = frozenset({"holdout", "treated"})
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 # The share of the audience held out as a control group (the experiments issue uses it).
 Holdout = Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)]
 
 
 class Variant(BaseModel):
+    """One arm of an initiative's experiment: its share of the treated customers (`weight`,
+    relative to the others') and what it changes — the e-mails' subject, an opening paragraph
+    (`content`), when the first e-mail goes (`delay_minutes` after the customer becomes
+    eligible) and, for a win-back, the discount; left out, the initiative's own."""
+
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str, Field(min_length=1, max_length=32)]
+    key: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
     weight: Annotated[int, Field(ge=1, le=100)] = 1
+    subject: Annotated[str, Field(min_length=1, max_length=150)] | None = None
+    content: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    delay_minutes: Annotated[int, Field(ge=0, le=60 * 24 * 30)] | None = None
+    discount_value: (
+        Annotated[Decimal, Field(gt=0, le=100_000, max_digits=10, decimal_places=2)] | None
+    ) = None
+
+    @model_serializer(mode="wrap")
+    def _only_what_it_changes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A variant reads as what it sets: what it leaves to the initiative is not written.
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+def _distinct_keys(variants: list[Variant]) -> list[Variant]:
+    keys = [variant.key for variant in variants]
+    if len(set(keys)) != len(keys):
+        raise ValueError("each variant needs a key of its own")
+    if reserved := RESERVED_GROUPS.intersection(keys):
+        raise ValueError(f"{', '.join(sorted(reserved))} names a group the experiment keeps")
+    return variants
+
+
+Variants = Annotated[list[Variant], Field(max_length=MAX_VARIANTS), AfterValidator(_distinct_keys)]
 
 
 class InitiativeIn(BaseModel):
@@ -51,7 +90,7 @@ class InitiativeIn(BaseModel):
     key_result_ids: Annotated[list[RowRef], Field(max_length=MAX_KEY_RESULTS)] = Field(
         default_factory=list
     )
-    variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] = Field(default_factory=list)
+    variants: Variants = Field(default_factory=list)
     holdout_share: Holdout = 0.0
 
 
@@ -64,7 +103,7 @@ class InitiativePatch(BaseModel):
     name: Name | None = None
     settings: dict[str, Any] | None = None
     key_result_ids: Annotated[list[RowRef], Field(max_length=MAX_KEY_RESULTS)] | None = None
-    variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] | None = None
+    variants: Variants | None = None
     holdout_share: Holdout | None = None
 
 

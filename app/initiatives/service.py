@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict
 from app.initiatives import repository
+from app.initiatives.experiments import variants as experiment_variants
+from app.initiatives.experiments.variants import parsed
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.initiatives.schemas import InitiativeIn, InitiativePatch
 from app.initiatives.settings import validated
@@ -20,12 +22,13 @@ async def create(
     session: AsyncSession, shop_id: int, body: InitiativeIn, actor: str, now: datetime
 ) -> Initiative:
     await _check_key_results(session, shop_id, body.key_result_ids)
+    experiment_variants.check(body.type, body.settings, body.variants)
     initiative = Initiative(
         shop_id=shop_id,
         type=body.type,
         name=body.name,
         settings=validated(body.type, body.settings),
-        variants=[variant.model_dump() for variant in body.variants],
+        variants=experiment_variants.stored(body.variants),
         holdout_share=body.holdout_share,
         created_at=now,
         updated_at=now,
@@ -63,9 +66,12 @@ async def update(
     if patch.settings is not None:
         initiative.settings = validated(initiative.type, patch.settings)
     if patch.variants is not None:
-        initiative.variants = [variant.model_dump() for variant in patch.variants]
+        initiative.variants = experiment_variants.stored(patch.variants)
     if patch.holdout_share is not None:
         initiative.holdout_share = patch.holdout_share
+    if patch.variants is not None or patch.settings is not None:
+        checked = patch.variants if patch.variants is not None else parsed(initiative)
+        experiment_variants.check(initiative.type, initiative.settings, checked)
     kept = before["key_result_ids"] if patch.key_result_ids is None else patch.key_result_ids
     after = _state(initiative, kept)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}

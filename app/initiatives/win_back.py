@@ -30,6 +30,9 @@ from app.commerce import repository as mirror
 from app.commerce.models import Customer
 from app.db import insert_many_or_skip
 from app.initiatives import emails, offers, reactivation, steps
+from app.initiatives.experiments import enrolment as experiment
+from app.initiatives.experiments import variants as experiment_variants
+from app.initiatives.experiments.assignment import assign, group_of
 from app.initiatives.lapse import lapse_threshold
 from app.initiatives.models import (
     EnrollmentStatus,
@@ -166,19 +169,30 @@ async def enroll_lapsed(
         .order_by(col(Customer.last_order_at).desc())
         .limit(DAILY_LIMIT)
     )
+    lapsed = (await session.exec(statement)).all()
+    groups = await assign(session, initiative, [key for key, _last in lapsed], now)
     rows = [
-        {
-            "shop_id": initiative.shop_id,
-            "initiative_id": initiative.id,
-            "customer_key": key,
-            "lapsed_since": last_order_at,
-            "threshold_days": threshold_days,
-            "status": EnrollmentStatus.ACTIVE,
-            "next_step": 1,
-            "next_due_at": now,
-            "created_at": now,
-        }
-        for key, last_order_at in (await session.exec(statement)).all()
+        experiment.shape(
+            {
+                "shop_id": initiative.shop_id,
+                "initiative_id": initiative.id,
+                "customer_key": key,
+                "lapsed_since": last_order_at,
+                "threshold_days": threshold_days,
+                "status": EnrollmentStatus.ACTIVE,
+                "next_step": 1,
+                "next_due_at": None,
+                "end_reason": None,
+                "ended_at": None,
+                "created_at": now,
+            },
+            initiative,
+            groups.get(key),
+            now,
+            timedelta(0),
+            now,
+        )
+        for key, last_order_at in lapsed
     ]
     unique = ["initiative_id", "customer_key", "lapsed_since"]
     made = await insert_many_or_skip(session, WinBackEnrollment, rows, unique, ("id",))
@@ -235,6 +249,11 @@ async def send_step(
         session.add(enrollment)
         return
     email, platform_id = customer.email or "", customer.platform_id
+    variant = experiment_variants.variant_named(
+        initiative, await group_of(session, initiative, enrollment.customer_key)
+    )
+    settings = experiment_variants.win_back_offer(variant, settings)
+    wording = experiment_variants.wording(variant)
 
     async def render(send_id: int, unsubscribe: str) -> emails.Email:
         code = await offers.ensure_code(
@@ -244,7 +263,7 @@ async def send_step(
         language = settings.language.value
         links = Tracker(runtime.settings, shop.id or 0, send_id)
         return emails.win_back_email(
-            shop, customer.first_name, offer, language, step, unsubscribe, links
+            shop, customer.first_name, offer, language, step, unsubscribe, links, wording
         )
 
     result = await send_marketing(runtime, message, render, now=now)

@@ -217,6 +217,9 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("POST", "/admin/initiatives"): Page(form=_initiative_form),
     ("POST", "/admin/initiatives/{initiative_id}"): Page(form=_initiative_form),
     ("POST", "/admin/initiatives/{initiative_id}/toggle"): Page(form=lambda fill: {"on": "0"}),
+    ("POST", "/admin/initiatives/{initiative_id}/experiment"): Page(
+        form=lambda fill: {"holdout": "10", "variant_1_key": "early", "variant_1_delay": "30"}
+    ),
     ("GET", "/admin/initiatives/{initiative_id}/preview"): Page(
         query=lambda fill: {"language": "es", "step": "1"}
     ),

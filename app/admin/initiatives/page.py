@@ -20,7 +20,8 @@ from starlette.datastructures import FormData
 from app.admin.editor.forms import FormRefused, FormState, discard_changes, read_row_id
 from app.admin.i18n import gettext as _
 from app.admin.initiatives.audit import audit_row
-from app.admin.initiatives.experiment import experiment
+from app.admin.initiatives.experiment import ROWS as EXPERIMENT_ROWS
+from app.admin.initiatives.experiment import editor_values, experiment
 from app.admin.initiatives.forms import (
     LANGUAGE_NAMES,
     read_form,
@@ -136,6 +137,7 @@ async def _list_page(
         "languages": LANGUAGE_NAMES,
         "on_shopify": shop.platform is Platform.SHOPIFY,
         "on_woocommerce": shop.platform is Platform.WOOCOMMERCE,
+        "made": request.query_params.get("made") == "3",
     }
     return render(request, "initiatives/list.html", context, status_code=status_code)
 
@@ -158,7 +160,7 @@ async def initiative_page(
         notice = _("The initiative was created as a draft: switch it on when it is ready.")
     elif request.query_params.get("saved"):
         notice = _("Settings saved.")
-    return await _detail_page(request, session, shop, initiative, notice=notice)
+    return await detail_page(request, session, shop, initiative, notice=notice)
 
 
 @router.post(LIST + "/{initiative_id}", response_class=HTMLResponse)
@@ -190,7 +192,7 @@ async def save_initiative(
         await discard_changes(session)
         initiative = await repository.get_initiative(session, shop.id, initiative_id)
         failed = FormState(_form_key(initiative), typed_values(form), refusal.errors)
-        return await _detail_page(
+        return await detail_page(
             request, session, shop, initiative, failed, _picked(form), refusal.status_code
         )
     return RedirectResponse(f"{LIST}/{initiative_id}?saved=1", status_code=303)
@@ -224,7 +226,7 @@ async def toggle_initiative(
 # --- Shared pieces --------------------------------------------------------------------------
 
 
-async def _detail_page(
+async def detail_page(
     request: Request,
     session: AsyncSession,
     shop: SignedInShop,
@@ -250,6 +252,10 @@ async def _detail_page(
         "sends": _send_rows(sends, shop.timezone),
         "audit": [audit_row(entry, initiative.type) for entry in history],
         "experiment": experiment(initiative),
+        "experiment_key": experiment_form_key(initiative),
+        "experiment_values": editor_values(initiative),
+        "experiment_rows": EXPERIMENT_ROWS,
+        "is_win_back": initiative.type is InitiativeType.WIN_BACK,
         "rhythm": await _rhythm(session, shop.id, initiative.type, initiative.settings),
         "hours": HOURS,
         "notice": notice,
@@ -309,6 +315,10 @@ def _send_rows(sends: list[MarketingSend], timezone: str) -> list[SendRow]:
 
 def _form_key(initiative: Initiative) -> str:
     return f"initiative-{initiative.id}"
+
+
+def experiment_form_key(initiative: Initiative) -> str:
+    return f"experiment-{initiative.id}"
 
 
 async def _rhythm(

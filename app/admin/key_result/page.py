@@ -17,12 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import formats
 from app.admin.i18n import translated
+from app.admin.initiatives.experiment_results import lift_sentence
 from app.admin.key_result.chart import key_result_chart
 from app.admin.key_result.check_in_form import CheckInForm, read_check_in
 from app.admin.rendering import render
 from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.errors import Conflict, NotFound, Unprocessable
+from app.initiatives.experiments.service import reports_for_key_result
 from app.initiatives.repository import linked_to_key_result
 from app.metrics.catalogue import BY_KEY, Metric
 from app.metrics.figures import local_day
@@ -164,6 +167,8 @@ async def _page(
     context = {"shop": shop, "page": page, "form": form, "section": "dashboard"}
     if not fragment:  # the initiatives meant to move it
         context["initiatives"] = await linked_to_key_result(session, shop.id, kr.id or 0)
+        lifts = await reports_for_key_result(session, shop.id, kr.id or 0, utcnow())
+        context["lifts"] = [(i, lift_sentence(lift, shop.currency)) for i, lift in lifts]
     return render(request, template, context, status_code=status_code)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.initiatives.emails import TEMPLATES
+from app.initiatives.emails import DEFAULT_WORDING, TEMPLATES, Wording
 from app.initiatives.surveys.settings import SurveySettings
 from app.initiatives.surveys.words import scale_ends
 from app.messaging.email import Email
@@ -30,6 +30,7 @@ def survey_email(
     page: str,
     unsubscribe: str,
     links: Links = UNTRACKED,
+    wording: Wording = DEFAULT_WORDING,
 ) -> Email:
     """The invitation: `score_link(score)` is the one-click link of each score of the lead
     question, `page` the hosted page."""
@@ -48,10 +49,11 @@ def survey_email(
         "shop_name": shop_name,
         "unsubscribe": unsubscribe,
         "pixel": links.pixel,
+        "note": wording.note or "",
     }
     return Email(
         to="",
-        subject=SUBJECTS[language].format(shop=shop_name),
+        subject=wording.subject or SUBJECTS[language].format(shop=shop_name),
         text=render(TEMPLATES, "survey", language, "txt", context),
         html=render(TEMPLATES, "survey", language, "html", context),
         sender_name=shop.name or None,

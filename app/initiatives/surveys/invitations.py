@@ -29,6 +29,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce.changes import CustomerReturned
 from app.commerce.models import Order
 from app.db import insert_many_or_skip, lock, lock_shared, utcnow
+from app.initiatives.experiments import enrolment as experiment
+from app.initiatives.experiments.assignment import assign
 from app.initiatives.models import (
     EnrollmentStatus,
     Initiative,
@@ -93,9 +95,15 @@ async def invite(
             "ordered_at": ordered.placed_at,
             "status": EnrollmentStatus.ACTIVE,
             "next_step": 1,
-            "next_due_at": ordered.placed_at + timedelta(days=settings.days_after),
+            "next_due_at": None,
+            "end_reason": None,
+            "ended_at": None,
             "created_at": now,
         }
+        groups = await assign(session, survey, [ordered.customer_key], now)
+        delay = timedelta(days=settings.days_after)
+        group = groups.get(ordered.customer_key)
+        row = experiment.shape(row, survey, group, ordered.placed_at, delay, now)
         unique = ["initiative_id", "order_platform_id"]
         made += [
             r[0]

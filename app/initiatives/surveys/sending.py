@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.commerce import repository as mirror
 from app.initiatives import steps
+from app.initiatives.experiments import variants as experiment_variants
+from app.initiatives.experiments.assignment import group_of
 from app.initiatives.models import EnrollmentStatus, Initiative, InitiativeStatus
 from app.initiatives.settings import consent_required
 from app.initiatives.surveys import links
@@ -76,6 +78,8 @@ async def send(
         session.add(invitation)
         return
     first_name = customer.first_name
+    group = await group_of(session, initiative, invitation.customer_key)
+    wording = experiment_variants.wording(experiment_variants.variant_named(initiative, group))
 
     async def render(send_id: int, unsubscribe: str) -> Email:
         tracked = Tracker(runtime.settings, shop.id or 0, send_id)
@@ -87,6 +91,7 @@ async def send(
             links.page_url(runtime.settings, shop.id or 0, invitation_id),
             unsubscribe,
             tracked,
+            wording,
         )
 
     result = await send_marketing(runtime, message, render, now=now)
