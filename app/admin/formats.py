@@ -56,6 +56,12 @@ def percent(ratio: Decimal) -> str:
     return format_percent(rounded, locale=i18n.current(), decimal_quantization=False)
 
 
+def chance(probability: float) -> str:
+    """A forecast's probability as a whole percentage ("27 %"): finer would claim a precision
+    a normal approximation does not have."""
+    return format_percent(round(Decimal(str(probability)), 2), locale=i18n.current())
+
+
 def money(value: Decimal | None, currency: str) -> str:
     if value is None:
         return NOTHING

@@ -35,6 +35,7 @@ templates.env.globals.update(
     day=formats.day,
     moment=formats.moment,
     score=formats.score,
+    chance=formats.chance,
     pace_marker=pace_marker,
     translated=i18n.translated,
 )

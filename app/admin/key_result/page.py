@@ -31,7 +31,7 @@ from app.okr.evaluation import KRStatus, evaluate_key_result
 from app.okr.key_results import get_key_result, history
 from app.okr.models import CheckIn, Cycle, CycleStatus, KeyResult, Objective, Source
 from app.okr.scorecard import frozen_status
-from app.okr.scoring import KRType
+from app.okr.scoring import Bands, KRType
 from app.okr.service import bands_for, get_cycle, get_objective, today_for
 from app.shops.models import SignedInShop
 
@@ -57,6 +57,7 @@ class KeyResultPage:
     chart: Markup | None  # None for a milestone: done or not, there is no curve
     check_ins: list[CheckInRow]  # newest first; the daily snapshots are in the chart only
     metric: Metric[Any] | None
+    bands: Bands  # the shop's, for the sentence that explains the status
 
     @property
     def is_open(self) -> bool:
@@ -77,7 +78,7 @@ class KeyResultPage:
     def chance(self) -> str | None:
         """The forecast's probability of reaching the target, as a percentage."""
         probability = self.status.forecast.probability
-        return None if probability is None else formats.percent(Decimal(str(probability)))
+        return None if probability is None else formats.chance(probability)
 
 
 @router.get("/admin/key-results/{key_result_id}", response_class=HTMLResponse)
@@ -181,7 +182,7 @@ async def load_page(session: AsyncSession, shop: SignedInShop, kr: KeyResult) ->
         chart = key_result_chart(kr, cycle, status, entries, shop, today)
     rows = [_row(e, shop.timezone) for e in reversed(entries) if e.snapshot_day is None]
     metric = BY_KEY.get(kr.metric_key or "") if kr.source is Source.METRIC else None
-    return KeyResultPage(kr, objective, cycle, status, chart, rows, metric)
+    return KeyResultPage(kr, objective, cycle, status, chart, rows, metric, bands)
 
 
 def _row(entry: CheckIn, timezone: str) -> CheckInRow:
