@@ -103,9 +103,8 @@ async def test_the_page_shows_the_status_the_chart_and_the_metric_definition(
     assert '<a href="/">' in html  # back to the dashboard
     assert re.search(r'data-testid="kr-value">€[\d,.]+<', html)
     assert "€1,000.00" in html  # the target, in the shop's currency
-    assert re.search(
-        r'class="badge badge-(red|yellow|green)" data-status="\w+">(Off track|At risk|On track)<', html
-    )
+    badge = r'class="badge badge-(red|yellow|green)" data-status="\w+">'
+    assert re.search(badge + "(Off track|At risk|On track)<", html)
     assert "The status is the worst of three signals" in html
     svg = html[html.index("<svg") : html.index("</svg>")]
     for drawn in ("chart-values", "chart-target", "chart-pace", "chart-forecast"):
