@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from app.admin import formats
+from app.admin.editor.amounts import Reader, Unreadable
 from app.admin.formats import read_number, read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
@@ -58,9 +59,15 @@ def read_row_id(typed: object) -> int | None:
     return number if number is not None and 0 < number <= LARGEST_ROW_ID else None
 
 
-def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[str] = ()) -> Model:
+def parse(
+    model: type[Model],
+    values: Mapping[str, object],
+    numbers: Collection[str] = (),
+    readers: Mapping[str, Reader] | None = None,
+) -> Model:
     """The request model from form values; blank fields are left out (their defaults apply).
-    The `numbers` were typed in the page's locale ("1.500,5" in German)."""
+    The `numbers` were typed in the page's locale ("1.500,5" in German); a field with one of
+    the `readers` is read by it (an amount in its metric's unit, `amounts.reader`)."""
     given = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
     errors: dict[str, str] = {}
     for name in numbers & given.keys():
@@ -68,6 +75,12 @@ def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[
         if number is None:
             errors[name] = _not_a_number()
         given[name] = number
+    for name, read in (readers or {}).items():
+        if name in given:
+            try:
+                given[name] = read(str(given[name]))
+            except Unreadable as why:
+                errors[name], given[name] = str(why), None
     try:
         parsed = model.model_validate(given)
     except ValidationError as error:

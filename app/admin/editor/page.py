@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.admin.editor import amounts
 from app.admin.editor.forms import FormState
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
@@ -60,6 +61,7 @@ async def editor_page(
         "metric_options": [(metric.key, metric.name) for metric in METRICS],
         "parents": parent_choices,
         "this_year": service.today_for(shop).year,
+        "amounts": amounts,
     }
     if chosen is None:
         context["guided"] = await guided_start(session, shop)
@@ -148,7 +150,8 @@ async def metric_help(
     """What the chosen metric means, where it stands and the start value it would get."""
     chosen = await service.get_cycle(session, shop.id, cycle)
     help_ = await help_for(session, shop, chosen, metric_key) if metric_key in BY_KEY else None
-    return render(request, "editor/_metric_help.html", {"shop": shop, "help": help_})
+    context = {"shop": shop, "help": help_, "amounts": amounts}
+    return render(request, "editor/_metric_help.html", context)
 
 
 async def help_for(session: AsyncSession, shop: SignedInShop, cycle: Cycle, key: str) -> MetricHelp:
