@@ -68,7 +68,10 @@ def target_problems(
     errors: dict[str, str] = {}
     rising = kind is KRType.INCREASE_TO
     if target == start:
-        errors["target"] = Text("the target equals the start value: there is no way to go")
+        errors["target"] = Text(
+            "the target is the start value itself: set it above the start for an increase, "
+            "below it for a decrease"
+        )
     elif rising and target < start:
         errors["target"] = Text("an increase needs a target above its start value")
     elif not rising and target > start:
