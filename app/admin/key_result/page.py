@@ -20,7 +20,9 @@ from app.admin.i18n import translated
 from app.admin.key_result.chart import key_result_chart
 from app.admin.key_result.check_in_form import CheckInForm, read_check_in
 from app.admin.rendering import render
+from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.auth.signed_out import SignedOut
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.errors import Conflict, NotFound, Unprocessable
 from app.initiatives.repository import linked_to_key_result
@@ -86,7 +88,7 @@ async def key_result_page(
     request: Request, key_result_id: int, shop: MaybeShopDep, session: SessionDep
 ) -> HTMLResponse:
     if shop is None:
-        return render(request, "sign_in.html", {}, status_code=401)
+        return signed_out_page(request, SignedOut.NO_SESSION)
     kr = await _owned(session, shop, key_result_id)
     if kr is None:
         return _not_found(request, shop)
