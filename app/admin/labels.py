@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app.admin import formats
 from app.admin.i18n import gettext as _
+from app.metrics.catalogue import BY_KEY
 from app.okr.health import AT_RISK_BELOW, OFF_TRACK_BELOW, Health
 from app.okr.models import Level, ObjectiveKind, Source, Window
 from app.okr.scoring import Bands, KRType
@@ -82,6 +83,17 @@ def health_rule(bands: Bands) -> str:
         "risk": formats.percent(Decimal(str(AT_RISK_BELOW))),
         "off": formats.percent(Decimal(str(OFF_TRACK_BELOW))),
     }
+
+
+def metric_name(key: str | None) -> str:
+    """A catalogue metric's name in the page's language (`app/admin/metric_words.py`)."""
+    metric = BY_KEY.get(key or "")
+    return _(metric.name) if metric else (key or "")
+
+
+def metric_definition(key: str | None) -> str:
+    metric = BY_KEY.get(key or "")
+    return _(metric.definition) if metric else ""
 
 
 def named(options: list[tuple[str, str]], value: str) -> str:

@@ -28,7 +28,6 @@ templates.env.globals.update(
     metric_number=formats.metric_number,
     labels=labels,
     metric_units={metric.key: metric.unit for metric in METRICS},
-    metric_names={metric.key: metric.name for metric in METRICS},
     money=formats.money,
     number=formats.number,
     editable=formats.editable,
