@@ -29,7 +29,9 @@ def kr_number(value: Decimal | None, kr: KeyResult, currency: str) -> str:
     if value is None:
         return NOTHING
     if kr.source is not Source.METRIC or kr.metric_key not in BY_KEY:
-        return f"{number(value, 2)} {kr.unit}".strip()
+        # A manual unit counts things as often as it measures them: "1 campaign", not "1.00".
+        places = 0 if value == value.to_integral_value() else 2
+        return f"{number(value, places)} {kr.unit}".strip()
     return metric_number(value, BY_KEY[kr.metric_key].unit, currency)
 
 
