@@ -283,3 +283,21 @@ async def test_a_closed_cycle_shows_no_check_in_form(connected: Connected) -> No
     assert "<form" not in page.text
     assert refused.status_code == 409
     assert await check_ins(connected, kr) == []
+
+
+async def test_an_empty_check_in_on_a_metric_key_result_is_refused_not_a_row_of_dashes(
+    connected: Connected,
+) -> None:
+    shop = await install(connected, SHOP)
+    metric = await key_result(
+        connected, shop, source=Source.METRIC, metric_key="orders", kr_type="increase_to",
+        start_value=Decimal(0), target=Decimal(10),
+    )  # fmt: skip
+
+    empty = await check_in(connected, metric, comment="   ")
+    commented = await check_in(connected, metric, comment="Bundles launched")
+
+    assert empty.status_code == 422
+    assert re.search(r'id="check-in-comment-error">say how confident you are', empty.text)
+    assert commented.status_code == 200
+    assert [entry.comment for entry in await check_ins(connected, metric)] == ["Bundles launched"]
