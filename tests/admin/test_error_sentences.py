@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.admin.editor_client import error_next_to, signed_in
-from tests.admin.test_digest import EVERY_MONDAY_AT_8, save, send_now
+from tests.admin.test_digest import EVERY_MONDAY_AT_8, mailing, save, send_now
 from tests.admin.test_digest import sign_in as digest_signed_in
 from tests.admin.test_editor import a_cycle, an_objective, metric_kr
 from tests.fixtures.stores import Connected
@@ -67,3 +67,17 @@ async def test_a_test_digest_without_an_email_server_says_so_without_the_setting
     expected = {"en": "E-mail is not set up yet", "es": "El correo electrónico aún no está",
                 "de": "E-Mail ist noch nicht eingerichtet"}[locale]  # fmt: skip
     assert expected in refused.text
+
+
+async def test_the_digest_page_says_when_no_digest_can_leave(
+    connected: Connected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await digest_signed_in(connected, "no-mail-page.myshopify.com")
+
+    without = await connected.client.get("/admin/digest")
+    monkeypatch.setattr(connected.app.state, "runtime", mailing(connected, 2525))
+    with_server = await connected.client.get("/admin/digest")
+
+    assert 'data-testid="no-email"' in without.text
+    assert "E-mail is not set up yet, so no digest can leave" in without.text
+    assert 'data-testid="no-email"' not in with_server.text

@@ -113,6 +113,8 @@ async def _page(
         # Recipients who left with the digest's unsubscribe link: it is no longer sent to them.
         "unsubscribed": await unsubscribed(session, shop.id, MailingList.DIGEST, digest.addresses),
         "languages": LANGUAGE_NAMES,
+        # Without an e-mail server a digest switched on would silently never leave.
+        "email_ready": bool(request.app.state.runtime.settings.smtp_host),
     }
     return render(request, "digest.html", context, status_code=status_code)
 
