@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.admin import routes as admin_routes
 from app.admin.limited import limited_page
 from app.admin.live_stream import router as live_router
+from app.admin.signed_out import reason_of, signed_out_page, wants_page
 from app.auth.endpoints import router as auth_router
 from app.auth.shopify_install import router as shopify_auth_router
 from app.auth.woocommerce_connect import router as woocommerce_auth_router
@@ -151,11 +152,17 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def app_error(_: Request, error: AppError) -> JSONResponse:
+    async def app_error(request: Request, error: AppError) -> Response:
         if error.status_code >= 500:
             logger.warning("%s: %s", error.code, error.message)
+        reason = reason_of(error)
+        if reason is not None and wants_page(request):  # a browser: a page that says so
+            return signed_out_page(request, reason, error.status_code)
         body = error_body(error.code, error.message, jsonable_encoder(error.details))
-        return JSONResponse(body, status_code=error.status_code)
+        response = JSONResponse(body, status_code=error.status_code)
+        if reason is not None and request.headers.get("HX-Request") == "true":
+            response.headers["HX-Refresh"] = "true"  # the page reloads into the signed-out one
+        return response
 
     @app.exception_handler(TooManyRequests)
     async def too_many_requests(request: Request, error: TooManyRequests) -> Response:

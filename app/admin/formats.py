@@ -29,7 +29,9 @@ def kr_number(value: Decimal | None, kr: KeyResult, currency: str) -> str:
     if value is None:
         return NOTHING
     if kr.source is not Source.METRIC or kr.metric_key not in BY_KEY:
-        return f"{number(value, 2)} {kr.unit}".strip()
+        # A manual unit counts things as often as it measures them: "1 campaign", not "1.00".
+        places = 0 if value == value.to_integral_value() else 2
+        return f"{number(value, places)} {kr.unit}".strip()
     return metric_number(value, BY_KEY[kr.metric_key].unit, currency)
 
 
@@ -54,6 +56,12 @@ def percent(ratio: Decimal) -> str:
     "25,3 %")."""
     rounded = round(ratio, 3).normalize()
     return format_percent(rounded, locale=i18n.current(), decimal_quantization=False)
+
+
+def chance(probability: float) -> str:
+    """A forecast's probability as a whole percentage ("27 %"): finer would claim a precision
+    a normal approximation does not have."""
+    return format_percent(round(Decimal(str(probability)), 2), locale=i18n.current())
 
 
 def money(value: Decimal | None, currency: str) -> str:

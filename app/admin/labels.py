@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from app.admin import formats
 from app.admin.i18n import gettext as _
+from app.metrics.catalogue import BY_KEY
+from app.okr.health import AT_RISK_BELOW, OFF_TRACK_BELOW, Health
 from app.okr.models import Level, ObjectiveKind, Source, Window
-from app.okr.scoring import KRType
+from app.okr.scoring import Bands, KRType
+
+# The colour a status is drawn in (with its words, never by colour alone).
+HEALTH_COLOURS = {Health.ON_TRACK: "green", Health.AT_RISK: "yellow", Health.OFF_TRACK: "red"}
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -47,6 +55,45 @@ def windows() -> list[tuple[str, str]]:
         (Window.RANGE, _("A range of days in the cycle")),
         (Window.ROLLING, _("The last N days")),
     ]
+
+
+def health(value: Health | None) -> str:
+    """A status in words, the same on every page and in the digest."""
+    words = {
+        Health.ON_TRACK: _("On track"),
+        Health.AT_RISK: _("At risk"),
+        Health.OFF_TRACK: _("Off track"),
+    }
+    return _("No score yet") if value is None else words[value]
+
+
+def health_colour(value: Health | None) -> str:
+    return "" if value is None else HEALTH_COLOURS[value]
+
+
+def health_rule(bands: Bands) -> str:
+    """The rule of `app.okr.health` in one sentence, with this shop's bands."""
+    return _(
+        "The status is the worst of three signals: the score (green from %(green)s, yellow "
+        "from %(yellow)s), the pace (behind is at risk) and the forecast's chance of reaching "
+        "the target (under %(risk)s at risk, under %(off)s off track)."
+    ) % {
+        "green": formats.score(bands.green_from),
+        "yellow": formats.score(bands.yellow_from),
+        "risk": formats.percent(Decimal(str(AT_RISK_BELOW))),
+        "off": formats.percent(Decimal(str(OFF_TRACK_BELOW))),
+    }
+
+
+def metric_name(key: str | None) -> str:
+    """A catalogue metric's name in the page's language (`app/admin/metric_words.py`)."""
+    metric = BY_KEY.get(key or "")
+    return _(metric.name) if metric else (key or "")
+
+
+def metric_definition(key: str | None) -> str:
+    metric = BY_KEY.get(key or "")
+    return _(metric.definition) if metric else ""
 
 
 def named(options: list[tuple[str, str]], value: str) -> str:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from app.auth.bounce import bounce, needs_a_fresh_session_token
 from app.auth.cookies import SESSION_COOKIE, csrf_matches, read_session
 from app.auth.embedded import shop_from_session_token
+from app.auth.signed_out import SignedOut
 from app.deps import RuntimeDep, SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.shops import repository
@@ -38,7 +39,8 @@ async def _signed_in_row(request: Request, runtime: RuntimeDep, session: Session
         return await _shop_from_cookie(request, runtime, session, cookie)
     raise Unauthorized(
         "sign in: open StoreOKR from your store's admin, or use a login link "
-        "(`storeokr shop login-link SHOP`)"
+        "(`storeokr shop login-link SHOP`)",
+        details={"reason": SignedOut.NO_SESSION},
     )
 
 
@@ -84,14 +86,20 @@ async def _shop_from_cookie(
 ) -> Shop:
     cookie_session = read_session(cookie, runtime.settings)
     if cookie_session is None:
-        raise Unauthorized("your session has expired: use a new login link")
+        raise Unauthorized(
+            "your session has expired: use a new login link",
+            details={"reason": SignedOut.EXPIRED},
+        )
     if request.method not in _SAFE_METHODS and not csrf_matches(
         cookie_session, await _given_csrf_token(request)
     ):
         raise Forbidden("the form's CSRF token is missing or wrong: reload the page and retry")
     shop = await repository.get_shop(session, cookie_session.shop_id)
     if shop is None or shop.status is not ShopStatus.ACTIVE:
-        raise Unauthorized("this shop is no longer connected: reconnect it from the store")
+        raise Unauthorized(
+            "this shop is no longer connected: reconnect it from the store",
+            details={"reason": SignedOut.DISCONNECTED},
+        )
     return shop
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from app.auth.cookies import start_session
+from app.auth.signed_out import SignedOut
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
 from app.shops import service
@@ -17,7 +18,10 @@ async def login(token: str, session: SessionDep, settings: SettingsDep) -> Redir
     """Open the admin with a one-time login link (WooCommerce merchants, shared links)."""
     nonce = await service.use_nonce(session, token, NoncePurpose.LOGIN_LINK)
     if nonce is None or nonce.shop_id is None:
-        raise NotFound("this login link is unknown, used or expired: ask for a new one")
+        raise NotFound(
+            "this login link is unknown, used or expired: ask for a new one",
+            details={"reason": SignedOut.LOGIN_LINK_USED},
+        )
     response = RedirectResponse("/", status_code=303)
     start_session(response, settings, nonce.shop_id)
     return response

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.metrics.catalogue import Aggregation, Metric
 from app.metrics.periods import Granularity
 from app.metrics.service import evaluate, metric_named
+from app.okr.health import Health, key_result_health
 from app.okr.models import CheckIn, Cycle, KeyResult, Source, Window
 from app.okr.projection import (
     Forecast,
@@ -52,6 +53,7 @@ class KRStatus:
     forecast: Forecast
     span: Span | None  # the dates the value covers (None before they begin)
     stretch_reached: bool = False
+    health: Health | None = None  # on track / at risk / off track: `app.okr.health`
 
 
 def kr_span(kr: KeyResult, cycle: Cycle, today: date) -> tuple[Span, Span] | None:
@@ -217,16 +219,19 @@ def _status(
         and stretch is not None
         and (value >= stretch if kr.kr_type is KRType.INCREASE_TO else value <= stretch)
     )
+    band = bands.of(scored.score)
+    forecast = forecast or no_forecast("not forecast for this type")
     return KRStatus(
         value=value,
         start=kr.start_value,
         target=kr.target,
         score=scored.score,
-        band=bands.of(scored.score),
+        band=band,
         progress=scored.progress,
         expected=expected,
         pace=pace,
-        forecast=forecast or no_forecast("not forecast for this type"),
+        forecast=forecast,
         span=None if spans is None else spans[1],
         stretch_reached=reached,
+        health=key_result_health(band, pace, forecast.probability),
     )

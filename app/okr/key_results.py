@@ -118,6 +118,10 @@ async def check_in(
     if kr.source is Source.MANUAL and kr.kr_type is not KRType.MILESTONE:
         if values.get("value") is None:
             errors["value"] = Text("a manual key result moves by the value checked in")
+    said = values.get("confidence") is not None or str(values.get("comment") or "").strip()
+    if kr.source is Source.METRIC and not said and "value" not in errors:
+        # Its value is the store's: a check-in with neither confidence nor comment says nothing.
+        errors["comment"] = Text("say how confident you are, or add a comment")
     if errors:
         raise invalid(errors)
     entry = CheckIn(shop_id=shop_id, key_result_id=kr.id or 0, **values)

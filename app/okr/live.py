@@ -32,6 +32,7 @@ async def key_results_moved(runtime: Runtime, shop_id: int) -> tuple[str, dict[s
                     "value": None if status.value is None else str(status.value),
                     "score": status.score,
                     "band": status.band,
+                    "health": status.health,
                     "pace": status.pace,
                 }
             )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.db import MONEY_LIMIT
 from app.deps import LARGEST_ROW_ID
 from app.metrics.service import FIRST_DAY, LAST_DAY, MAX_RANGE_DAYS
+from app.okr.health import Health
 from app.okr.models import CycleStatus, Level, ObjectiveKind, Source, Window
 from app.okr.projection import PaceStatus
 from app.okr.scoring import Band, KRType
@@ -218,6 +219,11 @@ class StatusOut(BaseModel):
     target: Decimal | None
     score: float | None
     band: Band | None
+    health: Health | None = Field(
+        default=None,
+        description="on_track, at_risk or off_track: the worst of band, pace "
+        "and forecast (see the README's OKRs section)",
+    )
     progress: float | None
     expected: Decimal | None
     pace: PaceStatus | None
@@ -280,6 +286,7 @@ class ScoredObjective(BaseModel):
     objective: ObjectiveOut
     score: float | None
     band: Band | None
+    health: Health | None = None
     flags: list[str]
     key_results: list[KeyResultOut]
     children: list[ScoredObjective]

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.okr.evaluation import KRStatus, evaluate_key_result
+from app.okr.health import Health, objective_health, of_band
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
 from app.okr.scoring import Band, Bands, weighted_mean
 from app.okr.service import bands_for, key_results_of, objectives_of, warnings_for
@@ -28,6 +29,7 @@ class ObjectiveView:
     children: list[ObjectiveView] = field(default_factory=list)
     score: float | None = None
     band: Band | None = None
+    health: Health | None = None  # on track / at risk / off track: `app.okr.health`
     flags: list[str] = field(default_factory=list)
 
 
@@ -37,6 +39,7 @@ class Scorecard:
     objectives: list[ObjectiveView]  # the roots; aligned objectives under their parent
     score: float | None
     warnings: list[str]
+    bands: Bands = field(default_factory=Bands)  # the shop's, to explain the statuses
 
 
 async def scorecard(session: AsyncSession, shop_id: int, cycle: Cycle, today: date) -> Scorecard:
@@ -55,7 +58,7 @@ async def scorecard(session: AsyncSession, shop_id: int, cycle: Cycle, today: da
     for root in roots:
         _roll_up(root, bands)
     score = weighted_mean([(r.score, r.objective.weight) for r in roots])
-    return Scorecard(cycle, roots, score, await warnings_for(session, cycle))
+    return Scorecard(cycle, roots, score, await warnings_for(session, cycle), bands)
 
 
 def _roll_up(view: ObjectiveView, bands: Bands) -> None:
@@ -67,14 +70,19 @@ def _roll_up(view: ObjectiveView, bands: Bands) -> None:
     if view.objective.final_score is not None:
         view.score = view.objective.final_score
     view.band = bands.of(view.score)
+    statuses = [kr.status.health for kr in view.key_results]
+    statuses += [child.health for child in view.children]
+    view.health = objective_health(view.band, statuses)
     if not view.key_results:
         view.flags.append("no key results: add at least one so progress can be measured")
 
 
 def frozen_status(status: KRStatus, kr: KeyResult, bands: Bands) -> KRStatus:
-    """A closed cycle's key result as it was when the cycle closed."""
+    """A closed cycle's key result as it was when the cycle closed (its band is all that is
+    left to judge: there is no pace or forecast after the end)."""
+    band = bands.of(kr.final_score)
     return replace(
-        status, value=kr.final_value, score=kr.final_score, band=bands.of(kr.final_score)
+        status, value=kr.final_value, score=kr.final_score, band=band, health=of_band(band)
     )
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 from app.text import Text
+
+SHOWN = Decimal("0.01")  # scores are shown with two places
 
 
 class KRType(StrEnum):
@@ -35,11 +37,14 @@ class Bands:
     yellow_from: float = 0.4
 
     def of(self, score: float | None) -> Band | None:
+        """The band of the score as every page shows it (two places): a 0.696 is read "0.70",
+        so it is green where green starts at 0.7."""
         if score is None:
             return None
-        if score >= self.green_from:
+        shown = float(Decimal(str(score)).quantize(SHOWN, ROUND_HALF_EVEN))
+        if shown >= self.green_from:
             return Band.GREEN
-        return Band.YELLOW if score >= self.yellow_from else Band.RED
+        return Band.YELLOW if shown >= self.yellow_from else Band.RED
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,10 @@ def target_problems(
     errors: dict[str, str] = {}
     rising = kind is KRType.INCREASE_TO
     if target == start:
-        errors["target"] = Text("the target equals the start value: there is no way to go")
+        errors["target"] = Text(
+            "the target is the start value itself: set it above the start for an increase, "
+            "below it for a decrease"
+        )
     elif rising and target < start:
         errors["target"] = Text("an increase needs a target above its start value")
     elif not rising and target > start:

@@ -21,13 +21,16 @@ SYNCS_SHOWN = 50
 
 
 async def recent_events(
-    session: AsyncSession, shop_id: int, status: EventStatus | None = None, limit: int = 100
-) -> list[WebhookEvent]:
-    """The shop's deliveries, newest first; only those in `status` when given."""
+    session: AsyncSession, shop_id: int, status: EventStatus | None = None, limit: int = 100,
+    offset: int = 0,
+) -> list[WebhookEvent]:  # fmt: skip
+    """The shop's deliveries, newest first (from the `offset`-th); only those in `status` when
+    given."""
     statement = select(WebhookEvent).where(WebhookEvent.shop_id == shop_id)
     if status is not None:
         statement = statement.where(WebhookEvent.status == status)
-    statement = statement.order_by(col(WebhookEvent.received_at).desc()).limit(limit)
+    newest_first = (col(WebhookEvent.received_at).desc(), col(WebhookEvent.id).desc())
+    statement = statement.order_by(*newest_first).offset(offset).limit(limit)
     return list((await session.exec(statement)).all())
 
 

@@ -21,7 +21,7 @@ from app.shops.models import SignedInShop
 
 KEY_RESULT_COLUMNS = (
     "cycle", "objective", "key_result", "metric", "unit", "type", "start", "target", "value",
-    "score", "band", "pace", "forecast",
+    "score", "band", "status", "pace", "forecast",
 )  # fmt: skip
 CHECK_IN_COLUMNS = (
     "cycle", "objective", "key_result", "day", "at", "value", "confidence", "comment", "author",
@@ -84,6 +84,7 @@ def _key_result_row(shop: SignedInShop, cycle: Cycle, view: ObjectiveView, kr_vi
         decimal(status.value),
         fraction(status.score),
         status.band.value if status.band else "",
+        status.health.value if status.health else "",
         status.pace.value if status.pace else "",
         decimal(status.forecast.value),
     ]

@@ -80,7 +80,10 @@ async def test_a_target_equal_to_the_start_is_refused_next_to_the_target(
 
     assert refused.status_code == 422
     error = error_next_to(refused.text, f"kr-new-{objective_id}", "target")
-    assert error == "the target equals the start value: there is no way to go"
+    assert (
+        error == "the target is the start value itself: set it above the start for an increase, "
+        "below it for a decrease"
+    )
     assert 'value="900"' in refused.text  # what was typed is still there
     assert await api(admin.client, f"/api/v1/key-results?objective_id={objective_id}") == []
 
@@ -269,11 +272,13 @@ async def test_the_domains_errors_are_shown_in_the_pages_language(connected: Con
     )
 
     assert error_next_to(refused.text, f"kr-new-{objective_id}", "target") == (
-        "der Zielwert entspricht dem Startwert: es gibt keinen Weg zu gehen"
+        "der Zielwert ist der Startwert selbst: Legen Sie ihn für eine Steigerung darüber, "
+        "für eine Senkung darunter fest"
     )
     # The API speaks English, whatever language the admin was in.
     assert api_refusal.json()["error"]["details"]["fields"]["target"] == (
-        "the target equals the start value: there is no way to go"
+        "the target is the start value itself: set it above the start for an increase, "
+        "below it for a decrease"
     )
 
 

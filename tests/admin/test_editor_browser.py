@@ -49,7 +49,10 @@ async def test_an_objective_and_key_result_made_in_the_editor_reach_the_api(
 
     await fill_key_result(page, objective_id, target="1000")
     error = page.locator(f"#kr-new-{objective_id}-target-error")
-    await expect(error).to_have_text("the target equals the start value: there is no way to go")
+    await expect(error).to_have_text(
+        "the target is the start value itself: set it above the start for an increase, "
+        "below it for a decrease"
+    )
     target = page.locator(f"#kr-new-{objective_id}-target")
     await expect(target).to_have_attribute("aria-invalid", "true")
     # The error sits in the target's own field, right under it.

@@ -123,7 +123,8 @@ async def test_inside_shopify_the_editors_forms_save_and_refuse_as_outside(
     await fill_key_result(page, objective_id, target="1000")  # the metric help is htmx too
     target_error = page.locator(f"#kr-new-{objective_id}-target-error")
     await expect(target_error).to_have_text(
-        "the target equals the start value: there is no way to go"
+        "the target is the start value itself: set it above the start for an increase, "
+        "below it for a decrease"
     )
     await fill_key_result(page, objective_id, target="1500")
     await expect(page.locator("tr[data-key-result]", has_text="Grow net sales")).to_be_visible()

@@ -37,6 +37,7 @@ def test_manual_key_results_carry_their_own_unit() -> None:
     kr = KeyResult(shop_id=1, objective_id=1, title="Page load", source=Source.MANUAL,
                    kr_type=KRType.DECREASE_TO, unit="s")  # fmt: skip
     assert kr_number(Decimal("2.5"), kr, "EUR") == "2.50 s"
+    assert kr_number(Decimal("1.000000"), kr, "EUR") == "1 s"  # #22: counts read whole
 
 
 @pytest.mark.parametrize(

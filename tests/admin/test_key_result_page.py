@@ -103,7 +103,9 @@ async def test_the_page_shows_the_status_the_chart_and_the_metric_definition(
     assert '<a href="/">' in html  # back to the dashboard
     assert re.search(r'data-testid="kr-value">€[\d,.]+<', html)
     assert "€1,000.00" in html  # the target, in the shop's currency
-    assert re.search(r'class="badge badge-(red|yellow|green)">(Off track|At risk|On track)<', html)
+    badge = r'class="badge badge-(red|yellow|green)" data-status="\w+">'
+    assert re.search(badge + "(Off track|At risk|On track)<", html)
+    assert "The status is the worst of three signals" in html
     svg = html[html.index("<svg") : html.index("</svg>")]
     for drawn in ("chart-values", "chart-target", "chart-pace", "chart-forecast"):
         assert f'class="{drawn}"' in svg, drawn
@@ -250,7 +252,7 @@ async def test_a_plain_form_needs_its_csrf_token_and_is_redirected_after_a_save(
     assert saved.headers["location"] == f"/admin/key-results/{kr.id}#check-ins"
     assert len(await check_ins(connected, kr)) == 1
     shown = await client.get(saved.headers["location"])
-    assert "3.00 s" in re.findall(r'<tr data-testid="check-in">(.*?)</tr>', shown.text, re.S)[0]
+    assert "3 s" in re.findall(r'<tr data-testid="check-in">(.*?)</tr>', shown.text, re.S)[0]
 
 
 async def test_a_comment_with_a_script_is_shown_as_text(connected: Connected) -> None:
@@ -281,3 +283,21 @@ async def test_a_closed_cycle_shows_no_check_in_form(connected: Connected) -> No
     assert "<form" not in page.text
     assert refused.status_code == 409
     assert await check_ins(connected, kr) == []
+
+
+async def test_an_empty_check_in_on_a_metric_key_result_is_refused_not_a_row_of_dashes(
+    connected: Connected,
+) -> None:
+    shop = await install(connected, SHOP)
+    metric = await key_result(
+        connected, shop, source=Source.METRIC, metric_key="orders", kr_type="increase_to",
+        start_value=Decimal(0), target=Decimal(10),
+    )  # fmt: skip
+
+    empty = await check_in(connected, metric, comment="   ")
+    commented = await check_in(connected, metric, comment="Bundles launched")
+
+    assert empty.status_code == 422
+    assert re.search(r'id="check-in-comment-error">say how confident you are', empty.text)
+    assert commented.status_code == 200
+    assert [entry.comment for entry in await check_ins(connected, metric)] == ["Bundles launched"]

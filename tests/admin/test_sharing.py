@@ -336,6 +336,7 @@ async def test_key_results_csv_has_plain_numbers_defused_text_and_only_this_shop
             "value": "2.7",
             "score": "0.5000",
             "band": "yellow",
+            "status": "at_risk",  # a yellow score is at risk whatever its pace
             "pace": rows[0]["pace"],  # depends on today's date in the cycle
             "forecast": "",
         }

@@ -211,7 +211,7 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("GET", "/admin/sharing"): Page(query=lambda fill: {"created": fill("query.created", "link")}),
     ("POST", "/admin/sharing"): Page(form=lambda fill: {"label": "Team TV", "days": "30"}),
     ("POST", "/admin/sharing/{link_id}/revoke"): Page(),
-    ("GET", "/admin/operations"): Page(),
+    ("GET", "/admin/operations"): Page(query=lambda fill: {"page": "1"}),
     ("POST", "/admin/operations/webhooks/{event_id}/retry"): Page(),
     ("GET", "/admin/initiatives"): Page(query=lambda fill: {"new": "win_back"}),
     ("POST", "/admin/initiatives"): Page(form=_initiative_form),

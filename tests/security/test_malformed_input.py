@@ -378,7 +378,7 @@ async def test_an_objective_weight_out_of_bounds_in_a_form_is_422_and_changes_no
     [
         ("weight", "99999999999999999999999999", "Enter 1000 or less."),
         ("rolling_days", "100000000000000000000000", "Enter 1098 or less."),
-        ("target", "99999999999999999999999999", "Enter less than 100000000000000."),
+        ("target", "99999999999999999999999999", "This number is too large."),  # #22: no bound
     ],
 )
 async def test_a_key_result_number_out_of_bounds_in_a_form_is_422_and_stores_nothing(

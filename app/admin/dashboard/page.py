@@ -8,7 +8,9 @@ from fastapi.responses import HTMLResponse
 
 from app.admin.editor.page import guided_start, has_cycles
 from app.admin.rendering import render
+from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.auth.signed_out import SignedOut
 from app.deps import SessionDep
 from app.okr.scorecard import current_scorecard
 from app.okr.service import today_for
@@ -21,7 +23,7 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     """The current cycle's objectives and key results, kept live by the page's event stream;
     without a sign-in, how to sign in (401)."""
     if shop is None:
-        return render(request, "sign_in.html", {}, status_code=401)
+        return signed_out_page(request, SignedOut.NO_SESSION)
     today = today_for(shop)
     card = await current_scorecard(session, shop.id, today)
     context: dict[str, object] = {"shop": shop, "card": card, "this_year": today.year}

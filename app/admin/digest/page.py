@@ -15,6 +15,7 @@ from app.admin.digest.form import read_form
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import ngettext
+from app.admin.problems import sending_problem
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.deps import RuntimeDep, SessionDep
@@ -77,9 +78,8 @@ async def send_now(
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     except AppError as error:  # e-mail not configured, or the SMTP server unreachable
-        return await _page(
-            request, session, shop, digest, values, problem=error.message, status_code=503
-        )
+        problem = sending_problem(error)
+        return await _page(request, session, shop, digest, values, problem=problem, status_code=503)
     if delivery.failed:
         status = 200 if delivery.sent else 503
         problem = _refused(delivery)
@@ -113,6 +113,8 @@ async def _page(
         # Recipients who left with the digest's unsubscribe link: it is no longer sent to them.
         "unsubscribed": await unsubscribed(session, shop.id, MailingList.DIGEST, digest.addresses),
         "languages": LANGUAGE_NAMES,
+        # Without an e-mail server a digest switched on would silently never leave.
+        "email_ready": bool(request.app.state.runtime.settings.smtp_host),
     }
     return render(request, "digest.html", context, status_code=status_code)
 

@@ -31,17 +31,29 @@ async def add_cycle(request: Request, shop: ShopDep, session: SessionDep) -> Res
     """A calendar year, or a name with first and last day."""
 
     async def change(values: dict[str, str]) -> str:
-        body = parse(CycleIn, values)
+        body = parse(CycleIn, _named_or_yearly(values))
         if body.year is not None:
             name, start, end = service.yearly(body.year)
         elif body.name and body.start and body.end:
             name, start, end = body.name, body.start, body.end
+        elif body.name or body.start or body.end:  # a named cycle, not complete yet
+            blank = {"name": body.name, "start": body.start, "end": body.end}
+            raise FormRefused({field: _("Fill in this field.") for field, given in blank.items()
+                               if not given})  # fmt: skip
         else:
             raise FormRefused({"year": _("Give a year, or a name with its first and last day.")})
         cycle = await service.create_cycle(session, shop.id, name, start, end)
         return editor_url(cycle.id)
 
     return await submit(request, session, shop, "cycle-new", None, change)
+
+
+def _named_or_yearly(values: dict[str, str]) -> dict[str, str]:
+    """A name or a day typed in makes a named cycle: the year the form suggests is then left
+    out (it would otherwise win, and "Spring push" would silently become next year)."""
+    if any(values.get(field, "").strip() for field in ("name", "start", "end")):
+        return {field: value for field, value in values.items() if field != "year"}
+    return values
 
 
 @router.post("/cycles/{cycle_id}/templates")

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from app.admin import formats
+from app.admin.editor.amounts import Reader, Unreadable
 from app.admin.formats import read_number, read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
@@ -58,9 +59,15 @@ def read_row_id(typed: object) -> int | None:
     return number if number is not None and 0 < number <= LARGEST_ROW_ID else None
 
 
-def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[str] = ()) -> Model:
+def parse(
+    model: type[Model],
+    values: Mapping[str, object],
+    numbers: Collection[str] = (),
+    readers: Mapping[str, Reader] | None = None,
+) -> Model:
     """The request model from form values; blank fields are left out (their defaults apply).
-    The `numbers` were typed in the page's locale ("1.500,5" in German)."""
+    The `numbers` were typed in the page's locale ("1.500,5" in German); a field with one of
+    the `readers` is read by it (an amount in its metric's unit, `amounts.reader`)."""
     given = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
     errors: dict[str, str] = {}
     for name in numbers & given.keys():
@@ -68,6 +75,12 @@ def parse(model: type[Model], values: Mapping[str, object], numbers: Collection[
         if number is None:
             errors[name] = _not_a_number()
         given[name] = number
+    for name, read in (readers or {}).items():
+        if name in given:
+            try:
+                given[name] = read(str(given[name]))
+            except Unreadable as why:
+                errors[name], given[name] = str(why), None
     try:
         parsed = model.model_validate(given)
     except ValidationError as error:
@@ -81,18 +94,22 @@ def _field_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else FORM_ERROR
-        errors.setdefault(name, _in_page_language(problem) or _readable(problem["msg"]))
+        errors.setdefault(name, _bounded(problem) or in_page_language(problem))
     return errors
 
 
-def _in_page_language(problem: ErrorDetails) -> str | None:
+def _bounded(problem: ErrorDetails) -> str | None:
     """A number or day beyond the request model's bounds, with the bound as it is typed here
-    ("Enter 1000 or less."), or a request model's own `Text`, in the page's language; None for
-    other problems."""
+    ("Enter 1000 or less."); a bound no one would type (the database's largest amount) is just
+    "too large"."""
     bounds = problem.get("ctx") or {}
     match problem["type"]:
-        case "value_error" if isinstance(text := _text_of(bounds.get("error")), Text):
-            return translated(text)
+        case "less_than_equal" | "less_than" if _beyond_typing(bounds.get("le", bounds.get("lt"))):
+            return _("This number is too large.")
+        case "greater_than_equal" | "greater_than" if _beyond_typing(
+            bounds.get("ge", bounds.get("gt"))
+        ):
+            return _("This number is too small.")
         case "less_than_equal":
             return _("Enter %(limit)s or less.") % {"limit": _limit(bounds["le"])}
         case "greater_than_equal":
@@ -101,9 +118,44 @@ def _in_page_language(problem: ErrorDetails) -> str | None:
             return _("Enter less than %(limit)s.") % {"limit": _limit(bounds["lt"])}
         case "greater_than":
             return _("Enter more than %(limit)s.") % {"limit": _limit(bounds["gt"])}
-        case "finite_number":
-            return _not_a_number()
     return None
+
+
+def in_page_language(problem: ErrorDetails) -> str:
+    """Any other problem pydantic finds, as a sentence of the page's language: a request
+    model's own `Text` translated, the common kinds said plainly, never pydantic's English."""
+    bounds = problem.get("ctx") or {}
+    kind = problem["type"]
+    if kind == "value_error" and isinstance(text := _text_of(bounds.get("error")), Text):
+        return translated(text)
+    if kind in ("missing", "string_too_short"):
+        return _("Fill in this field.")
+    if kind == "string_too_long":
+        return _("Shorten this to %(count)s characters or fewer.") % {
+            "count": bounds.get("max_length")
+        }
+    if kind in _NUMBER_PROBLEMS:
+        return _not_a_number()
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        return _("Enter a whole number.")
+    if kind.startswith(("date", "datetime")):
+        return _("Enter a day, for example %(example)s.") % {"example": _example_day()}
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of the options.")
+    return _("This value cannot be used here: check it and try again.")
+
+
+_NUMBER_PROBLEMS = {"finite_number", "decimal_parsing", "float_parsing", "decimal_type",
+                    "float_type", "decimal_max_digits", "decimal_max_places"}  # fmt: skip
+_LARGEST_TYPED = Decimal(10) ** 12  # beyond this a bound is a storage limit, not a rule
+
+
+def _beyond_typing(bound: object) -> bool:
+    return isinstance(bound, int | float | Decimal) and abs(Decimal(bound)) >= _LARGEST_TYPED
+
+
+def _example_day() -> str:
+    return formats.day(date(2027, 3, 31))
 
 
 def _text_of(error: object) -> object:
@@ -124,10 +176,6 @@ def _limit(bound: object) -> str:
         return formats.day(date.fromisoformat(str(bound)))
     except ValueError:
         return str(bound)
-
-
-def _readable(message: str) -> str:
-    return message.removeprefix("Value error, ").removeprefix("Input should be ")
 
 
 def refused(error: AppError) -> FormRefused:

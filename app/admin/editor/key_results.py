@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from app.admin.editor import amounts
 from app.admin.editor.forms import parse, read_row_id
 from app.admin.editor.reorder import move
 from app.admin.editor.submit import editor_url, submit
@@ -19,7 +20,7 @@ from app.okr.schemas import KeyResultIn
 
 router = APIRouter(prefix="/admin/okrs/key-results")
 
-NUMBERS = {"start_value", "target", "stretch_target", "weight"}  # typed in the page's locale
+NUMBERS = {"weight"}  # typed in the page's locale; the amounts in their metric's unit too
 
 # What the form owns; the rest (done for milestones, position) has its own controls.
 _EDITABLE = {
@@ -30,12 +31,14 @@ _EDITABLE = {
 
 def _body(values: dict[str, str]) -> KeyResultIn:
     """The form as the API's request; a manual key result has no metric whatever was picked,
-    and a checkbox left unticked is not sent at all."""
+    and a checkbox left unticked is not sent at all. Start and targets are read in the chosen
+    metric's unit (a rate typed as a percentage)."""
     given: dict[str, object] = dict(values)
     if given.get("source") == Source.MANUAL:
         given.pop("metric_key", None)
     given["done"] = "done" in values
-    return parse(KeyResultIn, given, NUMBERS)
+    unit = amounts.unit_of(str(given.get("metric_key") or ""))
+    return parse(KeyResultIn, given, NUMBERS, amounts.readers(unit))
 
 
 @router.post("")

@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.admin import labels
+from app.admin.editor import amounts
 from app.admin.editor.forms import FormState
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
@@ -57,9 +59,10 @@ async def editor_page(
         "cycles": cycles,
         "cycle": chosen,
         "failed": failed,
-        "metric_options": [(metric.key, metric.name) for metric in METRICS],
+        "metric_options": [(metric.key, labels.metric_name(metric.key)) for metric in METRICS],
         "parents": parent_choices,
         "this_year": service.today_for(shop).year,
+        "amounts": amounts,
     }
     if chosen is None:
         context["guided"] = await guided_start(session, shop)
@@ -148,11 +151,12 @@ async def metric_help(
     """What the chosen metric means, where it stands and the start value it would get."""
     chosen = await service.get_cycle(session, shop.id, cycle)
     help_ = await help_for(session, shop, chosen, metric_key) if metric_key in BY_KEY else None
-    return render(request, "editor/_metric_help.html", {"shop": shop, "help": help_})
+    context = {"shop": shop, "help": help_, "amounts": amounts}
+    return render(request, "editor/_metric_help.html", context)
 
 
 async def help_for(session: AsyncSession, shop: SignedInShop, cycle: Cycle, key: str) -> MetricHelp:
-    metric, today = BY_KEY[key], service.today_for(shop)
+    today = service.today_for(shop)
     current = start = None
     history = okr_templates.history_span(cycle)  # None: a cycle longer than any metric range
     if history is not None:
@@ -161,4 +165,5 @@ async def help_for(session: AsyncSession, shop: SignedInShop, cycle: Cycle, key:
                 session, shop.id, key, (cycle.start, min(today, cycle.end))
             )
         start, _ = await metric_value(session, shop.id, key, history)
-    return MetricHelp(key, metric.name, metric.definition, current, start)
+    name, definition = labels.metric_name(key), labels.metric_definition(key)
+    return MetricHelp(key, name, definition, current, start)

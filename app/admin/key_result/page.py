@@ -21,7 +21,9 @@ from app.admin.initiatives.experiment_results import lift_sentence
 from app.admin.key_result.chart import key_result_chart
 from app.admin.key_result.check_in_form import CheckInForm, read_check_in
 from app.admin.rendering import render
+from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import MaybeShopDep, ShopDep
+from app.auth.signed_out import SignedOut
 from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
 from app.errors import Conflict, NotFound, Unprocessable
@@ -34,7 +36,7 @@ from app.okr.evaluation import KRStatus, evaluate_key_result
 from app.okr.key_results import get_key_result, history
 from app.okr.models import CheckIn, Cycle, CycleStatus, KeyResult, Objective, Source
 from app.okr.scorecard import frozen_status
-from app.okr.scoring import KRType
+from app.okr.scoring import Bands, KRType
 from app.okr.service import bands_for, get_cycle, get_objective, today_for
 from app.shops.models import SignedInShop
 
@@ -60,6 +62,7 @@ class KeyResultPage:
     chart: Markup | None  # None for a milestone: done or not, there is no curve
     check_ins: list[CheckInRow]  # newest first; the daily snapshots are in the chart only
     metric: Metric[Any] | None
+    bands: Bands  # the shop's, for the sentence that explains the status
 
     @property
     def is_open(self) -> bool:
@@ -80,7 +83,7 @@ class KeyResultPage:
     def chance(self) -> str | None:
         """The forecast's probability of reaching the target, as a percentage."""
         probability = self.status.forecast.probability
-        return None if probability is None else formats.percent(Decimal(str(probability)))
+        return None if probability is None else formats.chance(probability)
 
 
 @router.get("/admin/key-results/{key_result_id}", response_class=HTMLResponse)
@@ -88,7 +91,7 @@ async def key_result_page(
     request: Request, key_result_id: int, shop: MaybeShopDep, session: SessionDep
 ) -> HTMLResponse:
     if shop is None:
-        return render(request, "sign_in.html", {}, status_code=401)
+        return signed_out_page(request, SignedOut.NO_SESSION)
     kr = await _owned(session, shop, key_result_id)
     if kr is None:
         return _not_found(request, shop)
@@ -186,7 +189,7 @@ async def load_page(session: AsyncSession, shop: SignedInShop, kr: KeyResult) ->
         chart = key_result_chart(kr, cycle, status, entries, shop, today)
     rows = [_row(e, shop.timezone) for e in reversed(entries) if e.snapshot_day is None]
     metric = BY_KEY.get(kr.metric_key or "") if kr.source is Source.METRIC else None
-    return KeyResultPage(kr, objective, cycle, status, chart, rows, metric)
+    return KeyResultPage(kr, objective, cycle, status, chart, rows, metric, bands)
 
 
 def _row(entry: CheckIn, timezone: str) -> CheckInRow:

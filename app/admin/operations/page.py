@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.admin.initiatives.send_log import failure_sentence
+from app.admin.operations.failures import failure
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.commerce.models import StoreSync, SyncStatus
@@ -24,7 +26,8 @@ from app.shops.models import SignedInShop
 
 router = APIRouter(include_in_schema=False)
 
-EVENTS_SHOWN = 50
+EVENTS_PER_PAGE = 25
+LAST_PAGE = 400  # 10 000 deliveries back: older ones are in the JSON API
 SYNCS_SHOWN = 10
 FAILED_SENDS_SHOWN = 20
 
@@ -69,16 +72,45 @@ def progress_of(sync: StoreSync) -> SyncProgress:
     return SyncProgress(sync, step, steps)
 
 
+@dataclass(frozen=True)
+class Paging:
+    page: int  # 1 is the newest deliveries
+    pages: int
+
+    @property
+    def older(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+    @property
+    def newer(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+
+def paging(requested: int, deliveries: int) -> Paging:
+    pages = max(1, min(LAST_PAGE, -(-deliveries // EVENTS_PER_PAGE)))
+    return Paging(min(max(requested, 1), pages), pages)
+
+
 @router.get("/admin/operations", response_class=HTMLResponse)
-async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HTMLResponse:
-    """The store connection, recent webhooks (failed ones retried from here), sync progress."""
+async def operations(
+    request: Request,
+    shop: ShopDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
+) -> HTMLResponse:
+    """The store connection, webhooks a page at a time (failed ones summarised in words and
+    retried from here), sync progress."""
     shop_id = shop.id
-    events = await service.recent_events(session, shop_id, limit=EVENTS_SHOWN)
+    counts = {s.value: n for s, n in (await service.count_by_status(session, shop_id)).items()}
+    pages = paging(page, sum(counts.values()))
+    offset = (pages.page - 1) * EVENTS_PER_PAGE
+    events = await service.recent_events(session, shop_id, limit=EVENTS_PER_PAGE, offset=offset)
+    newest = await service.recent_events(session, shop_id, limit=1)
     connection = Connection(
         shop=shop,
         scopes=[scope.strip() for scope in shop.scopes.split(",") if scope.strip()],
-        last_received_at=events[0].received_at if events else None,  # newest first
-        counts={s.value: n for s, n in (await service.count_by_status(session, shop_id)).items()},
+        last_received_at=newest[0].received_at if newest else None,
+        counts=counts,
         webhook_check=await service.webhook_check(session, shop_id),
     )
     syncs = await service.recent_syncs(session, shop_id, limit=SYNCS_SHOWN)
@@ -88,6 +120,8 @@ async def operations(request: Request, shop: ShopDep, session: SessionDep) -> HT
         "section": "operations",
         "connection": connection,
         "events": events,
+        "paging": pages,
+        "failure": failure,
         "syncs": [progress_of(sync) for sync in syncs],
         "failed_sends": [
             FailedSend(
@@ -109,4 +143,5 @@ async def retry(
 ) -> HTMLResponse:
     """Queue a failed webhook again; the row, now waiting, replaces the failed one."""
     event = await service.retry_failed(session, shop.id, event_id)
-    return render(request, "operations/_event_row.html", {"shop": shop, "event": event})
+    context = {"shop": shop, "event": event, "failure": failure}
+    return render(request, "operations/_event_row.html", context)

@@ -13,7 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.rendering import render
+from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import CSRF_FIELD, MaybeShopDep, ShopDep
+from app.auth.signed_out import SignedOut
 from app.config import Settings
 from app.db import utcnow
 from app.deps import RowId, SessionDep, SettingsDep
@@ -52,7 +54,7 @@ async def sharing_page(
 ) -> HTMLResponse:
     """The shop's share links and exports; without a sign-in, how to sign in (401)."""
     if shop is None:
-        return render(request, "sign_in.html", {}, status_code=401)
+        return signed_out_page(request, SignedOut.NO_SESSION)
     return await _page(request, session, settings, shop, LinkForm(), created)
 
 
