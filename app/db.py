@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.errors import ServiceUnavailable
+from app.sqlite_writer import before_cursor_execute, one_writer_url
 
 # Constraint names are part of the schema: a convention keeps them stable across PostgreSQL and
 # SQLite, so that migrations can drop and alter them by name (SQLite batch mode needs names).
@@ -120,14 +121,15 @@ def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
     database = settings.database.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(settings.database_url, connect_args={"timeout": 5})
+    engine = create_async_engine(one_writer_url(settings.database_url), connect_args={"timeout": 5})
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
     return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # WAL lets the web process read while the in-process jobs write; SQLite leaves foreign keys
-    # off unless asked on every connection.
+    # WAL lets the web process read while the in-process jobs write (one at a time: see
+    # app/sqlite_writer.py); SQLite leaves foreign keys off unless asked on every connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
