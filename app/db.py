@@ -149,7 +149,8 @@ async def insert_or_skip(
     """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id, on PostgreSQL and SQLite: the new
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
-    statement = _skip_statement(session, model, tuple(values), tuple(unique), ("id",))
+    dialect = session.get_bind().dialect.name
+    statement = _skip_statement(dialect, model, tuple(values), tuple(unique), ("id",))
     new_id: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
     return new_id
 
@@ -165,19 +166,36 @@ async def insert_many_or_skip(
     the rows inserted (those already held are skipped)."""
     if not rows:
         return []
-    statement = _skip_statement(session, model, tuple(rows[0]), tuple(unique), returning)
+    dialect = session.get_bind().dialect.name
+    statement = _skip_statement(dialect, model, tuple(rows[0]), tuple(unique), returning)
     return [tuple(row) for row in (await session.exec(statement, params=rows)).all()]
 
 
+async def insert_or_skip_committed(
+    engine: AsyncEngine, model: type[SQLModel], values: dict[str, Any], unique: list[str]
+) -> int | None:
+    """`insert_or_skip`, committed when it returns, on a connection of its own and without an
+    ORM session: on PostgreSQL the INSERT runs in autocommit, one round trip where BEGIN,
+    INSERT and COMMIT took three (the webhook acknowledgement's path, bench/README.md)."""
+    dialect = engine.dialect.name
+    statement = _skip_statement(dialect, model, tuple(values), tuple(unique), ("id",))
+    async with engine.connect() as connection:
+        if dialect == "postgresql":
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            new_id: int | None = (await autocommit.execute(statement, values)).scalar_one_or_none()
+            return new_id
+        async with connection.begin():  # SQLite: a write turn, committed at the block's end
+            return (await connection.execute(statement, values)).scalar_one_or_none()
+
+
 def _skip_statement(
-    session: AsyncSession,
+    dialect: str,
     model: type[SQLModel],
     names: tuple[str, ...],
     unique: tuple[str, ...],
     returning: tuple[str, ...],
 ) -> Any:
     table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
 
     def build() -> Any:
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
