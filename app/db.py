@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.errors import ServiceUnavailable
+from app.sqlite_writer import before_cursor_execute, one_writer_url
 
 # Constraint names are part of the schema: a convention keeps them stable across PostgreSQL and
 # SQLite, so that migrations can drop and alter them by name (SQLite batch mode needs names).
@@ -120,14 +121,15 @@ def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
     database = settings.database.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(settings.database_url, connect_args={"timeout": 5})
+    engine = create_async_engine(one_writer_url(settings.database_url), connect_args={"timeout": 5})
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
     return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # WAL lets the web process read while the in-process jobs write; SQLite leaves foreign keys
-    # off unless asked on every connection.
+    # WAL lets the web process read while the in-process jobs write (one at a time: see
+    # app/sqlite_writer.py); SQLite leaves foreign keys off unless asked on every connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -147,7 +149,8 @@ async def insert_or_skip(
     """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id, on PostgreSQL and SQLite: the new
     row's id, or None when a row with the same unique values already exists. One statement, so
     concurrent duplicates cannot both insert (no SELECT-then-INSERT race)."""
-    statement = _skip_statement(session, model, tuple(values), tuple(unique), ("id",))
+    dialect = session.get_bind().dialect.name
+    statement = _skip_statement(dialect, model, tuple(values), tuple(unique), ("id",))
     new_id: int | None = (await session.exec(statement, params=values)).scalar_one_or_none()
     return new_id
 
@@ -163,19 +166,36 @@ async def insert_many_or_skip(
     the rows inserted (those already held are skipped)."""
     if not rows:
         return []
-    statement = _skip_statement(session, model, tuple(rows[0]), tuple(unique), returning)
+    dialect = session.get_bind().dialect.name
+    statement = _skip_statement(dialect, model, tuple(rows[0]), tuple(unique), returning)
     return [tuple(row) for row in (await session.exec(statement, params=rows)).all()]
 
 
+async def insert_or_skip_committed(
+    engine: AsyncEngine, model: type[SQLModel], values: dict[str, Any], unique: list[str]
+) -> int | None:
+    """`insert_or_skip`, committed when it returns, on a connection of its own and without an
+    ORM session: on PostgreSQL the INSERT runs in autocommit, one round trip where BEGIN,
+    INSERT and COMMIT took three (the webhook acknowledgement's path, bench/README.md)."""
+    dialect = engine.dialect.name
+    statement = _skip_statement(dialect, model, tuple(values), tuple(unique), ("id",))
+    async with engine.connect() as connection:
+        if dialect == "postgresql":
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            new_id: int | None = (await autocommit.execute(statement, values)).scalar_one_or_none()
+            return new_id
+        async with connection.begin():  # SQLite: a write turn, committed at the block's end
+            return (await connection.execute(statement, values)).scalar_one_or_none()
+
+
 def _skip_statement(
-    session: AsyncSession,
+    dialect: str,
     model: type[SQLModel],
     names: tuple[str, ...],
     unique: tuple[str, ...],
     returning: tuple[str, ...],
 ) -> Any:
     table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
 
     def build() -> Any:
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -73,6 +73,11 @@ class Runtime:
         for item in ready:
             await self._send_committed(item)
 
+    async def send_committed_job(self, job: Job) -> None:
+        """Queue a job for work already committed outside a unit of work (the webhook
+        acknowledgement's own INSERT); a failure is logged, as after any commit."""
+        await self._send_committed(job)
+
     async def _send_committed(self, item: AfterCommit) -> None:
         # The transaction is committed and must stay so, whatever fails here.
         if isinstance(item, DomainEvent):

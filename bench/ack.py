@@ -71,20 +71,28 @@ def load(url: str, seconds: float, rate: float = 0, concurrency: int = 64) -> di
     return result
 
 
-def main(quick: bool) -> dict[str, Any]:
+def main(
+    quick: bool, server_root: Path = ROOT, limit_on: bool = False, saturation_only: bool = False
+) -> dict[str, Any]:
     asyncio.run(prepare())
     workers, seconds = ("1", 2.0) if quick else ("2", 20.0)
     scenarios = {"100/s": {"rate": 100.0}} if quick else {"100/s": {"rate": 100.0},
                                                           "500/s": {"rate": 500.0}}  # fmt: skip
+    if saturation_only:
+        scenarios = {}
     scenarios["saturation"] = {"concurrency": 64}
-    storeokr = str(Path(sys.executable).parent / "storeokr")
-    app = [storeokr, "serve", "--port", str(APP_PORT), "--workers", workers]
+    # `python -m app` from `server_root`: the venv's `storeokr` script runs the checkout it was
+    # installed from, whichever one this benchmark is in.
+    app = [sys.executable, "-m", "app", "serve", "--port", str(APP_PORT), "--workers", workers]
     bare = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(BARE_PORT),
             "--workers", workers, "--log-level", "warning"]  # fmt: skip
-    results: dict[str, Any] = {"uvicorn_workers": int(workers), "seconds": seconds}
-    environment = server_environment()
+    results: dict[str, Any] = {"uvicorn_workers": int(workers), "seconds": seconds,
+                               "webhook_rate_limit": limit_on}  # fmt: skip
+    environment = {**server_environment(), "PYTHONPATH": str(server_root)}
+    if limit_on:  # the product's default per-shop limit, counted in Redis on every delivery
+        del environment["STOREOKR_WEBHOOK_RATE_LIMIT_PER_MINUTE"]
     with (
-        serving(app, APP_PORT, environment) as app_url,
+        serving(app, APP_PORT, environment, cwd=server_root) as app_url,
         serving(bare, BARE_PORT, environment) as bare_url,
     ):
         for name, options in scenarios.items():
@@ -105,7 +113,12 @@ def main(quick: bool) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small run; for CI")
+    parser.add_argument("--server-root", type=Path, default=ROOT, help="checkout whose app runs")
+    parser.add_argument("--save-as", default="ack", help="results file name")
+    parser.add_argument("--limit-on", action="store_true", help="keep the per-shop rate limit")
+    parser.add_argument("--saturation-only", action="store_true", help="only the closed loop")
     arguments = parser.parse_args()
-    outcome = main(arguments.quick)
+    root = arguments.server_root.resolve()
+    outcome = main(arguments.quick, root, arguments.limit_on, arguments.saturation_only)
     if not arguments.quick:
-        print(save("ack", outcome))
+        print(save(arguments.save_as, {"server_root": str(arguments.server_root), **outcome}))

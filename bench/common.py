@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -96,10 +96,12 @@ def save(name: str, result: dict[str, Any]) -> Path:
 @contextmanager
 def serving(
     command: list[str], port: int, environment: dict[str, str] | None = None,
-    ready_within: float = 60,
+    ready_within: float = 60, cwd: Path = ROOT, output: IO[str] | None = None,
 ) -> Iterator[str]:  # fmt: skip
-    """Run a server process until the block ends; its URL once `/healthz` answers."""
-    process = subprocess.Popen(command, cwd=ROOT, env=environment)
+    """Run a server process until the block ends; its URL once `/healthz` answers (`output`:
+    where its stdout and stderr go)."""
+    errors = subprocess.STDOUT if output else None
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=output, stderr=errors)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_within

@@ -13,7 +13,16 @@ BENCH_URL = "postgresql://postgres@127.0.0.1:5432/storeokr_bench_quick"
 
 
 @pytest.mark.parametrize(
-    "scenario", ["metrics_query", "rollup_contention", "ack", "freshness", "backfill"]
+    "scenario",
+    [
+        "metrics_query",
+        "rollup_contention",
+        "ack",
+        "freshness",
+        "backfill",
+        "embedded",
+        "inbox_insert",
+    ],
 )
 def test_benchmark_runs_quick(scenario: str) -> None:
     done = subprocess.run(

@@ -255,10 +255,9 @@ def attach_demo(
     `history_since`: the Shopify store first trades from then until now, a past its backfill
     finds)."""
     for shop in shops:
-        # Not the WooCommerce store: its API answers refunds one order at a time, inside the
-        # backfill page's transaction, and on SQLite a year of that holds the write lock past
-        # the webhooks' busy timeout.
-        if history_since is not None and shop.platform is Platform.SHOPIFY:
+        # Both stores: the WooCommerce one's refunds (one request per order) are fetched before
+        # its backfill pages write, and writes take turns (app/sqlite_writer.py).
+        if history_since is not None:
             shop.store.trade_before(history_since, utcnow(), HISTORY_TICK)
         mount(app, shop)
     original = app.router.lifespan_context

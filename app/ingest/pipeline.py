@@ -12,7 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.commerce import service
 from app.commerce.repository import refund_ids
 from app.integrations.base import StoreClient
-from app.integrations.events import CheckoutChanged, CommerceEvent, CustomerUpserted, OrderChanged
+from app.integrations.events import (
+    CheckoutChanged,
+    CommerceEvent,
+    CustomerUpserted,
+    OrderChanged,
+    OrderSnapshot,
+    Refund,
+)
 from app.metrics.deltas import ROLLUPS
 from app.shops.models import Shop
 
@@ -26,16 +33,19 @@ async def ingest(
     """Apply `events` in order; a run of orders (a backfill page), of checkouts or of customers
     is applied as one batch. An order naming refunds we do not hold (WooCommerce lists them
     without dates) has them fetched through `client()` (made only then), so each counts on its
-    own date."""
+    own date — fetched before anything is written: the transaction does not hold its write
+    locks (SQLite's is the whole database) while the store answers."""
     assert shop.id is not None
+    ordered = [event.order for event in events if isinstance(event, OrderChanged)]
+    refunds = await _missing_refunds(session, shop.id, ordered, client)
     for kind, group in groupby(events, key=type):
         run = list(group)
         if kind is OrderChanged:
             orders = [event.order for event in run if isinstance(event, OrderChanged)]
             await service.apply_orders(session, shop.id, orders, ROLLUPS)
             for order in orders:
-                await _fetch_missing_refunds(session, shop.id, order.platform_id,
-                                             order.refund_ids_to_fetch, client)  # fmt: skip
+                for refund in refunds.pop(order.platform_id, ()):
+                    await service.apply_refund(session, shop.id, refund, ROLLUPS)
         elif kind is CheckoutChanged:
             checkouts = [event.checkout for event in run if isinstance(event, CheckoutChanged)]
             await service.apply_checkouts(session, shop.id, checkouts, ROLLUPS)
@@ -57,16 +67,18 @@ async def sweep_abandoned(session: AsyncSession, shop_id: int, delay: timedelta)
     return await service.sweep_abandoned(session, shop_id, delay, ROLLUPS)
 
 
-async def _fetch_missing_refunds(
+async def _missing_refunds(
     session: AsyncSession,
     shop_id: int,
-    order_platform_id: str,
-    named: tuple[str, ...],
+    orders: list[OrderSnapshot],
     client: Callable[[], StoreClient],
-) -> None:
-    if not named:
-        return
-    held = await refund_ids(session, shop_id, order_platform_id)
-    if not set(named) <= held:
-        for refund in await client().fetch_refunds(order_platform_id):
-            await service.apply_refund(session, shop_id, refund, ROLLUPS)
+) -> dict[str, list[Refund]]:
+    """The refunds of each order that names one we do not hold, by the order's id."""
+    fetched: dict[str, list[Refund]] = {}
+    for order in orders:
+        named = set(order.refund_ids_to_fetch)
+        if not named or order.platform_id in fetched:
+            continue
+        if not named <= await refund_ids(session, shop_id, order.platform_id):
+            fetched[order.platform_id] = list(await client().fetch_refunds(order.platform_id))
+    return fetched

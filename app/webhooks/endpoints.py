@@ -1,6 +1,6 @@
-"""Webhook receivers. Verify the raw body, store it, enqueue, answer: nothing else happens in
-the request (processing is `webhooks.process`, in a job). One receive path for every platform;
-what differs (headers, who signs, a test ping) is the platform's adapter's."""
+"""Webhook receivers. Verify the raw body, store it (committed), enqueue, answer: nothing else
+happens in the request (processing is `webhooks.process`, in a job). One receive path for every
+platform; what differs (headers, who signs, a test ping) is the platform's adapter's."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
-from app.deps import RuntimeDep, SessionDep
+from app.deps import RuntimeDep
 from app.errors import PayloadTooLarge, Unauthorized
 from app.integrations.adapters import PlatformAdapter, adapter_for
 from app.integrations.platforms import Platform
@@ -31,26 +32,25 @@ class Receipt(BaseModel):
 
 
 @router.post("/shopify")
-async def shopify(request: Request, runtime: RuntimeDep, session: SessionDep) -> Receipt:
+async def shopify(request: Request, runtime: RuntimeDep) -> Receipt:
     """Receive a Shopify webhook (HMAC-verified, recent, stored once per X-Shopify-Webhook-Id)."""
-    return await receive(request, runtime, session, Platform.SHOPIFY)
+    return await receive(request, runtime, Platform.SHOPIFY)
 
 
 @router.post("/woocommerce")
-async def woocommerce(request: Request, runtime: RuntimeDep, session: SessionDep) -> Receipt:
+async def woocommerce(request: Request, runtime: RuntimeDep) -> Receipt:
     """Receive a WooCommerce webhook (signed with the shop's own secret)."""
-    return await receive(request, runtime, session, Platform.WOOCOMMERCE)
+    return await receive(request, runtime, Platform.WOOCOMMERCE)
 
 
-async def receive(
-    request: Request, runtime: Runtime, session: SessionDep, platform: Platform
-) -> Receipt:
+async def receive(request: Request, runtime: Runtime, platform: Platform) -> Receipt:
     """Verify, refuse a stale delivery, count it against its shop, store it."""
     adapter = adapter_for(platform)
     body = await read_body(request)
     if adapter.is_ping(body, request.headers):
         return Receipt(status="pong")  # the platform's unsigned test: answer 200, store nothing
-    sender = await verified_sender(request, session, runtime, adapter, platform, body)
+    async with runtime.sessionmaker() as session:  # connects only when a sender is not cached
+        sender = await verified_sender(request, session, runtime, adapter, platform, body)
     sent = adapter.webhook_delivery(request.headers)
     if sent.triggered_at is not None:
         max_age = timedelta(seconds=runtime.settings.webhook_max_age_seconds)
@@ -58,13 +58,13 @@ async def receive(
     delivery = Delivery(sent.delivery_id, sent.topic, body, sent.triggered_at)
     # Counted once verified and recent: nobody but the shop's platform spends its budget.
     await limit_shop_webhooks(request, sender.shop_id)
-    outcome = await service.receive(session, runtime.webhook_topics, sender, delivery)
+    outcome = await service.receive(runtime, sender, delivery)
     return Receipt(status=outcome)
 
 
 async def verified_sender(
     request: Request,
-    session: SessionDep,
+    session: AsyncSession,
     runtime: Runtime,
     adapter: PlatformAdapter,
     platform: Platform,

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import insert_or_skip
+from app.db import insert_or_skip, insert_or_skip_committed
 from app.webhooks.models import EventStatus, WebhookEvent
 
 
@@ -20,6 +21,11 @@ async def store_delivery(session: AsyncSession, values: dict[str, Any]) -> int |
     unless the shop already has one with its delivery id; the new row's id, or None for a
     duplicate."""
     return await insert_or_skip(session, WebhookEvent, values, ["shop_id", "delivery_id"])
+
+
+async def store_delivery_committed(engine: AsyncEngine, values: dict[str, Any]) -> int | None:
+    """`store_delivery`, committed when it returns (one statement, no ORM session)."""
+    return await insert_or_skip_committed(engine, WebhookEvent, values, ["shop_id", "delivery_id"])
 
 
 async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent | None:
