@@ -165,18 +165,11 @@ async def send_step(
 ) -> None:
     """Send step `step` of an enrollment if it is still due and still wanted; safe to run
     twice, also after the message went out and this job's transaction did not commit."""
-    enrollment = await steps.lock_if_due(session, RecoveryEnrollment, enrollment_id, step, now)
-    if enrollment is None:
+    due = await steps.due_and_wanted(session, RecoveryEnrollment, enrollment_id, step, now)
+    if due is None:
         return
-    initiative = await session.get(Initiative, enrollment.initiative_id)
-    shop = await session.get(Shop, enrollment.shop_id)
+    enrollment, initiative, shop = due.enrollment, due.initiative, due.shop
     checkout = await mirror.get_checkout(session, enrollment.shop_id, enrollment.checkout_token)
-    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
-        return  # pausing or ending cancels the enrollment itself
-    if shop is None or steps.shop_gone(shop):
-        steps.end(enrollment, EnrollmentStatus.CANCELLED, steps.SHOP_GONE, now)
-        session.add(enrollment)
-        return  # uninstalled: nothing more is sent
     settings = recovery_settings(initiative.settings)
     message = Marketing(
         shop_id=enrollment.shop_id,

@@ -8,14 +8,21 @@ time (`shop_gone`) — a check where the steps are, not a call from the uninstal
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.initiatives.models import EnrollmentStatus, RecoveryEnrollment, WinBackEnrollment
+from app.initiatives.models import (
+    EnrollmentStatus,
+    Initiative,
+    InitiativeStatus,
+    RecoveryEnrollment,
+    WinBackEnrollment,
+)
 from app.initiatives.surveys.models import SurveyInvitation
 from app.shops.models import Shop, ShopStatus
 
@@ -69,6 +76,36 @@ async def lock_if_due(
     ):
         return None
     return enrollment
+
+
+@dataclass(frozen=True)
+class DueStep(Generic[Enrollment]):
+    """A step that may be sent now: its enrollment (locked), active initiative and shop."""
+
+    enrollment: Enrollment
+    initiative: Initiative
+    shop: Shop
+
+
+async def due_and_wanted(
+    session: AsyncSession, model: type[Enrollment], enrollment_id: int, step: int, now: datetime
+) -> DueStep[Enrollment] | None:
+    """Step `step` of the enrollment when it is still due and may be sent; else None: not due
+    (a job run twice), its initiative no longer active (pausing or ending cancels the
+    enrollment itself), or its shop gone (the enrollment is cancelled here: an uninstalled
+    shop's customers get nothing more)."""
+    enrollment = await lock_if_due(session, model, enrollment_id, step, now)
+    if enrollment is None:
+        return None
+    initiative = await session.get(Initiative, enrollment.initiative_id)
+    shop = await session.get(Shop, enrollment.shop_id)
+    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
+        return None
+    if shop is None or shop_gone(shop):
+        end(enrollment, EnrollmentStatus.CANCELLED, SHOP_GONE, now)
+        session.add(enrollment)
+        return None
+    return DueStep(enrollment, initiative, shop)
 
 
 def end(enrollment: Enrollment, status: EnrollmentStatus, reason: str, now: datetime) -> None:

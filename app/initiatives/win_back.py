@@ -214,18 +214,11 @@ async def send_step(
     """Send step `step` of an enrollment if it is still due and wanted; safe to run twice,
     also after the store created the code or the SMTP server took the message and this job's
     transaction did not commit."""
-    enrollment = await steps.lock_if_due(session, WinBackEnrollment, enrollment_id, step, now)
-    if enrollment is None:
+    # (An uninstalled shop's store makes no codes: its enrollments are cancelled there.)
+    due = await steps.due_and_wanted(session, WinBackEnrollment, enrollment_id, step, now)
+    if due is None:
         return
-    initiative = await session.get(Initiative, enrollment.initiative_id)
-    shop = await session.get(Shop, enrollment.shop_id)
-    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
-        return  # pausing or ending cancels the enrollment itself
-    if shop is None or steps.shop_gone(shop):
-        # An uninstalled shop's store makes no codes and its customers get nothing more.
-        steps.end(enrollment, EnrollmentStatus.CANCELLED, steps.SHOP_GONE, now)
-        session.add(enrollment)
-        return
+    enrollment, initiative, shop = due.enrollment, due.initiative, due.shop
     settings = win_back_settings(initiative.settings)
     customer = await mirror.get_customer(session, enrollment.shop_id, enrollment.customer_key)
     message = Marketing(

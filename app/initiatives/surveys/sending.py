@@ -15,7 +15,7 @@ from app.commerce import repository as mirror
 from app.initiatives import steps
 from app.initiatives.experiments import variants as experiment_variants
 from app.initiatives.experiments.assignment import group_of
-from app.initiatives.models import EnrollmentStatus, Initiative, InitiativeStatus
+from app.initiatives.models import EnrollmentStatus
 from app.initiatives.settings import consent_required
 from app.initiatives.surveys import links
 from app.initiatives.surveys.answers import response_for
@@ -27,7 +27,6 @@ from app.messaging.marketing import Marketing, record_skip, send_marketing
 from app.messaging.models import SendStatus, SkipReason
 from app.messaging.tracking import Tracker
 from app.runtime import Runtime
-from app.shops.models import Shop
 
 ANSWERED = "answered"  # the order's survey was answered (in the widget) before the e-mail
 
@@ -41,17 +40,10 @@ async def send(
     runtime: Runtime, session: AsyncSession, invitation_id: int, step: int, now: datetime
 ) -> None:
     """Send the invitation's e-mail if it is still due and wanted; safe to run twice."""
-    invitation = await steps.lock_if_due(session, SurveyInvitation, invitation_id, step, now)
-    if invitation is None:
+    due = await steps.due_and_wanted(session, SurveyInvitation, invitation_id, step, now)
+    if due is None:
         return
-    initiative = await session.get(Initiative, invitation.initiative_id)
-    shop = await session.get(Shop, invitation.shop_id)
-    if initiative is None or initiative.status is not InitiativeStatus.ACTIVE:
-        return  # pausing or ending cancels the invitation itself
-    if shop is None or steps.shop_gone(shop):
-        steps.end(invitation, EnrollmentStatus.CANCELLED, steps.SHOP_GONE, now)
-        session.add(invitation)
-        return
+    invitation, initiative, shop = due.enrollment, due.initiative, due.shop
     settings = survey_settings(initiative.settings)
     customer = await mirror.get_customer(session, invitation.shop_id, invitation.customer_key)
     message = Marketing(
