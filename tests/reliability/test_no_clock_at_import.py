@@ -5,6 +5,7 @@ and turned "another shop's dest" into "expired" on a loaded CI machine)."""
 from __future__ import annotations
 
 import ast
+import textwrap
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -71,14 +72,14 @@ def test_no_test_module_reads_the_clock_at_import() -> None:
 
 
 def test_the_scan_sees_import_time_reads_and_ignores_deferred_ones() -> None:
-    source = """
-TOKEN = session_token("a.myshopify.com")
-STAMP = datetime.now(UTC)
-def later(): return utcnow()
-MAKERS = {"fresh": lambda: session_token("a.myshopify.com")}
-@pytest.mark.parametrize("moment", [time.time()])
-def test_x(moment, when=date.today()): pass
-"""
+    source = textwrap.dedent("""
+        TOKEN = session_token("a.myshopify.com")
+        STAMP = datetime.now(UTC)
+        def later(): return utcnow()
+        MAKERS = {"fresh": lambda: session_token("a.myshopify.com")}
+        @pytest.mark.parametrize("moment", [time.time()])
+        def test_x(moment, when=date.today()): pass
+    """)
     assert clock_reads_at_import(source) == [
         (2, "session_token"),
         (3, "now"),
