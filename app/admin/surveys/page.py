@@ -18,7 +18,7 @@ from app.admin.editor.forms import FormRefused, FormState, discard_changes, read
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.i18n import translated
-from app.admin.initiatives.page import not_found
+from app.admin.initiatives.page import not_found, owned
 from app.admin.rendering import render
 from app.admin.surveys import breakdown, builder
 from app.admin.surveys.responses import Filters, answer_of, csv_export, responses_of
@@ -26,7 +26,7 @@ from app.admin.surveys.segment_form import asked_notice, segment_context
 from app.auth.dependencies import ShopDep
 from app.db import utcnow
 from app.deps import RowId, RuntimeDep, SessionDep
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Conflict, Unprocessable
 from app.initiatives import repository, service
 from app.initiatives.audience import Language
 from app.initiatives.models import Initiative, InitiativeStatus, InitiativeType
@@ -344,11 +344,9 @@ async def _key_result_choices(session: AsyncSession, shop_id: int) -> list[tuple
 async def owned_survey(
     session: AsyncSession, shop: SignedInShop, initiative_id: int
 ) -> Initiative | None:
-    try:
-        found = await repository.get_initiative(session, shop.id, initiative_id)
-    except NotFound:  # unknown, or another shop's: the same page for both
-        return None
-    return found if found.type is InitiativeType.SURVEY else None
+    """The shop's survey, or None (the page answers 404, also for another kind)."""
+    found = await owned(session, shop, initiative_id)
+    return found if found is not None and found.type is InitiativeType.SURVEY else None
 
 
 def _typed(form: FormData) -> dict[str, str]:
