@@ -4,10 +4,12 @@ own unit."""
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import (
     NumberFormatError,
@@ -19,9 +21,11 @@ from babel.numbers import (
 
 from app.admin import i18n
 from app.metrics.catalogue import BY_KEY, Unit
+from app.metrics.precision import MANUAL_PLACES, PLACES, rounded
 from app.okr.models import KeyResult, Source
 
 NOTHING = "—"
+RATE_PLACES = PLACES[Unit.PERCENT] - 2  # of the percentage: a ratio's places less the two of ×100
 EDITABLE_PRECISION = 80  # digits: more than any number a form field can be given back
 
 
@@ -30,30 +34,41 @@ def kr_number(value: Decimal | None, kr: KeyResult, currency: str) -> str:
         return NOTHING
     if kr.source is not Source.METRIC or kr.metric_key not in BY_KEY:
         # A manual unit counts things as often as it measures them: "1 campaign", not "1.00".
-        places = 0 if value == value.to_integral_value() else 2
-        return f"{number(value, places)} {kr.unit}".strip()
+        shown = rounded(value, MANUAL_PLACES)
+        places = 0 if shown == shown.to_integral_value() else MANUAL_PLACES
+        return f"{number(shown, places)} {kr.unit}".strip()
     return metric_number(value, BY_KEY[kr.metric_key].unit, currency)
 
 
 def metric_number(value: Decimal | None, unit: Unit, currency: str) -> str:
     if value is None:
         return NOTHING
+    # Every unit's places come from `app.metrics.precision`, which the CSV export rounds by.
     match unit:
         case Unit.MONEY:
             return money(value, currency)
         case Unit.PERCENT:
-            return percent(value)
-        case Unit.COUNT:
-            return number(value, 0)
+            return rate(value)
         case Unit.DURATION:
-            return f"{number(value, 1)} h"
+            return f"{number(value, PLACES[unit])} h"
         case _:
-            return number(value, 1)
+            return number(value, PLACES[unit])
+
+
+def rate(ratio: Decimal) -> str:
+    """A metric's rate with a fixed tenth of a percent ("15.0%", "15,1 %"), so a column of
+    them reads alike and matches the export; `percent` is for shares people chose."""
+    pattern = copy(Locale.parse(i18n.current()).percent_formats[None])
+    pattern.frac_prec = (RATE_PLACES, RATE_PLACES)
+    with localcontext() as context:
+        context.prec = EDITABLE_PRECISION  # Babel rounds in the context: room for any value
+        written: str = pattern.apply(rounded(ratio, PLACES[Unit.PERCENT]), i18n.current())
+        return written
 
 
 def percent(ratio: Decimal) -> str:
-    """A ratio as a percentage with one decimal, in the locale's own pattern ("25.3%",
-    "25,3 %")."""
+    """A share as a percentage with at most one decimal, in the locale's own pattern ("10%",
+    "25,3 %"): a holdout, a threshold. A metric's value is a `rate`."""
     rounded = round(ratio, 3).normalize()
     return format_percent(rounded, locale=i18n.current(), decimal_quantization=False)
 

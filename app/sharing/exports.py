@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.metrics.catalogue import BY_KEY, Unit
+from app.metrics.precision import places_of, rounded
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective
 from app.okr.scorecard import KRView, ObjectiveView, scorecard
 from app.okr.service import today_for
@@ -44,6 +45,12 @@ def decimal(value: Decimal | None) -> str:
         return ""
     plain = format(value.normalize(), "f")
     return "0" if plain == "-0" else plain
+
+
+def measured(value: Decimal | None, kr: KeyResult) -> str:
+    """A key result's value to the places the pages give it (`app.metrics.precision`): a rate
+    of 15.1 % is 0.151 here too, not a division's 28 decimals."""
+    return "" if value is None else decimal(rounded(value, places_of(kr.metric_key)))
 
 
 def fraction(value: float | None) -> str:
@@ -79,14 +86,14 @@ def _key_result_row(shop: SignedInShop, cycle: Cycle, view: ObjectiveView, kr_vi
         kr.metric_key or "manual",
         _unit(kr, shop),
         kr.kr_type.value,
-        decimal(status.start),
-        decimal(status.target),
-        decimal(status.value),
+        measured(status.start, kr),
+        measured(status.target, kr),
+        measured(status.value, kr),
         fraction(status.score),
         status.band.value if status.band else "",
         status.health.value if status.health else "",
         status.pace.value if status.pace else "",
-        decimal(status.forecast.value),
+        measured(status.forecast.value, kr),
     ]
 
 

@@ -11,6 +11,7 @@ from app.admin import formats, i18n
 from app.admin.formats import kr_number
 from app.okr.models import KeyResult, Source
 from app.okr.scoring import KRType
+from app.sharing.exports import measured
 
 
 def metric_kr(metric: str) -> KeyResult:
@@ -24,6 +25,7 @@ def metric_kr(metric: str) -> KeyResult:
         ("net_sales", Decimal("12345.6"), "€12,345.60"),
         ("orders", Decimal("1234"), "1,234"),
         ("checkout_conversion_rate", Decimal("0.2534"), "25.3%"),
+        ("checkout_conversion_rate", Decimal("0.15"), "15.0%"),  # #22: not "15%" beside "15.1%"
         ("net_sales", None, "—"),
     ],
 )
@@ -55,3 +57,36 @@ def test_money_and_days_follow_the_locale(locale: str, money: str, day: str) -> 
         assert formats.day(date(2026, 11, 30)) == day
     finally:
         i18n.use(i18n.DEFAULT)
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "page", "cell"),
+    [
+        ("en_US", Decimal("0.1512345678901234567890123456"), "15.1%", "0.151"),
+        ("de_DE", Decimal("0.1512345678901234567890123456"), "15,1\xa0%", "0.151"),
+        ("es_ES", Decimal("0.15"), "15,0\xa0%", "0.15"),
+        ("en_US", Decimal("0.15049"), "15.0%", "0.15"),
+    ],
+)
+def test_a_rate_reads_to_the_same_tenth_of_a_percent_on_pages_and_in_the_csv(
+    locale: str, value: Decimal, page: str, cell: str
+) -> None:
+    """#22: one rounding rule for the page and the export, not a division's 28 decimals."""
+    kr = metric_kr("repeat_purchase_rate")
+    i18n.use(locale)
+    try:
+        assert kr_number(value, kr, "EUR") == page
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert measured(value, kr) == cell
+
+
+def test_money_counts_and_manual_values_in_the_csv_have_the_pages_places() -> None:
+    manual = KeyResult(shop_id=1, objective_id=1, title="Calls", source=Source.MANUAL,
+                       kr_type=KRType.INCREASE_TO, unit="calls")  # fmt: skip
+    third = Decimal(1) / Decimal(3)
+    assert measured(Decimal(100) + third, metric_kr("net_sales")) == "100.33"
+    assert measured(Decimal(12) + third, metric_kr("orders")) == "12"
+    assert measured(Decimal(2) + third, manual) == "2.33"
+    assert kr_number(Decimal(2) + third, manual, "EUR") == "2.33 calls"
+    assert measured(None, manual) == ""
