@@ -135,10 +135,16 @@ async def links_of(session: AsyncSession, shop_id: int) -> list[ShareLink]:
     return list((await session.exec(statement)).all())
 
 
+async def link_of(session: AsyncSession, shop_id: int, link_id: int) -> ShareLink | None:
+    """One of the shop's links; None for another shop's, as for one that does not exist."""
+    link = await session.get(ShareLink, link_id)
+    return link if link is not None and link.shop_id == shop_id else None
+
+
 async def revoke(session: AsyncSession, shop_id: int, link_id: int) -> ShareLink:
     """Revoke one of the shop's links (again: a no-op that keeps the first revocation)."""
-    link = await session.get(ShareLink, link_id)
-    if link is None or link.shop_id != shop_id:
+    link = await link_of(session, shop_id, link_id)
+    if link is None:
         raise NotFound(f"no share link {link_id}")
     if link.revoked_at is None:
         link.revoked_at = utcnow()

@@ -42,7 +42,8 @@ async def test_a_share_link_shows_the_dashboard_read_only_until_revoked(
     assert all(href.startswith(url) for href in hrefs), hrefs
     assert await visitor.cookies() == []
 
-    await admin.get_by_role("button", name="Revoke “Office TV”").click()
+    await admin.get_by_role("link", name="Revoke “Office TV”").click()
+    await admin.get_by_role("button", name="Revoke the link").click()
     await expect(admin.get_by_test_id("share-status")).to_have_text("Revoked")
     gone = await page.reload()
     assert gone is not None

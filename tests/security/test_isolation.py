@@ -190,8 +190,7 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
             "recipients": "team@example.com",
             "weekday": "0",
             "hour": "8",
-            "locale": "en",
-            "enabled": "on",
+            "locale": "en",  # not switched on: e-mail is not configured here
         }
     ),
     ("POST", "/admin/digest/send-now"): Page(),
@@ -210,6 +209,7 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("GET", "/admin/export/check-ins.csv"): Page(),
     ("GET", "/admin/sharing"): Page(query=lambda fill: {"created": fill("query.created", "link")}),
     ("POST", "/admin/sharing"): Page(form=lambda fill: {"label": "Team TV", "days": "30"}),
+    ("GET", "/admin/sharing/{link_id}/revoke"): Page(),
     ("POST", "/admin/sharing/{link_id}/revoke"): Page(),
     ("GET", "/admin/operations"): Page(query=lambda fill: {"page": "1"}),
     ("POST", "/admin/operations/webhooks/{event_id}/retry"): Page(),

@@ -73,6 +73,20 @@ async def create_link(
     return RedirectResponse(f"/admin/sharing?created={link.id}", status_code=303)
 
 
+@router.get("/admin/sharing/{link_id}/revoke", response_class=HTMLResponse)
+async def confirm_revoke(
+    request: Request, link_id: RowId, shop: ShopDep, session: SessionDep
+) -> HTMLResponse:
+    """Ask before revoking: what the link's holders lose, and that it cannot be undone. A step
+    of its own, so it works without JavaScript; a link no longer active goes back to the list."""
+    link = await links.link_of(session, shop.id, link_id)
+    if link is None:
+        return render(request, "not_found.html", {"shop": shop}, status_code=404)
+    active = links.status_of(link, utcnow()) is links.LinkStatus.ACTIVE
+    context = {"shop": shop, "section": "sharing", "link": link, "active": active}
+    return render(request, "sharing_revoke.html", context)
+
+
 @router.post("/admin/sharing/{link_id}/revoke", response_class=RedirectResponse)
 async def revoke_link(link_id: RowId, shop: ShopDep, session: SessionDep) -> RedirectResponse:
     """Revoke one of the shop's links: it answers 404 from now on, and its open streams end."""
