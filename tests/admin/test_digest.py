@@ -42,8 +42,14 @@ class SignedIn:
     csrf: str
 
 
-async def sign_in(connected: Connected, domain: str, timezone: str = "Europe/Berlin") -> SignedIn:
-    """A shop with this year's objective (a key result half-way: score 0.50), signed in."""
+async def sign_in(
+    connected: Connected, domain: str, timezone: str = "Europe/Berlin", *, email: bool = True
+) -> SignedIn:
+    """A shop with this year's objective (a key result half-way: score 0.50), signed in; with
+    `email`, the app has an e-mail server configured (where nothing listens: tests that send
+    bring their own), so that the digest can be switched on."""
+    if email:
+        connected.app.state.runtime = mailing(connected, free_port())
     shop = await install(connected, domain)
     runtime = connected.app.state.runtime
     async with runtime.transaction() as session:
@@ -462,3 +468,34 @@ async def test_one_shops_broken_digest_leaves_the_other_shops_theirs(
     left = await stored(connected, broken.shop)
     assert left is not None
     assert left.last_sent_week is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence"),
+    [
+        ("en", "The digest cannot be switched on yet: e-mail is not set up"),
+        ("es", "El resumen aún no se puede activar"),
+        ("de", "Die Zusammenfassung kann noch nicht eingeschaltet werden"),
+    ],
+)
+async def test_without_e_mail_the_digest_cannot_be_switched_on(
+    connected: Connected, locale: str, sentence: str
+) -> None:
+    who = await sign_in(connected, f"no-mail-switch-{locale}.myshopify.com", email=False)
+
+    page = await connected.client.get(f"/admin/digest?locale={locale}")
+    refused = await connected.client.post(
+        "/admin/digest",
+        data={"csrf_token": who.csrf, "recipients": "ana@example.com", **EVERY_MONDAY_AT_8},
+        headers={"X-StoreOKR-Locale": locale},
+    )
+    kept = await save(connected, who, recipients="ana@example.com", weekday="0", hour="8")
+
+    assert re.search(r'id="digest-enabled"[^>]* disabled', page.text)
+    assert refused.status_code == 422
+    assert sentence in refused.text
+    assert 'aria-describedby="digest-enabled-error"' in refused.text
+    assert kept == 303  # everything but the switch can be saved beforehand
+    saved = await stored(connected, who.shop)
+    assert saved is not None
+    assert (saved.recipients, saved.enabled) == ("ana@example.com", False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.admin.editor_client import error_next_to, signed_in
-from tests.admin.test_digest import EVERY_MONDAY_AT_8, mailing, save, send_now
+from tests.admin.test_digest import mailing, save, send_now
 from tests.admin.test_digest import sign_in as digest_signed_in
 from tests.admin.test_editor import a_cycle, an_objective, metric_kr
 from tests.fixtures.stores import Connected
@@ -55,9 +55,9 @@ async def test_a_number_beyond_what_is_stored_is_too_large_not_a_bound(
 async def test_a_test_digest_without_an_email_server_says_so_without_the_settings_name(
     connected: Connected, locale: str
 ) -> None:
-    who = await digest_signed_in(connected, f"no-mail-{locale}.myshopify.com")
-    assert await save(connected, who, recipients="ana@example.com", **EVERY_MONDAY_AT_8) == 303
-    assert not connected.settings.smtp_host  # the test app has no e-mail server
+    who = await digest_signed_in(connected, f"no-mail-{locale}.myshopify.com", email=False)
+    assert await save(connected, who, recipients="ana@example.com", weekday="0", hour="8") == 303
+    assert not connected.app.state.runtime.settings.smtp_host  # no e-mail server
 
     refused = await send_now(connected, who, locale)
 
@@ -72,7 +72,7 @@ async def test_a_test_digest_without_an_email_server_says_so_without_the_setting
 async def test_the_digest_page_says_when_no_digest_can_leave(
     connected: Connected, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await digest_signed_in(connected, "no-mail-page.myshopify.com")
+    await digest_signed_in(connected, "no-mail-page.myshopify.com", email=False)
 
     without = await connected.client.get("/admin/digest")
     monkeypatch.setattr(connected.app.state, "runtime", mailing(connected, 2525))

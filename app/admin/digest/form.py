@@ -18,8 +18,9 @@ MAX_RECIPIENTS = 50
 _SEPARATORS = re.compile(r"[\n,;]+")
 
 
-def read_form(form: Mapping[str, object]) -> DigestChoice:
-    """The merchant's choices, or a 422 naming each wrong field (and each wrong address)."""
+def read_form(form: Mapping[str, object], *, email_ready: bool) -> DigestChoice:
+    """The merchant's choices, or a 422 naming each wrong field (and each wrong address).
+    Without an e-mail server the digest cannot be switched on: it would never leave."""
     errors: dict[str, str] = {}
     recipients = _recipients(_text(form, "recipients"), errors)
     weekday = _whole_number(_text(form, "weekday"), 0, 6, "weekday", errors)
@@ -28,6 +29,11 @@ def read_form(form: Mapping[str, object]) -> DigestChoice:
     locale = _text(form, "locale") or i18n.DEFAULT
     if locale not in i18n.LANGUAGES:
         errors["locale"] = _("choose English, Spanish or German")
+    if enabled and not email_ready:
+        errors["enabled"] = _(
+            "The digest cannot be switched on yet: e-mail is not set up, so it could not be "
+            "sent. Save your recipients now and switch it on once e-mail works."
+        )
     if enabled and not recipients and "recipients" not in errors:
         errors["recipients"] = _("add at least one address to send the digest to")
     if errors:

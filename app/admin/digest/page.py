@@ -46,7 +46,7 @@ async def save_digest(request: Request, shop: ShopDep, session: SessionDep) -> R
     """Save the settings; a wrong field answers 422 with the form as typed and saves nothing."""
     form = await request.form()
     try:
-        choice = read_form(form)
+        choice = read_form(form, email_ready=email_ready(request))
     except Unprocessable as error:
         digest = await service.settings_of(session, shop.id)
         typed = _typed_values(form)
@@ -113,10 +113,15 @@ async def _page(
         # Recipients who left with the digest's unsubscribe link: it is no longer sent to them.
         "unsubscribed": await unsubscribed(session, shop.id, MailingList.DIGEST, digest.addresses),
         "languages": LANGUAGE_NAMES,
-        # Without an e-mail server a digest switched on would silently never leave.
-        "email_ready": bool(request.app.state.runtime.settings.smtp_host),
+        "email_ready": email_ready(request),
     }
     return render(request, "digest.html", context, status_code=status_code)
+
+
+def email_ready(request: Request) -> bool:
+    """Whether a digest can leave at all: without an e-mail server one switched on would
+    silently never be sent."""
+    return bool(request.app.state.runtime.settings.smtp_host)
 
 
 def _saved_values(digest: DigestSettings) -> dict[str, object]:
