@@ -6,13 +6,19 @@ import asyncio
 import shutil
 from contextlib import AbstractAsyncContextManager
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from app.cli_support import check_schema_or_exit, fail, open_runtimes_with, settings_or_exit
+from app.cli_support import (
+    DEMO_DATA_DIR,
+    DEMO_SETTINGS,
+    check_schema_or_exit,
+    fail,
+    open_runtimes_with,
+    settings_or_exit,
+)
 from app.config import Settings
 from app.errors import AppError
 from app.logs import configure_logging
@@ -27,7 +33,6 @@ cli = typer.Typer(
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
-DEMO_DATA_DIR = Path("var/demo")
 
 
 def _installed_version() -> str:
@@ -189,11 +194,7 @@ def migrate(
 def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve a fresh embedded database (SQLite, in-process jobs) for a first look."""
     shutil.rmtree(DEMO_DATA_DIR, ignore_errors=True)
-    settings = settings_or_exit(
-        env="development",
-        database_url=f"sqlite+aiosqlite:///{DEMO_DATA_DIR / 'storeokr.db'}",
-        redis_url="",
-    )
+    settings = settings_or_exit(**DEMO_SETTINGS)
     check_schema_or_exit(settings)
     from app.demo.runner import attach_demo, demo_settings, demo_shops, this_year_so_far
     from app.main import create_app
@@ -206,7 +207,8 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     typer.echo(
         "Two simulated stores (Shopify and WooCommerce) send orders, checkouts and refunds as "
         "signed webhooks; "
-        "watch them land with `storeokr shop list` and the API at /api/docs."
+        "watch them land with `storeokr shop list --demo` (from this directory) and the API at "
+        "/api/docs."
     )
     configure_logging(settings.log_level, json_lines=settings.json_logs)
     uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=20)

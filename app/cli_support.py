@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import typer
@@ -17,6 +18,16 @@ from app.worker.embedded import EmbeddedJobRunner
 
 T = TypeVar("T")
 
+# `storeokr demo` keeps a database of its own, beside the working directory's default one, so
+# that a first look never mixes with real shops; commands given `--demo` read the same file.
+DEMO_DATA_DIR = Path("var/demo")
+DEMO_DATABASE = DEMO_DATA_DIR / "storeokr.db"
+DEMO_SETTINGS: dict[str, object] = {
+    "env": "development",
+    "database_url": f"sqlite+aiosqlite:///{DEMO_DATABASE}",
+    "redis_url": "",
+}
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(f"storeokr: {message}", err=True, fg=typer.colors.RED)
@@ -28,6 +39,15 @@ def settings_or_exit(**overrides: object) -> Settings:
         return load_settings(**overrides)
     except SettingsError as error:
         fail(str(error), code=2)
+
+
+def database_named(settings: Settings) -> str:
+    """The database a command reads, as a person finds it: a SQLite file's full path, else the
+    URL without its password."""
+    url = settings.database
+    if settings.is_sqlite and url.database:
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)
 
 
 def check_schema_or_exit(settings: Settings) -> None:

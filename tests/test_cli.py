@@ -129,6 +129,11 @@ def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:
         assert wait_for_ok(match.group(1)).json() == {"status": "ok"}
         # The demo store trades at once: its orders reach the mirror through webhooks.
         assert wait_for_orders(tmp_path / "var" / "demo" / "storeokr.db") > 0
+        # Beside it, `shop list --demo` reads its database (#22: it printed nothing).
+        listed = storeokr("shop", "list", "--demo", cwd=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        assert "\tshopify\tactive\t" in listed.stdout
+        assert "\twoocommerce\tactive\t" in listed.stdout
         # It logged a login link (at start-up, before serving) that opens its dashboard.
         link = next(
             found.group(1)
@@ -146,6 +151,44 @@ def test_demo_serves_healthz_at_the_url_it_prints(tmp_path: Path) -> None:
     assert "Traceback" not in output
     assert "database is locked" not in output  # its writers take turns, never retry on a lock
     assert (tmp_path / "var" / "demo" / "storeokr.db").exists()
+
+
+def test_shop_list_names_the_database_it_read_and_points_at_the_demos(tmp_path: Path) -> None:
+    demo_database = tmp_path / "var" / "demo" / "storeokr.db"
+    migrated = storeokr(
+        "migrate", cwd=tmp_path, STOREOKR_DATABASE_URL="sqlite+aiosqlite:///var/demo/storeokr.db"
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    with contextlib.closing(sqlite3.connect(demo_database)) as connection:
+        connection.execute(
+            "INSERT INTO shops (platform, domain, name, currency, timezone, status, scopes, "
+            "abandonment_delay_minutes, installed_at, created_at, updated_at) VALUES ('shopify', "
+            "'demo.myshopify.com', 'Demo', 'EUR', 'UTC', 'active', '', 60, "
+            "'2026-11-23 00:00:00', '2026-11-23 00:00:00', '2026-11-23 00:00:00')"
+        )
+        connection.commit()
+
+    default = storeokr("shop", "list", cwd=tmp_path)
+    demo = storeokr("shop", "list", "--demo", cwd=tmp_path)
+    link = storeokr("shop", "login-link", "1", "--demo", cwd=tmp_path)
+
+    assert default.returncode == 0, default.stderr
+    assert default.stdout == ""
+    assert f"0 shops in {tmp_path / 'var' / 'storeokr.db'}" in default.stderr
+    assert f"keeps its shops in {demo_database}: `storeokr shop list --demo` reads it" in (
+        default.stderr
+    )
+    assert demo.stdout == "1\tshopify\tactive\tdemo.myshopify.com\tDemo\n"
+    assert f"1 shop in {demo_database}" in demo.stderr
+    assert link.returncode == 0, link.stderr
+    assert "/auth/login?token=" in link.stdout
+
+
+def test_a_demo_option_without_a_demo_says_so(tmp_path: Path) -> None:
+    result = storeokr("shop", "list", "--demo", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no demo database at" in result.stderr
+    assert "run `storeokr demo` here first" in result.stderr
 
 
 def wait_for_ok(url: str, timeout_s: float = 30.0) -> httpx.Response:

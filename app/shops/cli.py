@@ -7,7 +7,10 @@ from typing import Annotated
 import typer
 
 from app.cli_support import (
+    DEMO_DATABASE,
+    DEMO_SETTINGS,
     check_schema_or_exit,
+    database_named,
     fail,
     run_or_exit,
     settings_or_exit,
@@ -31,8 +34,20 @@ add_cli = typer.Typer(help="Connect a store with credentials made in its own adm
 shop_cli.add_typer(add_cli, name="add")
 
 
-def _settings() -> Settings:
-    settings = settings_or_exit()
+DemoOption = Annotated[
+    bool,
+    typer.Option(
+        "--demo",
+        help="Read the database of `storeokr demo` started in this directory "
+        f"({DEMO_DATABASE}), not STOREOKR_DATABASE_URL's.",
+    ),
+]
+
+
+def _settings(demo: bool = False) -> Settings:
+    if demo and not DEMO_DATABASE.exists():
+        fail(f"no demo database at {DEMO_DATABASE.resolve()}: run `storeokr demo` here first")
+    settings = settings_or_exit(**DEMO_SETTINGS) if demo else settings_or_exit()
     check_schema_or_exit(settings)
     return settings
 
@@ -87,17 +102,27 @@ def _connect(
 
 
 @shop_cli.command("list")
-def list_shops() -> None:
-    """Every shop with its id, platform, status and domain."""
-    settings = _settings()
+def list_shops(demo: DemoOption = False) -> None:
+    """Every shop with its id, platform, status and domain (the database read: on stderr)."""
+    settings = _settings(demo)
 
     async def work(runtime: Runtime) -> list[Shop]:
         async with runtime.transaction() as session:
             return await repository.list_shops(session)
 
-    for shop in run_or_exit(settings, work):
+    shops = run_or_exit(settings, work)
+    for shop in shops:
         typer.echo(
             f"{shop.id}\t{shop.platform.value}\t{shop.status.value}\t{shop.domain}\t{shop.name}"
+        )
+    # stdout stays the list alone, for scripts; what was read goes to stderr.
+    database = database_named(settings)
+    typer.echo(f"{len(shops)} shop{'' if len(shops) == 1 else 's'} in {database}", err=True)
+    if not shops and not demo and DEMO_DATABASE.exists():
+        typer.echo(
+            f"a `storeokr demo` keeps its shops in {DEMO_DATABASE.resolve()}: "
+            "`storeokr shop list --demo` reads it",
+            err=True,
         )
 
 
@@ -108,9 +133,10 @@ def login_link(
         bool, typer.Option("--email", help="Email it instead of printing it.")
     ] = False,
     to: Annotated[str | None, typer.Option(help="Address to email (default: the store's).")] = None,
+    demo: DemoOption = False,
 ) -> None:
     """Print (or email) a one-time link, valid 30 minutes, that signs in to the shop's admin."""
-    settings = _settings()
+    settings = _settings(demo)
 
     async def work(runtime: Runtime) -> str:
         async with runtime.transaction() as session:
