@@ -18,6 +18,7 @@ from app.admin.operations import page as operations
 from app.admin.rendering import HERE
 from app.admin.sharing import exports, share_page
 from app.admin.sharing import page as sharing
+from app.admin.stores import page as stores
 from app.admin.surveys import page as surveys
 from app.admin.surveys import segment as survey_segment
 
@@ -38,6 +39,7 @@ for section in (
     exports,
     sharing,
     operations,
+    stores,
     bounce_page,
 ):
     router.include_router(section.router)

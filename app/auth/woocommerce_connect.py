@@ -16,7 +16,7 @@ from fastapi import APIRouter, Cookie, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from app.auth.cookies import start_session
+from app.auth.cookies import SESSION_COOKIE, shops_of, start_session
 from app.auth.dependencies import shop_if_signed_in
 from app.crypto import Vault
 from app.deps import RuntimeDep, SessionDep
@@ -143,8 +143,10 @@ async def return_from_store(
     runtime: RuntimeDep,
     success: Annotated[str, Query()] = "0",
     started_by: Annotated[str | None, Cookie(alias=CONNECT_COOKIE)] = None,
+    admin_session: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
 ) -> RedirectResponse:
-    """The merchant's browser back from wp-admin: sign it in to the connected shop's admin."""
+    """The merchant's browser back from wp-admin: sign it in to the connected shop's admin
+    (keeping the stores it reached before, for the store switcher)."""
     if success != "1":
         raise BadRequest("the store did not grant access: connect again and approve it")
     shop_id = await service.claim_return(
@@ -157,5 +159,5 @@ async def return_from_store(
         )
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(CONNECT_COOKIE, path="/auth/woocommerce")
-    start_session(response, runtime.settings, shop_id)
+    start_session(response, runtime.settings, shop_id, shops_of(admin_session, runtime.settings))
     return response

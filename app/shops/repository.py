@@ -10,11 +10,22 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.integrations.platforms import Platform
-from app.shops.models import AuthNonce, NoncePurpose, Shop
+from app.shops.models import AuthNonce, NoncePurpose, Shop, ShopStatus
 
 
 async def get_shop(session: AsyncSession, shop_id: int) -> Shop | None:
     return await session.get(Shop, shop_id)
+
+
+async def active_shops(session: AsyncSession, shop_ids: tuple[int, ...]) -> list[Shop]:
+    """Those of the given shops still connected, in the order given."""
+    if not shop_ids:
+        return []
+    statement = select(Shop).where(
+        col(Shop.id).in_(shop_ids), col(Shop.status) == ShopStatus.ACTIVE
+    )
+    found = {shop.id: shop for shop in (await session.exec(statement)).all()}
+    return [found[shop_id] for shop_id in shop_ids if shop_id in found]
 
 
 async def get_shop_for_update(session: AsyncSession, shop_id: int) -> Shop | None:

@@ -210,6 +210,8 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
     ("GET", "/admin/sharing"): Page(query=lambda fill: {"created": fill("query.created", "link")}),
     ("POST", "/admin/sharing"): Page(form=lambda fill: {"label": "Team TV", "days": "30"}),
     ("GET", "/admin/sharing/{link_id}/revoke"): Page(),
+    ("GET", "/admin/stores"): Page(),
+    ("POST", "/admin/stores"): Page(form=lambda fill: {"store": "1"}),
     ("POST", "/admin/sharing/{link_id}/revoke"): Page(),
     ("GET", "/admin/operations"): Page(query=lambda fill: {"page": "1"}),
     ("POST", "/admin/operations/webhooks/{event_id}/retry"): Page(),
@@ -238,9 +240,11 @@ ADMIN_PAGES: dict[tuple[str, str], Page] = {
 }
 # A's own request is refused for a reason of A's that no test objects change: the answer
 # expected instead of a success.
-OWN_REFUSALS = {  # e-mail is not configured here
-    "POST /admin/digest/send-now": 503,
-    "POST /admin/initiatives/{initiative_id}/test-send": 503,
+OWN_REFUSALS = {
+    "POST /admin/digest/send-now": 503,  # e-mail is not configured here
+    "POST /admin/initiatives/{initiative_id}/test-send": 503,  # nor here
+    # A's session reaches A alone: no other store to switch to (tests/admin/test_stores.py).
+    "POST /admin/stores": 404,
 }
 
 Build = Callable[[Fill], Call]
