@@ -85,6 +85,28 @@ def health_rule(bands: Bands) -> str:
     }
 
 
+def explanations(bands: Bands) -> list[tuple[str, str]]:
+    """What the dashboard's terms mean, a sentence each (#22): shown folded beside them."""
+    return [
+        (_("Score"), _(
+            "How far a key result has come, from 0 (still at its start) to 1 (target reached). "
+            "A total that grows through the cycle is compared with the part due by today. "
+            "About 0.7 is a good result: targets are meant to stretch."
+        )),
+        (_("Band"), _(
+            "The score's colour: green from %(green)s, yellow from %(yellow)s, red below."
+        ) % {"green": formats.score(bands.green_from), "yellow": formats.score(bands.yellow_from)}),
+        (_("Pace"), _(
+            "Whether the value is ahead of or behind where it should be today on the way from "
+            "start to target (following last year's shape when the store has one)."
+        )),
+        (_("Forecast"), _(
+            "Where the value is heading by the end of the cycle if the days ahead go like the "
+            "days so far, and the chance of reaching the target."
+        )),
+    ]  # fmt: skip
+
+
 def metric_name(key: str | None) -> str:
     """A catalogue metric's name in the page's language (`app/admin/metric_words.py`)."""
     metric = BY_KEY.get(key or "")

@@ -13,8 +13,10 @@ from starlette.responses import HTMLResponse
 from app.admin import formats, i18n, labels
 from app.admin.embedding import app_bridge
 from app.admin.pace import pace_marker
-from app.auth.cookies import SESSION_COOKIE, read_session
+from app.auth.cookies import SESSION_COOKIE, CookieSession, read_session
+from app.auth.dependencies import signed_in_embedded
 from app.config import Settings
+from app.db import utcnow
 from app.metrics.catalogue import METRICS
 
 HERE = Path(__file__).parent
@@ -37,6 +39,7 @@ templates.env.globals.update(
     chance=formats.chance,
     pace_marker=pace_marker,
     translated=i18n.translated,
+    now=utcnow,
 )
 
 
@@ -54,6 +57,7 @@ def render(
         "locale": locale,
         "lang": i18n.language(),
         "csrf_token": csrf_token(request),
+        "can_switch_store": can_switch_store(request),
         **app_bridge.page_context(request, context.get("shop")),
         **context,
     }
@@ -69,7 +73,18 @@ def render(
 def csrf_token(request: Request) -> str | None:
     """The cookie session's CSRF token, for forms and htmx headers (None under a Shopify
     session token, which needs none: it is not sent by the browser on its own)."""
+    session = cookie_session(request)
+    return session.csrf_token if session else None
+
+
+def can_switch_store(request: Request) -> bool:
+    """Whether this browser signed in to more than one store (the top bar then offers the
+    switch; inside Shopify, its own admin switches stores)."""
+    session = cookie_session(request)
+    return session is not None and len(session.shops) > 1 and not signed_in_embedded(request)
+
+
+def cookie_session(request: Request) -> CookieSession | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     settings: Settings = request.app.state.runtime.settings
-    session = read_session(cookie, settings) if cookie else None
-    return session.csrf_token if session else None
+    return read_session(cookie, settings) if cookie else None

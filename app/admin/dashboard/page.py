@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.admin.dashboard.onboarding import first_steps
 from app.admin.editor.page import guided_start, has_cycles
 from app.admin.rendering import render
 from app.admin.signed_out import signed_out_page
@@ -26,7 +27,12 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
         return signed_out_page(request, SignedOut.NO_SESSION)
     today = today_for(shop)
     card = await current_scorecard(session, shop.id, today)
-    context: dict[str, object] = {"shop": shop, "card": card, "this_year": today.year}
+    context: dict[str, object] = {
+        "shop": shop,
+        "card": card,
+        "this_year": today.year,
+        "steps": await first_steps(session, shop),
+    }
     if card is None and not await has_cycles(session, shop):
         context["guided"] = await guided_start(session, shop)  # a new shop: where to begin
     return render(request, "dashboard.html", context)

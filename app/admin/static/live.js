@@ -4,10 +4,26 @@
 // own (`data-stream`: a share link's, which needs no sign-in), else the page's stream token
 // inside the Shopify admin (EventSource cannot send a session token), else the admin's under
 // the cookie session. A page swapped in by htmx (a form sent inside the Shopify admin) may
-// bring a live part, or take it away: the stream follows, one at a time.
+// bring a live part, or take it away: the stream follows, one at a time. An indicator
+// (`data-live-status`, hidden without this script) says whether the stream is open, in the
+// page's words (data-live-on, data-live-off).
 (function () {
   "use strict";
   let followed = null; // { part, stream }
+  let state = null; // "live" once the stream opened, "down" while it reconnects
+
+  function show(next) {
+    state = next;
+    document.querySelectorAll("[data-live-status]").forEach(function (indicator) {
+      if (!state) {
+        indicator.hidden = true;
+        return;
+      }
+      indicator.hidden = false;
+      indicator.dataset.state = state;
+      indicator.textContent = state === "live" ? indicator.dataset.liveOn : indicator.dataset.liveOff;
+    });
+  }
 
   function streamUrl(part) {
     const token = document.querySelector('meta[name="storeokr-live-stream"]');
@@ -26,12 +42,18 @@
     if (followed && followed.part === part) return;
     if (followed) followed.stream.close();
     followed = null;
+    show(null);
     if (!part) return;
     const stream = new EventSource(streamUrl(part));
     stream.addEventListener("change", onChange);
+    stream.addEventListener("open", function () { show("live"); });
+    stream.addEventListener("error", function () { show("down"); });
     followed = { part: part, stream: stream };
   }
 
   follow();
-  document.addEventListener("htmx:afterSettle", follow);
+  document.addEventListener("htmx:afterSettle", function () {
+    follow();
+    show(state); // a part swapped in brings its indicator back hidden
+  });
 })();
