@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, SettingsError, load_settings
 from app.errors import AppError
@@ -63,6 +64,15 @@ def run_or_exit(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> 
         return run_with_runtime(settings, work)
     except AppError as error:
         fail(error.message)
+    except OperationalError as error:
+        # Another process held SQLite's one write lock longer than the busy timeout: a
+        # `storeokr demo` loading its history, typically. Not a fault to show as a traceback.
+        if not (settings.is_sqlite and "database is locked" in str(error)):
+            raise
+        fail(
+            f"the database {database_named(settings)} is busy: another process (a running "
+            "`storeokr demo`?) is writing to it; try again in a moment"
+        )
 
 
 def valid_or_exit(check: Callable[[], T]) -> T:

@@ -184,6 +184,28 @@ def test_shop_list_names_the_database_it_read_and_points_at_the_demos(tmp_path: 
     assert "/auth/login?token=" in link.stdout
 
 
+def test_a_write_beside_a_busy_sqlite_writer_fails_in_one_sentence(tmp_path: Path) -> None:
+    """Another process holding the write lock (a demo loading its history) is named, not
+    shown as a traceback."""
+    assert storeokr("migrate", cwd=tmp_path).returncode == 0
+    database = tmp_path / "var" / "storeokr.db"
+    with contextlib.closing(sqlite3.connect(database)) as other_process:
+        other_process.execute(
+            "INSERT INTO shops (platform, domain, name, currency, timezone, status, scopes, "
+            "abandonment_delay_minutes, installed_at, created_at, updated_at) VALUES ('shopify', "
+            "'busy.myshopify.com', 'Busy', 'EUR', 'UTC', 'active', '', 60, "
+            "'2026-11-23 00:00:00', '2026-11-23 00:00:00', '2026-11-23 00:00:00')"
+        )
+        other_process.commit()
+        other_process.execute("BEGIN IMMEDIATE")  # holds the write lock until closed
+
+        result = storeokr("shop", "login-link", "1", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert f"the database {database} is busy" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_demo_option_without_a_demo_says_so(tmp_path: Path) -> None:
     result = storeokr("shop", "list", "--demo", cwd=tmp_path)
     assert result.returncode == 1

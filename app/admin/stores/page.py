@@ -25,6 +25,7 @@ async def stores_page(request: Request, shop: ShopDep, session: SessionDep) -> H
     reachable = signed_in.shops if signed_in else (shop.id,)
     context = {
         "shop": shop,
+        "section": "stores",  # in no section of the top bar's
         "stores": await repository.active_shops(session, reachable),
         "cookie_session": signed_in is not None,
     }
