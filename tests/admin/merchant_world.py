@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
@@ -64,6 +65,9 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
     await session.flush()
     session.add(CheckIn(shop_id=shop_id, key_result_id=manual.id or 0, value=Decimal("2.9"),
                         confidence=6, comment="Images are smaller", author=ACTOR))  # fmt: skip
+    net_sales = await session.exec(select(KeyResult.id).where(
+        KeyResult.shop_id == shop_id, KeyResult.metric_key == "net_sales"))  # fmt: skip
+    metric_kr = net_sales.one()
     made = await _initiatives(session, shop_id)
     link = await links.create_link(session, shop_id, "Office TV", 30)
     session.add(WebhookEvent(shop_id=shop_id, delivery_id="failed-1", topic="customers/create",
@@ -81,6 +85,7 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
             "survey_id": str(made[InitiativeType.SURVEY]),
             "token": links.token_for(link, settings),
             "cycle": str(cycle.id),
+            "metric_key_result": str(metric_kr),
         },
         names=frozenset({shop.name, shop.domain, shop.timezone, cycle.name, *TYPED, *titles}),
     )
