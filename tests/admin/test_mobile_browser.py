@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, ViewportSize
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.shops.models import Shop
@@ -16,7 +16,7 @@ from tests.admin.merchant_world import World, populate
 from tests.fixtures.stores import connection_settings
 
 SHOP = "mobile-browser.myshopify.com"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # Elements wider than their card (or than the page when in none), and the page's own width.
 OVERFLOWING = """() => {
   const page = document.scrollingElement.scrollWidth;
