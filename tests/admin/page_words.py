@@ -47,10 +47,11 @@ def english_left(
 ) -> list[str]:
     """The pieces of the `language` page that read exactly as on the English page and hold
     words once names, brands, units and numbers are taken out (a piece marked as written in
-    another language, such as an e-mail's preview in the customer's, is not the page's)."""
+    another language, such as an e-mail's preview in the customer's, is not the page's; code,
+    such as a webhook's topic, is no language)."""
     allowed = ALLOWED.get(language, {})
     left = []
-    for piece in (p.text for p in translated if p.lang[:2] in ("", language)):
+    for piece in (p.text for p in translated if p.lang[:2] in ("", language) and not p.code):
         if piece not in english or piece in allowed or piece in names:
             continue
         rest = piece

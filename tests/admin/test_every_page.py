@@ -7,7 +7,7 @@ that is no id), too many requests."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import httpx
@@ -27,7 +27,7 @@ from tests.fixtures.stores import PUBLIC_URL, Connected
 from tests.shops.test_access import login
 from tests.webhooks.helpers import install
 
-SHOP = "every-page.myshopify.com"
+SHOP, NEW_SHOP = "every-page.myshopify.com", "every-page-new.myshopify.com"
 LANGUAGES = ("en", "es", "de")
 HTML = {"Accept": "text/html"}
 # Further views of a page than its plain address: what a query opens.
@@ -64,9 +64,6 @@ def addresses(path: str, world: World) -> list[str]:
     query = QUERIES[path](world) if path in QUERIES else {}
     views = [query] + [{**query, **view} for view in VIEWS.get(path, [])]
     return [f"{filled}?{urlencode(view)}" if view else filled for view in views]
-
-
-Fetch = Callable[[str], Awaitable[str]]
 
 
 async def refusals(connected: Connected, language: str) -> dict[str, str]:
@@ -114,6 +111,12 @@ async def test_every_page_speaks_the_merchants_language_and_shows_no_internals(
     for language in LANGUAGES:
         for name, html in (await refusals(connected, language)).items():
             rendered.setdefault(name, {})[language] = visible_pieces(html)
+    newcomer = await install(connected, NEW_SHOP)  # no cycle yet: the guided start
+    await login(connected, newcomer.id or 0)
+    for language in LANGUAGES:
+        answer = await connected.client.get(f"/?locale={language}")
+        assert answer.status_code == 200
+        rendered.setdefault("guided start", {})[language] = visible_pieces(answer.text)
 
     problems = []
     for page, by_language in rendered.items():

@@ -1,8 +1,9 @@
 """What a merchant reads on a page: its text nodes and the attributes a browser shows or reads
 aloud, as Chromium renders the page when it opens — without scripts, styles, templates, hidden
-elements and the closed part of a `<details>` toggle (its `<summary>` is read). Code the merchant
-copies or types (`<code>`, `<pre>`, `<kbd>`, `<samp>`) is no sentence and is left out too. Each
-piece comes with its language: the nearest `lang` attribute around it."""
+elements and the closed part of a `<details>` toggle (its `<summary>` is read), and code marked
+`data-verbatim` — a snippet the merchant pastes into their theme, which must read exactly as it
+is. Each piece comes with its language (the nearest `lang`
+attribute around it) and whether it is set as code (`<code>`, `<pre>`, `<kbd>`, `<samp>`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from html.parser import HTMLParser
 # Shown as text (placeholder, tooltip) or read aloud (aria-label, alt).
 READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 _NEVER_SHOWN = {"script", "style", "template", "noscript", "head"}
-_CODE = {"code", "pre", "kbd", "samp"}
+CODE = {"code", "pre", "kbd", "samp"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr"}  # fmt: skip
 
@@ -22,6 +23,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 class Piece:
     text: str
     lang: str
+    code: bool = False
 
 
 @dataclass
@@ -29,6 +31,7 @@ class _Open:
     tag: str
     unseen: bool
     lang: str
+    code: bool
     closed_details: bool = False
 
 
@@ -46,19 +49,21 @@ class _Reader(HTMLParser):
         top = self._top()
         unseen = (
             (top is not None and (top.unseen or (top.closed_details and tag != "summary")))
-            or tag in _NEVER_SHOWN | _CODE
+            or tag in _NEVER_SHOWN
+            or "data-verbatim" in given
             or "hidden" in given
             or given.get("aria-hidden") == "true"
         )
         lang = given.get("lang") or (top.lang if top else "")
+        code = tag in CODE or (top is not None and top.code)
         if not unseen:
             shown = [given.get(name) for name in READ_ATTRIBUTES]
             if tag == "input" and given.get("type") in ("submit", "button"):
                 shown.append(given.get("value"))
-            self.pieces.extend(Piece(value, lang) for value in shown if value)
+            self.pieces.extend(Piece(value, lang, code) for value in shown if value)
         if tag not in _VOID:
             closed = tag == "details" and "open" not in given
-            self._open.append(_Open(tag, unseen, lang, closed))
+            self._open.append(_Open(tag, unseen, lang, code, closed))
 
     def handle_endtag(self, tag: str) -> None:
         for index in range(len(self._open) - 1, -1, -1):
@@ -69,7 +74,7 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         top = self._top()
         if top is None or not (top.unseen or top.closed_details):
-            self.pieces.append(Piece(data, top.lang if top else ""))
+            self.pieces.append(Piece(data, top.lang, top.code) if top else Piece(data, ""))
 
 
 def visible_pieces(html: str) -> list[Piece]:
@@ -77,5 +82,5 @@ def visible_pieces(html: str) -> list[Piece]:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    pieces = (Piece(re.sub(r"\s+", " ", p.text).strip(), p.lang) for p in reader.pieces)
+    pieces = (Piece(re.sub(r"\s+", " ", p.text).strip(), p.lang, p.code) for p in reader.pieces)
     return [piece for piece in pieces if piece.text]
