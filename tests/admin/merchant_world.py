@@ -20,7 +20,7 @@ from app.demo.okrs import KEY_RESULTS, LOYALTY, add_objective, add_revenue_objec
 from app.initiatives import service as initiatives
 from app.initiatives.models import InitiativeStatus, InitiativeType
 from app.initiatives.schemas import InitiativeIn
-from app.okr.models import CheckIn, KeyResult, Objective, ObjectiveKind, Source
+from app.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.sharing import links
 from app.shops.models import Shop
@@ -52,6 +52,28 @@ class World:
 
 async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> World:
     shop_id = shop.id or 0
+    cycle, manual, metric_kr = await _objectives(session, shop)
+    made = await _initiatives(session, shop_id)
+    link = await links.create_link(session, shop_id, "Office TV", 30)
+    await _deliveries(session, shop_id)
+    titles = {kr.title for kr in (*KEY_RESULTS, *LOYALTY)} | set(INITIATIVE_NAMES.values())
+    return World(
+        ids={
+            "key_result_id": str(manual),
+            "initiative_id": str(made[InitiativeType.ABANDONED_CHECKOUT]),
+            "survey_id": str(made[InitiativeType.SURVEY]),
+            "token": links.token_for(link, settings),
+            "cycle": str(cycle.id),
+            "metric_key_result": str(metric_kr),
+        },
+        names=frozenset({shop.name, shop.domain, shop.timezone, cycle.name, *TYPED, *titles}),
+    )
+
+
+async def _objectives(session: AsyncSession, shop: Shop) -> tuple[Cycle, int, int]:
+    """The demo's objectives and one with a manual key result checked in once: the cycle, the
+    manual key result's id and the net sales one's."""
+    shop_id = shop.id or 0
     cycle = await add_revenue_objective(session, shop, KEY_RESULTS)
     await add_objective(session, shop, cycle, "Customers love us", LOYALTY)
     speed = Objective(shop_id=shop_id, cycle_id=cycle.id or 0, title="Faster store",
@@ -67,9 +89,11 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
                         confidence=6, comment="Images are smaller", author=ACTOR))  # fmt: skip
     net_sales = await session.exec(select(KeyResult.id).where(
         KeyResult.shop_id == shop_id, KeyResult.metric_key == "net_sales"))  # fmt: skip
-    metric_kr = net_sales.one()
-    made = await _initiatives(session, shop_id)
-    link = await links.create_link(session, shop_id, "Office TV", 30)
+    return cycle, manual.id or 0, net_sales.one() or 0
+
+
+async def _deliveries(session: AsyncSession, shop_id: int) -> None:
+    """A handled webhook, and a failed one whose stored error holds SQL and an address."""
     session.add(WebhookEvent(shop_id=shop_id, delivery_id="failed-1", topic="customers/create",
                              payload="{}", status=EventStatus.FAILED, attempts=5,
                              last_error=SQL_FAILURE))  # fmt: skip
@@ -77,18 +101,6 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
                              payload="{}", status=EventStatus.HANDLED, attempts=1,
                              handled_at=utcnow()))  # fmt: skip
     await session.flush()
-    titles = {kr.title for kr in (*KEY_RESULTS, *LOYALTY)} | set(INITIATIVE_NAMES.values())
-    return World(
-        ids={
-            "key_result_id": str(manual.id),
-            "initiative_id": str(made[InitiativeType.ABANDONED_CHECKOUT]),
-            "survey_id": str(made[InitiativeType.SURVEY]),
-            "token": links.token_for(link, settings),
-            "cycle": str(cycle.id),
-            "metric_key_result": str(metric_kr),
-        },
-        names=frozenset({shop.name, shop.domain, shop.timezone, cycle.name, *TYPED, *titles}),
-    )
 
 
 INITIATIVE_NAMES = {
