@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.admin import routes as admin_routes
 from app.admin.limited import limited_page
 from app.admin.live_stream import router as live_router
+from app.admin.missing import not_found_page
 from app.admin.signed_out import reason_of, signed_out_page, wants_page
 from app.auth.endpoints import router as auth_router
 from app.auth.shopify_install import router as shopify_auth_router
@@ -173,7 +174,9 @@ def add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if wants_page(request):  # a browser opened an address whose id is no id
+            return not_found_page(request)
         problems = [
             {
                 "loc": list(item.get("loc", ())),
@@ -189,7 +192,9 @@ def add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid", message, {"errors": problems}), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and wants_page(request):  # no such page
+            return not_found_page(request)
         code = _HTTP_CODES.get(error.status_code, "http_error")
         return JSONResponse(
             error_body(code, str(error.detail)),

@@ -1,6 +1,8 @@
-"""The README's screenshots, taken from `storeokr demo` in Debian's chromium:
-docs/screenshots/{dashboard,key-result,editor}.png (and the Spanish dashboard), and the demo
-experiment's results (experiment-results.png).
+"""The README's screenshots, taken from `storeokr demo` in Debian's chromium: the dashboard, a
+key result, the editor and Operations on a desktop (1 280 px wide,
+docs/screenshots/{dashboard,key-result,editor,operations}.png) and on a phone (390 px, the same
+names ending in `-phone`), the Spanish dashboard, and the demo experiment's results
+(experiment-results.png).
 
     .venv/bin/python scripts/screenshots.py   # the demo is that Python's `storeokr`
 
@@ -20,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, ViewportSize, async_playwright
 
 from app.db import utcnow
 from app.demo.catalog import DEMO_TIMEZONE
@@ -31,7 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 LINK = re.compile(r"one-time login link\): (\S+)")
-HISTORY_WITHIN_S = 300  # the backfill of the demo store's year, then its key results' history
+# The backfill of the demo store's year, then its key results' history: minutes on a busy machine.
+HISTORY_WITHIN_S = 900
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def free_port() -> int:
@@ -41,7 +46,7 @@ def free_port() -> int:
         return port
 
 
-def login_link(demo: subprocess.Popen[str], within_s: float = 60) -> str:
+def login_link(demo: subprocess.Popen[str], within_s: float = 300) -> str:
     deadline = time.monotonic() + within_s
     assert demo.stdout is not None
     while time.monotonic() < deadline:
@@ -98,19 +103,29 @@ async def experiment_results(page: Page, base: str) -> str:
     raise SystemExit("the demo experiment's results never settled")
 
 
+async def sections(page: Page, base: str, suffix: str = "") -> None:
+    """The dashboard, its first key result, the editor (adding a key result) and Operations,
+    in English, at the page's width; each file's name ends in `suffix`."""
+    await shoot(page, f"{base}/?locale=en", f"dashboard{suffix}")
+    first_kr = await page.locator("tr[data-key-result] a").first.get_attribute("href")
+    await shoot(page, f"{base}{first_kr}", f"key-result{suffix}")
+    await page.goto(f"{base}/admin/okrs")
+    await open_metric_picker(page)
+    await shoot(page, None, f"editor{suffix}")
+    await shoot(page, f"{base}/admin/operations", f"operations{suffix}")
+
+
 async def take(link: str, base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM)
-        page = await browser.new_page(viewport={"width": 1200, "height": 800})
+        page = await browser.new_page(viewport=DESKTOP)
         await page.goto(link)
         await history_taken(page, base)
-        await shoot(page, f"{base}/", "dashboard")
-        first_kr = await page.locator("tr[data-key-result] a").first.get_attribute("href")
-        await shoot(page, f"{base}{first_kr}", "key-result")
-        await page.goto(f"{base}/admin/okrs")
-        await open_metric_picker(page)
-        await shoot(page, None, "editor")
+        await sections(page, base)
+        await page.set_viewport_size(PHONE)
+        await sections(page, base, "-phone")
+        await page.set_viewport_size(DESKTOP)
         await shoot(page, f"{base}/?locale=es", "dashboard-es")
         await shoot(page, await experiment_results(page, base), "experiment-results")
         await browser.close()
@@ -130,7 +145,11 @@ def main() -> None:
             asyncio.run(take(link, f"http://127.0.0.1:{port}"))
         finally:
             demo.terminate()
-            demo.wait(10)
+            try:
+                demo.wait(30)
+            except subprocess.TimeoutExpired:
+                demo.kill()  # it would not stop: leave no demo behind
+                demo.wait()
 
 
 if __name__ == "__main__":

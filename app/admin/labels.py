@@ -120,3 +120,19 @@ def metric_definition(key: str | None) -> str:
 
 def named(options: list[tuple[str, str]], value: str) -> str:
     return dict(options).get(value, value)
+
+
+def permission(scope: str) -> str:
+    """What an access scope the store granted lets StoreOKR do, in words; a scope StoreOKR
+    never asks for keeps the store's own name for it."""
+    words = {
+        "read_orders": _("Read orders"),
+        "read_all_orders": _("Read orders older than 60 days"),
+        "read_customers": _("Read customers"),
+        "read_checkouts": _("Read checkouts"),
+        "write_discounts": _("Create discount codes"),
+        # a WooCommerce REST key's permission
+        "read": _("Read the store's data"),
+        "read_write": _("Read and change the store's data"),
+    }
+    return words.get(scope, scope)

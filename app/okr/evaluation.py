@@ -36,6 +36,7 @@ from app.okr.scoring import (
     score_milestone,
     score_progress,
 )
+from app.text import Text
 
 Span = tuple[date, date]
 
@@ -163,9 +164,9 @@ def _forecast(
     value: Decimal | None, window: Span, today: date,
 ) -> Forecast:  # fmt: skip
     if kr.window is Window.ROLLING:
-        return no_forecast("a rolling window has no end to forecast")
+        return no_forecast(Text("a rolling window has no end to forecast"))
     if value is None:
-        return no_forecast("no value yet")
+        return no_forecast(Text("no value yet"))
     complete = [v for day, v in daily if day < today and v is not None]
     remaining = max(0, (window[1] - max(today, window[0] - timedelta(days=1))).days)
     rising = kr.kr_type is KRType.INCREASE_TO
@@ -173,7 +174,7 @@ def _forecast(
         return forecast_sum(complete, value, remaining, kr.target, rising)
     if metric.aggregation is Aggregation.RATIO:
         return forecast_level(complete, value, remaining, kr.target, rising)
-    return no_forecast("no forecast model for distinct-customer counts yet")
+    return no_forecast(Text("no forecast model for distinct-customer counts yet"))
 
 
 def _bound_pace(kr: KeyResult, value: Decimal) -> PaceStatus:
@@ -204,7 +205,7 @@ async def _manual(
     fraction = 0.0 if spans is None else elapsed_fraction(*spans[0], today)
     expected = kr.start_value + (kr.target - kr.start_value) * Decimal(str(fraction))
     pace = pace_status(scored.progress, fraction)
-    forecast = no_forecast("manual key result: moved by check-ins")
+    forecast = no_forecast(Text("manual key result: moved by check-ins"))
     return _status(kr, value, scored, bands, expected, pace, spans, forecast)
 
 
@@ -220,7 +221,7 @@ def _status(
         and (value >= stretch if kr.kr_type is KRType.INCREASE_TO else value <= stretch)
     )
     band = bands.of(scored.score)
-    forecast = forecast or no_forecast("not forecast for this type")
+    forecast = forecast or no_forecast(Text("not forecast for this type"))
     return KRStatus(
         value=value,
         start=kr.start_value,

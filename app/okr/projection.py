@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from app.text import Text
+
 MIN_DAYS = 7  # fewer complete days than this: no forecast
 Z90 = 1.6448536269514722  # two-sided 90 % of a normal distribution
 TOLERANCE = 0.05  # within 5 % of the way from start to target counts as on track
@@ -74,7 +76,13 @@ def forecast_sum(
     days' own spread (n σ²) and the mean's uncertainty (n² σ² / m)."""
     m, n = len(daily), remaining_days
     if m < MIN_DAYS:
-        return no_forecast(f"not enough history yet: {m} complete days, {MIN_DAYS} needed")
+        return no_forecast(
+            Text(
+                "not enough history yet: %(days)s complete days, %(needed)s needed",
+                days=m,
+                needed=MIN_DAYS,
+            )
+        )
     values = [float(day) for day in daily]
     mean, spread = statistics.fmean(values), statistics.stdev(values)
     centre = float(so_far) + n * mean
@@ -91,7 +99,13 @@ def forecast_level(
     weighted by their share of the cycle."""
     m, n = len(daily), remaining_days
     if m < MIN_DAYS:
-        return no_forecast(f"not enough history yet: {m} days with a value, {MIN_DAYS} needed")
+        return no_forecast(
+            Text(
+                "not enough history yet: %(days)s days with a value, %(needed)s needed",
+                days=m,
+                needed=MIN_DAYS,
+            )
+        )
     spread = statistics.stdev(float(day) for day in daily)
     share = n / (m + n)
     deviation = share * spread * math.sqrt(1 / max(n, 1) + 1 / m)

@@ -84,7 +84,7 @@ async def test_the_page_shows_the_connection_and_webhooks_with_a_failures_error(
     # The connection: platform, store, scopes, and the last delivery in the shop's own clock.
     assert "WooCommerce" in page.text
     assert STORE in page.text
-    assert "<code>read_orders</code>" in page.text
+    assert "Read orders" in page.text  # the scope read_orders, in words
     i18n.use("en")
     assert moment(failed.received_at, "Europe/London") in page.text
     assert "1 handled · 0 queued · 1 failed · 0 ignored" in page.text

@@ -120,7 +120,7 @@ async def test_no_key_result_of_the_demo_shows_a_status_its_pace_or_forecast_con
     walked: list[dict[str, Any]] = []
     for index in range(await objectives.count()):
         objective = objectives.nth(index)
-        rows = objective.locator(":scope > table tr[data-key-result]")
+        rows = objective.locator(":scope > .table-scroll > table tr[data-key-result]")
         statuses = []
         for number in range(await rows.count()):
             kr = await key_result_row(rows.nth(number))
