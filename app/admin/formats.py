@@ -56,10 +56,11 @@ def metric_number(value: Decimal | None, unit: Unit, currency: str) -> str:
 
 
 def rate(ratio: Decimal) -> str:
-    """A metric's rate with a fixed tenth of a percent ("15.0%", "15,1 %"), so a column of
-    them reads alike and matches the export; `percent` is for shares people chose."""
+    """A metric's rate to a tenth of a percent, a whole one without its ".0" ("15.1%", "20 %"):
+    the same value reads the same on every page and matches the export, and a target typed as
+    `20` reads back as "20 %" (#22); `percent` is for shares people chose."""
     pattern = copy(Locale.parse(i18n.current()).percent_formats[None])
-    pattern.frac_prec = (RATE_PLACES, RATE_PLACES)
+    pattern.frac_prec = (0, RATE_PLACES)
     with localcontext() as context:
         context.prec = EDITABLE_PRECISION  # Babel rounds in the context: room for any value
         written: str = pattern.apply(rounded(ratio, PLACES[Unit.PERCENT]), i18n.current())
