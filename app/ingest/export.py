@@ -1,0 +1,88 @@
+"""A backfill's orders from the store's history export (`HistoryExport`: Shopify's bulk
+operation, read as a stream) rather than page by page, when the history is long.
+
+The records are normalised as they arrive and applied in batches of thousands, each batch in
+its own transaction with the pass's count; reading the next batch overlaps with writing this
+one. On PostgreSQL a batch is written by COPY and set-based statements (`commerce.bulk`). An
+export cannot resume halfway: a pass interrupted during it reads the export again from the
+start, which rewrites nothing already held (the newest state wins)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from app.commerce.models import StoreSync
+from app.ingest.pipeline import ingest
+from app.integrations.adapters import adapter_for
+from app.integrations.base import HistoryExport, StoreClient
+from app.integrations.events import CommerceEvent
+from app.runtime import Runtime
+from app.shops import service as shops
+
+# Histories of at least this many orders are exported; shorter ones are read page by page (an
+# export's start and polling cost more than a few pages).
+EXPORT_FROM = 2_500
+BATCH = 2_000
+# Batches read ahead of the one being written: enough to keep the writer busy, little memory.
+AHEAD = 2
+
+Written = Callable[[int], Awaitable[StoreSync]]  # a batch of n records is in: the pass as it is
+
+
+async def wanted(client: StoreClient, since: datetime) -> HistoryExport | None:
+    """The client's export, when it has one and the history is long enough to be worth it."""
+    if not isinstance(client, HistoryExport):
+        return None
+    return client if await client.count_orders(since) >= EXPORT_FROM else None
+
+
+async def export_orders(
+    runtime: Runtime,
+    shop_id: int,
+    export: HistoryExport,
+    since: datetime,
+    client: StoreClient,
+    written: Written,
+) -> None:
+    """Read the export and apply it batch by batch; `written` is told after each batch."""
+    async with runtime.transaction() as session:
+        shop = await shops.require_shop(session, shop_id)
+    adapter, currency = adapter_for(shop.platform), shop.currency
+    batches: asyncio.Queue[list[CommerceEvent] | None] = asyncio.Queue(maxsize=AHEAD)
+
+    async def read() -> None:
+        batch: list[CommerceEvent] = []
+        async for record in export.export_orders(since):
+            batch.extend(adapter.normalise_record("orders", record, currency))
+            if len(batch) >= BATCH:
+                await batches.put(batch)
+                batch = []
+        await batches.put(batch or None)
+        if batch:
+            await batches.put(None)
+
+    reader = asyncio.create_task(read())
+    try:
+        while (batch := await _next(batches, reader)) is not None:
+            async with runtime.transaction() as session:
+                shop = await shops.require_shop(session, shop_id)
+                await ingest(session, shop, batch, lambda: client)
+            await written(len(batch))
+        await reader  # its failure, if it failed after the last batch
+    finally:
+        reader.cancel()
+
+
+async def _next(
+    batches: asyncio.Queue[list[CommerceEvent] | None], reader: asyncio.Task[None]
+) -> list[CommerceEvent] | None:
+    """The next batch; the reader's error if it failed before handing one over."""
+    getting = asyncio.ensure_future(batches.get())
+    done, _ = await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if getting in done:
+        return getting.result()
+    getting.cancel()
+    reader.result()  # raises the reader's error
+    return await batches.get()  # it finished: what it left
