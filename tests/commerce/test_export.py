@@ -62,7 +62,7 @@ async def runtime(pg_engine: AsyncEngine) -> AsyncIterator[Runtime]:
 
 async def _counts(runtime: Runtime, shop_id: int) -> dict[str, Any]:
     async with runtime.transaction() as session:
-        counted = {
+        counted: dict[str, Any] = {
             model.__name__: (
                 await session.exec(select(func.count()).where(model.shop_id == shop_id))
             ).one()
