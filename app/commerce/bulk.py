@@ -26,11 +26,17 @@ from app.commerce.changes import (
     publish,
     refund_events,
 )
-from app.commerce.orders import held_orders, line_values, order_values, upsert_customers
+from app.commerce.orders import customer_values, held_orders, line_values, order_values
 from app.commerce.repository import lock_orders
 from app.commerce.rounds import in_rounds
-from app.commerce.staging import STAGED_LINES, STAGED_ORDERS, STAGED_REFUNDS, stage
-from app.integrations.events import OrderSnapshot, OrderState, Refund
+from app.commerce.staging import (
+    STAGED_CUSTOMERS,
+    STAGED_LINES,
+    STAGED_ORDERS,
+    STAGED_REFUNDS,
+    stage,
+)
+from app.integrations.events import CustomerSnapshot, OrderSnapshot, OrderState, Refund
 
 
 class BulkChangeWriter(ChangeWriter, Protocol):
@@ -85,7 +91,7 @@ async def _write_round(
     new_refunds = {str(row[0]) for row in inserted.all()}
     await rollups.orders_replaced(session, shop_id)
     customers = [w.after.customer for w in written if w.after.customer is not None]
-    await upsert_customers(session, shop_id, customers)
+    await upsert_customers_in_bulk(session, shop_id, customers)
     first_orders = await refresh_customer_facts(
         session, shop_id, {c.key for c in customers if c.key}
     )
@@ -125,6 +131,18 @@ async def _stage(session: AsyncSession, shop_id: int, snapshots: list[OrderSnaps
         for r in snapshot.refunds
     ]
     await stage(session, STAGED_REFUNDS, _REFUND_COLUMNS, refunds)
+
+
+async def upsert_customers_in_bulk(
+    session: AsyncSession, shop_id: int, customers: list[CustomerSnapshot]
+) -> None:
+    """`orders.upsert_customers` by COPY and one statement: each customer's newest snapshot
+    (on a tie, the first given) replaces an older one."""
+    rows = [values for customer in customers if (values := customer_values(shop_id, customer))]
+    records = [(*(row[name] for name in _CUSTOMER_COLUMNS), n) for n, row in enumerate(rows)]
+    await stage(session, STAGED_CUSTOMERS, (*_CUSTOMER_COLUMNS, "ordinal"), records)
+    if records:
+        await session.exec(_UPSERT_CUSTOMERS)  # type: ignore[call-overload]
 
 
 async def refresh_customer_facts(
@@ -188,4 +206,21 @@ _SET_FACTS = text(
     "    ON o.shop_id = :shop AND o.customer_key = k.key AND NOT o.test AND o.state = :open"
     "  GROUP BY k.key) AS f "
     "WHERE c.shop_id = :shop AND c.key = f.key RETURNING c.key, c.first_order_at"
+)
+_CUSTOMER_COLUMNS = (
+    "shop_id", "key", "platform_id", "email", "first_name", "last_name", "accepts_marketing",
+    "platform_updated_at",
+)  # fmt: skip
+_CUSTOMER_LIST = ", ".join(_CUSTOMER_COLUMNS)
+_CUSTOMER_CHANGED = ", ".join(
+    f"{name} = excluded.{name}" for name in _CUSTOMER_COLUMNS if name not in ("shop_id", "key")
+)
+# One row per key: the newest snapshot, the first given among equals (as one by one, where a
+# later snapshot of the same time is not newer); then only over an older row.
+_UPSERT_CUSTOMERS = text(
+    f"INSERT INTO customers ({_CUSTOMER_LIST}, orders_count, total_spent, created_at) "
+    f"SELECT DISTINCT ON (key) {_CUSTOMER_LIST}, 0, 0, now() FROM {STAGED_CUSTOMERS} "
+    "ORDER BY key, platform_updated_at DESC, ordinal "
+    f"ON CONFLICT (shop_id, key) DO UPDATE SET {_CUSTOMER_CHANGED} "
+    "WHERE customers.platform_updated_at < excluded.platform_updated_at"
 )

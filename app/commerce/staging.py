@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 STAGED_ORDERS = "staged_orders"
 STAGED_LINES = "staged_order_lines"
 STAGED_REFUNDS = "staged_refunds"
+STAGED_CUSTOMERS = "staged_customers"
 
 TABLES: dict[str, str] = {
     STAGED_ORDERS: "AS SELECT * FROM orders WITH NO DATA",
@@ -25,6 +26,7 @@ TABLES: dict[str, str] = {
         "JOIN orders o ON o.id = l.order_id WITH NO DATA"
     ),
     STAGED_REFUNDS: "AS SELECT * FROM refunds WITH NO DATA",
+    STAGED_CUSTOMERS: "AS SELECT *, 0 AS ordinal FROM customers WITH NO DATA",
 }
 
 

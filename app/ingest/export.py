@@ -2,10 +2,10 @@
 operation, read as a stream) rather than page by page, when the history is long.
 
 The records are normalised as they arrive and applied in batches of thousands, each batch in
-its own transaction with the pass's count; reading the next batch overlaps with writing this
-one. On PostgreSQL a batch is written by COPY and set-based statements (`commerce.bulk`). An
-export cannot resume halfway: a pass interrupted during it reads the export again from the
-start, which rewrites nothing already held (the newest state wins)."""
+its own transaction with the pass's count; reading overlaps with writing, and two batches are
+written at once. On PostgreSQL a batch is written by COPY and set-based statements
+(`commerce.bulk`). An export cannot resume halfway: a pass interrupted during it reads the
+export again from the start, which rewrites nothing already held (the newest state wins)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ from app.shops import service as shops
 # export's start and polling cost more than a few pages).
 EXPORT_FROM = 2_500
 BATCH = 2_000
-# Batches read ahead of the one being written: enough to keep the writer busy, little memory.
+# Batches written at once: one transaction's Python work overlaps the other's database work.
+# They take their locks in one order (orders, customers, rollup rows), so they wait for each
+# other where they meet and cannot deadlock.
+WRITERS = 2
+# Batches read ahead of those being written: enough to keep the writers busy, little memory.
 AHEAD = 2
 
 Written = Callable[[int], Awaitable[StoreSync]]  # a batch of n records is in: the pass as it is
@@ -59,30 +63,23 @@ async def export_orders(
             if len(batch) >= BATCH:
                 await batches.put(batch)
                 batch = []
-        await batches.put(batch or None)
         if batch:
+            await batches.put(batch)
+        for _ in range(WRITERS):
             await batches.put(None)
 
-    reader = asyncio.create_task(read())
-    try:
-        while (batch := await _next(batches, reader)) is not None:
+    async def write() -> None:
+        while (batch := await batches.get()) is not None:
             async with runtime.transaction() as session:
                 shop = await shops.require_shop(session, shop_id)
                 await ingest(session, shop, batch, lambda: client)
             await written(len(batch))
-        await reader  # its failure, if it failed after the last batch
+
+    tasks = [asyncio.create_task(read()), *(asyncio.create_task(write()) for _ in range(WRITERS))]
+    try:
+        for finished in asyncio.as_completed(tasks):
+            await finished  # the first failure ends the pass
     finally:
-        reader.cancel()
-
-
-async def _next(
-    batches: asyncio.Queue[list[CommerceEvent] | None], reader: asyncio.Task[None]
-) -> list[CommerceEvent] | None:
-    """The next batch; the reader's error if it failed before handing one over."""
-    getting = asyncio.ensure_future(batches.get())
-    done, _ = await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
-    if getting in done:
-        return getting.result()
-    getting.cancel()
-    reader.result()  # raises the reader's error
-    return await batches.get()  # it finished: what it left
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
