@@ -46,8 +46,8 @@ class BulkChangeWriter(ChangeWriter, Protocol):
     async def replacing_orders(
         self, session: AsyncSession, shop_id: int, platform_ids: list[str], customer_keys: set[str]
     ) -> None:
-        """These orders are about to be written (their locks are held): take out what they,
-        their refunds and these customers' counted orders contribute now."""
+        """These orders are about to be written (their locks are held): take out what they
+        and their refunds contribute now; these customers' figures change with them."""
 
     async def orders_replaced(self, session: AsyncSession, shop_id: int) -> None:
         """They are written, with their refunds: add what they contribute now."""

@@ -53,13 +53,16 @@ def bulk_lines(order_nodes: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 
 def order_lines(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One order node as the JSONL lines of a bulk export: the order, then its children."""
-    items = node.pop("lineItems")["nodes"]
-    children: list[dict[str, Any]] = []
-    for refund in node["refunds"]:
+    items = node["lineItems"]["nodes"]
+    refunds, children = [], []
+    for given in node["refunds"]:
+        refund = {key: value for key, value in given.items() if key != "refundLineItems"}
         refund["id"] = f"gid://shopify/Refund/{refund['legacyResourceId']}"
-        for number, item in enumerate(refund.pop("refundLineItems")["nodes"], start=1):
+        refunds.append(refund)
+        for number, item in enumerate(given["refundLineItems"]["nodes"], start=1):
             item_id = f"gid://shopify/RefundLineItem/{refund['legacyResourceId']}{number}"
             children.append({"id": item_id, **item, "__parentId": refund["id"]})
+    node = {key: value for key, value in node.items() if key != "lineItems"} | {"refunds": refunds}
     yield node
     for item in items:
         yield {**item, "__parentId": node["id"]}

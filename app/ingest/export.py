@@ -10,8 +10,11 @@ export again from the start, which rewrites nothing already held (the newest sta
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError
 
 from app.commerce.models import StoreSync
 from app.ingest.pipeline import ingest
@@ -20,6 +23,8 @@ from app.integrations.base import HistoryExport, StoreClient
 from app.integrations.events import CommerceEvent
 from app.runtime import Runtime
 from app.shops import service as shops
+
+logger = logging.getLogger(__name__)
 
 # Histories of at least this many orders are exported; shorter ones are read page by page (an
 # export's start and polling cost more than a few pages).
@@ -31,6 +36,11 @@ BATCH = 2_000
 WRITERS = 2
 # Batches read ahead of those being written: enough to keep the writers busy, little memory.
 AHEAD = 2
+
+# Refunds a WooCommerce page names are applied after its orders, taking sales rows after the
+# customers' locks: two batches of one customer's orders may then deadlock. PostgreSQL ends one
+# transaction; its batch, rolled back whole, is simply written again.
+DEADLOCK_TRIES = 3
 
 Written = Callable[[int], Awaitable[StoreSync]]  # a batch of n records is in: the pass as it is
 
@@ -70,9 +80,16 @@ async def export_orders(
 
     async def write() -> None:
         while (batch := await batches.get()) is not None:
-            async with runtime.transaction() as session:
-                shop = await shops.require_shop(session, shop_id)
-                await ingest(session, shop, batch, lambda: client)
+            for attempt in range(1, DEADLOCK_TRIES + 1):
+                try:
+                    async with runtime.transaction() as session:
+                        shop = await shops.require_shop(session, shop_id)
+                        await ingest(session, shop, batch, lambda: client)
+                    break
+                except DBAPIError as error:
+                    if attempt == DEADLOCK_TRIES or not _deadlock(error):
+                        raise
+                    logger.info("backfill batch of shop %s met a deadlock; again", shop_id)
             await written(len(batch))
 
     tasks = [asyncio.create_task(read()), *(asyncio.create_task(write()) for _ in range(WRITERS))]
@@ -83,3 +100,7 @@ async def export_orders(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _deadlock(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "40P01" or "deadlock detected" in str(error)

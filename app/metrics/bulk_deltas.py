@@ -2,16 +2,20 @@
 PostgreSQL: the same figures `sales.order_contribution`, `sales.refund_contribution` and
 `customers.customer_contribution` give, computed by the database over the batch's orders.
 
-Before the batch's orders are written, what they, their refunds and their customers' counted
-orders contribute is gathered with sign −1; after, with sign +1; the sum is added to the
-rollups in one `INSERT … SELECT … GROUP BY … ON CONFLICT add` per table (rows whose change
-nets to nothing are left alone). Slots are computed here in Python (`figures.slot_of`, a CRC-32
+Before the batch's orders are written, what they and their refunds contribute is gathered with
+sign −1, and the counted states they replace are kept; after, what they contribute now with
+sign +1, and their customers' figures as they were (their orders now, the batch's replaced by
+the kept states) with −1 and as they are with +1. The sum is added to the rollups in one
+`INSERT … SELECT … GROUP BY … ON CONFLICT add` per table (rows whose change nets to nothing are
+left alone). Locks come in the one-by-one path's order: orders, sales rows, customers, their
+rows. Slots are computed here in Python (`figures.slot_of`, a CRC-32
 PostgreSQL lacks) and staged with the ids they belong to."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -36,6 +40,7 @@ ORDER_SLOTS = "rollup_order_slots"
 CUSTOMER_SLOTS = "rollup_customer_slots"
 SALES_CHANGES = "rollup_sales_changes"
 CUSTOMER_ORDERS = "rollup_customer_orders"
+HELD_ORDERS = "rollup_held_orders"
 _SALES_NAMES = tuple(SalesFigures().values())
 _TABLES = {
     ORDER_SLOTS: "(platform_id text, slot integer)",
@@ -44,14 +49,15 @@ _TABLES = {
     + ", ".join(f"{name} numeric" for name in _SALES_NAMES)
     + ")",
     CUSTOMER_ORDERS: "(sign integer, day date, slot integer, prev date, rn bigint, repeat boolean)",
+    HELD_ORDERS: "(key text, placed_at timestamptz)",
 }
 
 
 async def replacing_orders(
     session: AsyncSession, shop_id: int, platform_ids: list[str], customer_keys: set[str]
 ) -> None:
-    """Stage the batch's slots and take out what its orders and customers contribute now."""
-    await rollups.lock_customers(session, shop_id, customer_keys)
+    """Stage the batch's slots, take out what its orders and their refunds contribute now, and
+    keep the counted states they replace (the customers' figures need them)."""
     connection = await driver_connection(session)
     for table, definition in _TABLES.items():
         await ensure_staging_table(session, table, definition)
@@ -59,29 +65,43 @@ async def replacing_orders(
     await connection.copy_records_to_table(ORDER_SLOTS, records=order_slots)
     customer_slots = [(key, slot_of(key)) for key in sorted(customer_keys)]
     await connection.copy_records_to_table(CUSTOMER_SLOTS, records=customer_slots)
-    await _gather(session, shop_id, -1)
+    params = await _params(session, shop_id, -1)
+    await session.exec(_GATHER_SALES, params=params)  # type: ignore[call-overload]
+    await session.exec(_KEEP_HELD, params=params)  # type: ignore[call-overload]
 
 
 async def orders_replaced(session: AsyncSession, shop_id: int) -> list[tuple[str, set[date]]]:
-    """Add what the batch contributes now, and write the net change: (family, days moved)."""
-    await _gather(session, shop_id, +1)
-    params = {"shop": shop_id}
+    """Write the net change, in the one-by-one path's lock order (sales rows, then customers'
+    locks, then their rows: no deadlock with it); (family, days moved)."""
+    params = await _params(session, shop_id, +1)
+    await session.exec(_GATHER_SALES, params=params)  # type: ignore[call-overload]
     moved = []
-    for family, statement in (("sales", _ADD_SALES), ("customers", _ADD_CUSTOMER_DAYS)):
-        days = {row[0] for row in (await session.exec(statement, params=params)).all()}  # type: ignore[call-overload]
-        if days:
-            moved.append((family, days))
-    await session.exec(_ADD_CUSTOMER_PAIRS, params=_CUSTOMER_PARAMS | params)  # type: ignore[call-overload]
-    await session.exec(_ADD_CUSTOMER_PREVIOUS, params=params)  # type: ignore[call-overload]
+    days = await _days(session, _ADD_SALES, shop_id)
+    if days:
+        moved.append(("sales", days))
+    keys = (await session.exec(text(f"SELECT key FROM {CUSTOMER_SLOTS}"))).all()  # type: ignore[call-overload]
+    await rollups.lock_customers(session, shop_id, (str(row[0]) for row in keys))
+    await session.exec(_GATHER_CUSTOMERS_BEFORE, params=params | {"sign": -1})  # type: ignore[call-overload]
+    await session.exec(_GATHER_CUSTOMERS_NOW, params=params)  # type: ignore[call-overload]
+    days = await _days(session, _ADD_CUSTOMER_DAYS, shop_id)
+    if days:
+        moved.append(("customers", days))
+    await session.exec(_ADD_CUSTOMER_PAIRS, params=_CUSTOMER_PARAMS | {"shop": shop_id})  # type: ignore[call-overload]
+    await session.exec(_ADD_CUSTOMER_PREVIOUS, params={"shop": shop_id})  # type: ignore[call-overload]
     return moved
 
 
-async def _gather(session: AsyncSession, shop_id: int, sign: int) -> None:
+async def _params(session: AsyncSession, shop_id: int, sign: int) -> dict[str, object]:
     timezone = (await session.exec(select(Shop.timezone).where(Shop.id == shop_id))).one()
-    params = {"shop": shop_id, "sign": sign, "tz": timezone, "open": OrderState.OPEN.value}
-    await session.exec(_GATHER_SALES, params=params)  # type: ignore[call-overload]
-    customer = params | {"window": REPEAT_WINDOW_DAYS}
-    await session.exec(_GATHER_CUSTOMERS, params=customer)  # type: ignore[call-overload]
+    return {
+        "shop": shop_id, "sign": sign, "tz": timezone, "open": OrderState.OPEN.value,
+        "window": REPEAT_WINDOW_DAYS,
+    }  # fmt: skip
+
+
+async def _days(session: AsyncSession, statement: Any, shop_id: int) -> set[date]:
+    rows = (await session.exec(statement, params={"shop": shop_id})).all()
+    return {row[0] for row in rows}
 
 
 def _sums(names: Iterable[str], of: dict[str, str]) -> tuple[str, str, str]:
@@ -130,18 +150,34 @@ _GATHER_SALES = text(
     + f" FROM {_JOIN_ORDERS} JOIN refunds r "
     f"ON r.shop_id = :shop AND r.order_platform_id = s.platform_id WHERE {_COUNTED}"
 )
+# The counted states the batch replaces, of known customers (kept before they are written).
+_KEEP_HELD = text(
+    f"INSERT INTO {HELD_ORDERS} (key, placed_at) SELECT o.customer_key, o.placed_at "
+    f"FROM {_JOIN_ORDERS} WHERE {_COUNTED} AND o.customer_key IS NOT NULL"
+)
+_CUSTOMERS_NOW = (
+    f"SELECT o.customer_key AS key, o.placed_at FROM {CUSTOMER_SLOTS} k JOIN orders o "
+    f"ON o.shop_id = :shop AND o.customer_key = k.key WHERE {_COUNTED}"
+)
+# As they were: their orders now, the batch's left out and the states it replaced put back.
+_CUSTOMERS_BEFORE = (
+    f"{_CUSTOMERS_NOW} AND NOT EXISTS "
+    f"(SELECT 1 FROM {ORDER_SLOTS} s WHERE s.platform_id = o.platform_id) "
+    f"UNION ALL SELECT key, placed_at FROM {HELD_ORDERS}"
+)
 # Each customer's counted orders by shop-local day, in order: the previous order's day, the
 # order's rank (first, second…) and, for the first, whether the second came within the window.
-_GATHER_CUSTOMERS = text(
+_GATHER_CUSTOMERS = (
     f"INSERT INTO {CUSTOMER_ORDERS} (sign, day, slot, prev, rn, repeat) "
     f"SELECT {_SIGN}, day, slot, prev, rn, rn = 1 AND next IS NOT NULL AND next - day <= :window "
-    "FROM (SELECT d.day, d.slot, row_number() OVER w AS rn, lag(d.day) OVER w AS prev, "
+    "FROM (SELECT d.day, k.slot, row_number() OVER w AS rn, lag(d.day) OVER w AS prev, "
     "             lead(d.day) OVER w AS next "
-    f"      FROM (SELECT k.key, k.slot, {_LOCAL.format(column='o.placed_at')} AS day "
-    f"            FROM {CUSTOMER_SLOTS} k JOIN orders o "
-    f"            ON o.shop_id = :shop AND o.customer_key = k.key WHERE {_COUNTED}) AS d "
+    f"      FROM (SELECT key, {_LOCAL.format(column='placed_at')} AS day FROM ({{source}}) AS c) d "
+    f"      JOIN {CUSTOMER_SLOTS} k ON k.key = d.key "
     "      WINDOW w AS (PARTITION BY d.key ORDER BY d.day)) AS n"
 )
+_GATHER_CUSTOMERS_NOW = text(_GATHER_CUSTOMERS.format(source=_CUSTOMERS_NOW))
+_GATHER_CUSTOMERS_BEFORE = text(_GATHER_CUSTOMERS.format(source=_CUSTOMERS_BEFORE))
 
 
 def _add_statement(

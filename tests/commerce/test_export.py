@@ -21,12 +21,16 @@ from app.demo.runner import demo_shops, install_demo_shop
 from app.demo.shoppers import DemoStore
 from app.ingest import export
 from app.ingest.sync import sync_store
+from app.integrations.platforms import Platform
 from app.metrics.rebuild import differences
 from app.runtime import Runtime
 from app.tasks import registry
 from tests.fixtures.app import running_app
 from tests.fixtures.database import empty_all_tables
+from tests.commerce.test_sync import woo_order
 from tests.fixtures.settings import make_settings
+from tests.fixtures.stores import WOO_STORE, Connected
+from tests.webhooks.helpers import install
 
 DEMO = "http://demo.test"
 SINCE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -113,3 +117,23 @@ async def test_a_short_history_is_read_page_by_page(runtime: Runtime) -> None:
     counts = await _counts(runtime, shop_id)
     assert counts["differences"] == []
     assert pages.count("orders") == -(-counts["Order"] // 100)  # pages of 100, below EXPORT_FROM
+
+
+async def test_a_long_woocommerce_history_is_read_several_pages_at_once(
+    connected: Connected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export, "EXPORT_FROM", 300)
+    shop = await install(connected, WOO_STORE, Platform.WOOCOMMERCE)
+    connected.woocommerce.orders = [woo_order(7000 + n) for n in range(1030)]  # eleven pages
+    runtime = connected.app.state.runtime
+    pages: list[str] = []
+
+    sync = await sync_store(
+        runtime, shop.id or 0, SyncKind.BACKFILL, SINCE, lambda s: pages.append(s.resource)
+    )
+
+    counts = await _counts(runtime, shop.id or 0)
+    assert sync.status is SyncStatus.DONE
+    assert counts["Order"] == 1030
+    assert counts["differences"] == []
+    assert pages.count("orders") < 11  # batches of the export, not a step per page
