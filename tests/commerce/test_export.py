@@ -25,9 +25,9 @@ from app.integrations.platforms import Platform
 from app.metrics.rebuild import differences
 from app.runtime import Runtime
 from app.tasks import registry
+from tests.commerce.test_sync import woo_order
 from tests.fixtures.app import running_app
 from tests.fixtures.database import empty_all_tables
-from tests.commerce.test_sync import woo_order
 from tests.fixtures.settings import make_settings
 from tests.fixtures.stores import WOO_STORE, Connected
 from tests.webhooks.helpers import install
