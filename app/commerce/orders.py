@@ -54,11 +54,11 @@ async def _write_round(
     # One order at a time: its refund or another update applied at once must wait, or both
     # would read the other's work as absent.
     await lock_orders(session, shop_id, platform_ids)
-    held = await _held_orders(session, shop_id, platform_ids)
+    held = await held_orders(session, shop_id, platform_ids)
     rows = await upsert_many_if_newer(
         session,
         Order,
-        [_order_values(shop_id, snapshot) for snapshot in snapshots],
+        [order_values(shop_id, snapshot) for snapshot in snapshots],
         ["shop_id", "platform_id"],
         "platform_updated_at",
         ("id", "platform_id"),
@@ -79,7 +79,7 @@ async def _write_round(
     return written
 
 
-async def _held_orders(
+async def held_orders(
     session: AsyncSession, shop_id: int, platform_ids: list[str]
 ) -> dict[str, Order]:
     """The states we hold, detached: kept as they were, for the deltas."""
@@ -105,7 +105,7 @@ async def _replace_lines(
         )
     )
     lines = [
-        _line_values(shop_id, order_id, line)
+        line_values(shop_id, order_id, line)
         for order_id, snapshot in orders.items()
         for line in snapshot.lines
     ]
@@ -227,7 +227,7 @@ _SET_FACTS = (
 )
 
 
-def _order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
+def order_values(shop_id: int, snapshot: OrderSnapshot) -> dict[str, object]:
     customer = snapshot.customer
     return {
         "shop_id": shop_id,
@@ -269,7 +269,7 @@ def _clip(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else value
 
 
-def _line_values(shop_id: int, order_id: int, line: OrderLine) -> dict[str, object]:
+def line_values(shop_id: int, order_id: int, line: OrderLine) -> dict[str, object]:
     return {
         "shop_id": shop_id,
         "order_id": order_id,

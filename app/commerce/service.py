@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce import checkouts, orders, repository
+from app.commerce import bulk, checkouts, orders, repository
+from app.commerce.bulk import BulkChangeWriter
 from app.commerce.changes import ChangeWriter, CheckoutWritten, OrderWritten, facts_of_checkout
 from app.commerce.checkouts import checkouts_written
 from app.commerce.models import Checkout, Customer
@@ -65,6 +66,19 @@ async def apply_orders(
 ) -> list[OrderWritten]:
     """Apply order snapshots (a webhook's one, a backfill page's many), as one by one."""
     written = await orders.write_orders(session, shop_id, snapshots, rollups)
+    counted = [w.after for w in written if w.after.counted]
+    await _complete_checkouts(session, shop_id, counted, rollups)
+    return written
+
+
+async def apply_orders_in_bulk(
+    session: AsyncSession,
+    shop_id: int,
+    snapshots: Sequence[OrderSnapshot],
+    rollups: BulkChangeWriter,
+) -> list[OrderWritten]:
+    """`apply_orders` by set-based statements (PostgreSQL; a backfill's thousands at once)."""
+    written = await bulk.write_orders_in_bulk(session, shop_id, snapshots, rollups)
     counted = [w.after for w in written if w.after.counted]
     await _complete_checkouts(session, shop_id, counted, rollups)
     return written

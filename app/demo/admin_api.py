@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from app.demo.bulk import bulk_answer, bulk_lines
 from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_TIMEZONE
 from app.demo.shoppers import DemoStore
 
@@ -27,6 +28,7 @@ COST = {
 
 def admin_api(store: DemoStore) -> APIRouter:
     router = APIRouter(prefix="/demo/shopify/{shop}", include_in_schema=False)
+    exports: list[str] = []  # the bulk exports asked for, by number: their files' URLs
 
     @router.post("/admin/api/{version}/graphql.json")
     async def graphql(shop: str, version: str, request: Request) -> JSONResponse:
@@ -35,12 +37,24 @@ def admin_api(store: DemoStore) -> APIRouter:
                 {"errors": "[API] Invalid API key or access token"}, status_code=401
             )
         body = await request.json()
-        data = answer(store, str(body.get("query", "")), body.get("variables") or {})
+        query = str(body.get("query", ""))
+        if "StoreOkrBulk" in query:
+            return JSONResponse({"data": bulk_answer(store, query, request, exports)})
+        data = answer(store, query, body.get("variables") or {})
         if data is None:
             return JSONResponse(
                 {"errors": [{"message": "the demo store does not know this query"}]}
             )
         return JSONResponse({"data": data, "extensions": {"cost": COST}})
+
+    @router.get("/bulk/{number}.jsonl")
+    async def bulk_file(shop: str, number: int) -> StreamingResponse:
+        """The export's file, written as it is read (Shopify's takes minutes for a long
+        history; the demo's costs its store's process about as much as StoreOKR's reading)."""
+        if shop != store.shop or not 0 < number <= len(exports):
+            return StreamingResponse(iter(()), status_code=404)
+        nodes = (order_node(order) for order in list(store.orders.values()))
+        return StreamingResponse(bulk_lines(nodes), media_type="application/jsonl")
 
     return router
 
@@ -68,6 +82,8 @@ def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str,
         return {
             "webhookSubscriptionCreate": {"webhookSubscription": subscription, "userErrors": []}
         }
+    if "StoreOkrOrdersCount" in query:
+        return {"ordersCount": {"count": len(store.orders)}}
     if "StoreOkrOrders" in query:
         return {"orders": _page(list(store.orders.values()), order_node, variables)}
     if "StoreOkrCheckouts" in query:

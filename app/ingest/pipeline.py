@@ -42,7 +42,7 @@ async def ingest(
         run = list(group)
         if kind is OrderChanged:
             orders = [event.order for event in run if isinstance(event, OrderChanged)]
-            await service.apply_orders(session, shop.id, orders, ROLLUPS)
+            await _apply_orders(session, shop.id, orders)
             for order in orders:
                 for refund in refunds.pop(order.platform_id, ()):
                     await service.apply_refund(session, shop.id, refund, ROLLUPS)
@@ -55,6 +55,19 @@ async def ingest(
         else:
             for event in run:
                 await apply(session, shop.id, event)
+
+
+# From this many orders in a run (a backfill's pages and batches), PostgreSQL takes them by COPY
+# and set-based statements (`commerce.bulk`): a staging table costs more than it saves for the
+# few orders of a webhook batch.
+BULK_FROM = 50
+
+
+async def _apply_orders(session: AsyncSession, shop_id: int, orders: list[OrderSnapshot]) -> None:
+    if len(orders) >= BULK_FROM and session.get_bind().dialect.name == "postgresql":
+        await service.apply_orders_in_bulk(session, shop_id, orders, ROLLUPS)
+    else:
+        await service.apply_orders(session, shop_id, orders, ROLLUPS)
 
 
 async def apply(session: AsyncSession, shop_id: int, event: CommerceEvent) -> object | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from app.errors import AppError
 from app.integrations.events import Refund
@@ -135,6 +135,21 @@ class StoreConnection:
 # What a `StoreClient` lists (`list_<resource>`) for reconciliation and backfill, in the order
 # they are read: customers first, since orders refer to them.
 RESOURCES = ("customers", "orders", "checkouts")
+
+
+@runtime_checkable
+class HistoryExport(Protocol):
+    """A store that can hand over a long order history faster than page by page (Shopify's
+    bulk export; WooCommerce's pages read several at a time)."""
+
+    async def count_orders(self, updated_since: datetime) -> int:
+        """How many orders were updated since then."""
+        ...
+
+    def export_orders(self, updated_since: datetime) -> AsyncIterator[dict[str, Any]]:
+        """Every order updated since then, as raw platform records (normalised later), in any
+        order."""
+        ...
 
 
 class StoreClient(Protocol):

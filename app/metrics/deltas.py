@@ -22,7 +22,7 @@ from app.commerce.models import Checkout, Order, RefundRow
 from app.events import DomainEvent, publish_after_commit
 from app.integrations.events import OrderSnapshot, OrderState, Refund
 from app.live.publish import publish_after_commit as publish_live_after_commit
-from app.metrics import rollups
+from app.metrics import bulk_deltas, rollups
 from app.metrics.checkouts import CheckoutFigures, checkout_contribution
 from app.metrics.customers import DayRows, PairRows, PreviousRows, customer_contribution, slotted
 from app.metrics.figures import SalesFigures, accumulate, at_slot, combine, difference, slot_of
@@ -53,7 +53,8 @@ async def tell_open_dashboards(session: AsyncSession, moved: MetricsMoved) -> No
 
 
 class RollupDeltas:
-    """The rollups as commerce's writers see them (`app.commerce.changes.ChangeWriter`)."""
+    """The rollups as commerce's writers see them (`app.commerce.changes.ChangeWriter`, and
+    `app.commerce.bulk.BulkChangeWriter` for set-based writes on PostgreSQL)."""
 
     async def orders_written(
         self, session: AsyncSession, shop_id: int, written: list[OrderWritten]
@@ -69,6 +70,15 @@ class RollupDeltas:
         self, session: AsyncSession, shop_id: int, written: list[CheckoutWritten]
     ) -> None:
         await checkouts_changed(session, shop_id, [(w.before, w.after) for w in written])
+
+    async def replacing_orders(
+        self, session: AsyncSession, shop_id: int, platform_ids: list[str], customer_keys: set[str]
+    ) -> None:
+        await bulk_deltas.replacing_orders(session, shop_id, platform_ids, customer_keys)
+
+    async def orders_replaced(self, session: AsyncSession, shop_id: int) -> None:
+        for family, days in await bulk_deltas.orders_replaced(session, shop_id):
+            announce(session, shop_id, family, days)
 
 
 ROLLUPS = RollupDeltas()

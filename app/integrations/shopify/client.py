@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from app.integrations.base import (
     WebhookSubscription,
 )
 from app.integrations.events import Refund, RefundLine
-from app.integrations.shopify import oauth, queries
+from app.integrations.shopify import bulk, oauth, queries
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.integrations.shopify.graphql import ShopifyGraphQL
 from app.integrations.shopify.oauth import ShopifyApp
@@ -121,6 +122,19 @@ class ShopifyStoreClient:
         connection = (await self._graphql.execute(query, variables))[field]
         info = connection["pageInfo"]
         return Page(connection["nodes"], info["endCursor"] if info["hasNextPage"] else None)
+
+    async def count_orders(self, updated_since: datetime) -> int:
+        variables = {"query": f"updated_at:>='{updated_since.isoformat()}'"}
+        counted = (await self._graphql.execute(queries.ORDERS_COUNT, variables))["ordersCount"]
+        return int(counted["count"])
+
+    async def export_orders(self, updated_since: datetime) -> AsyncIterator[dict[str, Any]]:
+        """The orders through a bulk export (`shopify.bulk`), streamed as the file is read."""
+        url = await bulk.export_orders(self._graphql, updated_since)
+        if url is None:
+            return
+        async for order in bulk.stream_orders(self._http, url):
+            yield order
 
     async def fetch_refunds(self, order_platform_id: str) -> list[Refund]:
         gid = f"gid://shopify/Order/{order_platform_id}"

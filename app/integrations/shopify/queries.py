@@ -112,3 +112,56 @@ query StoreOkrRefunds($id: ID!) {
   }
 }
 """
+
+ORDERS_COUNT = """
+query StoreOkrOrdersCount($query: String) {
+  ordersCount(query: $query, limit: null) { count }
+}
+"""
+
+# A bulk export (`bulkOperationRunQuery`): the same fields as ORDERS, its connections as
+# edges/node. Shopify writes each connection's nodes on their own JSONL lines, after their
+# parent, naming it in `__parentId` (`bulk.assembled_orders` puts them back).
+_BULK_MONEY = "shopMoney { amount currencyCode }"
+BULK_ORDERS_DOCUMENT = f"""
+{{
+  orders(query: "__QUERY__", sortKey: UPDATED_AT) {{
+    edges {{ node {{
+      id legacyResourceId name createdAt updatedAt processedAt cancelledAt test
+      currencyCode displayFinancialStatus sourceName landingPageUrl referrerUrl discountCodes
+      customer {{ id legacyResourceId email }}
+      email
+      totalDiscountsSet {{ {_BULK_MONEY} }}
+      totalShippingPriceSet {{ {_BULK_MONEY} }}
+      totalTaxSet {{ {_BULK_MONEY} }}
+      totalPriceSet {{ {_BULK_MONEY} }}
+      currentTotalPriceSet {{ {_BULK_MONEY} }}
+      refunds {{
+        id legacyResourceId createdAt
+        refundLineItems {{ edges {{ node {{
+          id quantity lineItem {{ id }} subtotalSet {{ {_BULK_MONEY} }}
+        }} }} }}
+      }}
+      lineItems {{ edges {{ node {{
+        id quantity variant {{ id legacyResourceId }} product {{ id legacyResourceId }}
+        originalUnitPriceSet {{ {_BULK_MONEY} }}
+      }} }} }}
+    }} }}
+  }}
+}}
+"""
+
+RUN_BULK_QUERY = """
+mutation StoreOkrBulkOrders($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+CURRENT_BULK_OPERATION = """
+query StoreOkrBulkStatus {
+  currentBulkOperation(type: QUERY) { id status errorCode objectCount rootObjectCount url }
+}
+"""

@@ -1,0 +1,106 @@
+"""A backfill's orders from the store's history export (`HistoryExport`: Shopify's bulk
+operation, read as a stream) rather than page by page, when the history is long.
+
+The records are normalised as they arrive and applied in batches of thousands, each batch in
+its own transaction with the pass's count; reading overlaps with writing, and two batches are
+written at once. On PostgreSQL a batch is written by COPY and set-based statements
+(`commerce.bulk`). An export cannot resume halfway: a pass interrupted during it reads the
+export again from the start, which rewrites nothing already held (the newest state wins)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError
+
+from app.commerce.models import StoreSync
+from app.ingest.pipeline import ingest
+from app.integrations.adapters import adapter_for
+from app.integrations.base import HistoryExport, StoreClient
+from app.integrations.events import CommerceEvent
+from app.runtime import Runtime
+from app.shops import service as shops
+
+logger = logging.getLogger(__name__)
+
+# Histories of at least this many orders are exported; shorter ones are read page by page (an
+# export's start and polling cost more than a few pages).
+EXPORT_FROM = 2_500
+BATCH = 2_000
+# Batches written at once: one transaction's Python work overlaps the other's database work.
+# They take their locks in one order (orders, customers, rollup rows), so they wait for each
+# other where they meet and cannot deadlock.
+WRITERS = 2
+# Batches read ahead of those being written: enough to keep the writers busy, little memory.
+AHEAD = 2
+
+# Refunds a WooCommerce page names are applied after its orders, taking sales rows after the
+# customers' locks: two batches of one customer's orders may then deadlock. PostgreSQL ends one
+# transaction; its batch, rolled back whole, is simply written again.
+DEADLOCK_TRIES = 3
+
+Written = Callable[[int], Awaitable[StoreSync]]  # a batch of n records is in: the pass as it is
+
+
+async def wanted(client: StoreClient, since: datetime) -> HistoryExport | None:
+    """The client's export, when it has one and the history is long enough to be worth it."""
+    if not isinstance(client, HistoryExport):
+        return None
+    return client if await client.count_orders(since) >= EXPORT_FROM else None
+
+
+async def export_orders(
+    runtime: Runtime,
+    shop_id: int,
+    export: HistoryExport,
+    since: datetime,
+    client: StoreClient,
+    written: Written,
+) -> None:
+    """Read the export and apply it batch by batch; `written` is told after each batch."""
+    async with runtime.transaction() as session:
+        shop = await shops.require_shop(session, shop_id)
+    adapter, currency = adapter_for(shop.platform), shop.currency
+    batches: asyncio.Queue[list[CommerceEvent] | None] = asyncio.Queue(maxsize=AHEAD)
+
+    async def read() -> None:
+        batch: list[CommerceEvent] = []
+        async for record in export.export_orders(since):
+            batch.extend(adapter.normalise_record("orders", record, currency))
+            if len(batch) >= BATCH:
+                await batches.put(batch)
+                batch = []
+        if batch:
+            await batches.put(batch)
+        for _ in range(WRITERS):
+            await batches.put(None)
+
+    async def write() -> None:
+        while (batch := await batches.get()) is not None:
+            for attempt in range(1, DEADLOCK_TRIES + 1):
+                try:
+                    async with runtime.transaction() as session:
+                        shop = await shops.require_shop(session, shop_id)
+                        await ingest(session, shop, batch, lambda: client)
+                    break
+                except DBAPIError as error:
+                    if attempt == DEADLOCK_TRIES or not _deadlock(error):
+                        raise
+                    logger.info("backfill batch of shop %s met a deadlock; again", shop_id)
+            await written(len(batch))
+
+    tasks = [asyncio.create_task(read()), *(asyncio.create_task(write()) for _ in range(WRITERS))]
+    try:
+        for finished in asyncio.as_completed(tasks):
+            await finished  # the first failure ends the pass
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _deadlock(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "40P01" or "deadlock detected" in str(error)
