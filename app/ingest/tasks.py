@@ -23,6 +23,10 @@ from app.worker.jobs import Job
 
 # A chunk reads pages for half the job timeout, then hands over to the next chunk.
 CHUNK_SHARE_OF_TIMEOUT = 0.5
+# A store's history export cannot resume halfway (`ingest.export`), so the chunk that runs one
+# may take this long (a million orders at the ~550/s measured on a loaded 2-core VM take half
+# of it); page chunks still hand over after their budget, which the job timeout sets.
+EXPORT_TIME_LIMIT = timedelta(hours=2)
 
 
 @registry.task(name="commerce.sweep_abandoned")
@@ -38,7 +42,7 @@ async def sweep_abandoned_checkouts(ctx: JobContext) -> None:
 registry.cron(sweep_abandoned_checkouts, second={15})
 
 
-@registry.task(name="commerce.sync_chunk")
+@registry.task(name="commerce.sync_chunk", timeout=EXPORT_TIME_LIMIT)
 async def sync_chunk(ctx: JobContext, sync_id: int, chunk: int) -> None:
     """Carry a reconciliation or backfill pass on for a while; queue the next chunk if needed."""
     budget = timedelta(seconds=ctx.runtime.settings.job_timeout_seconds * CHUNK_SHARE_OF_TIMEOUT)
