@@ -3,8 +3,9 @@ workers as compose.yaml runs it) against a bare FastAPI endpoint answering 200, 
 on the same machine, loaded by `bench.load` in its own process (issue #8).
 
 Each delivery is a signed, unique Shopify `orders/create`. Acknowledging it means verifying the
-signature, storing it in the inbox and queueing its job (no worker runs here: the queue only
-grows). Scenarios: 100/s and 500/s open loop, then saturation (64 concurrent senders).
+signature and storing it in the inbox (one prepared INSERT on the raw asyncpg pool; the workers'
+dispatcher takes it from there, and no worker runs here: the inbox only grows). Scenarios:
+100/s and 500/s open loop, then saturation (64 concurrent senders).
 
     .venv/bin/python -m bench.ack            # 20 s per scenario
     .venv/bin/python -m bench.ack --quick    # CI: 2 s, 1 worker, asserts nothing
