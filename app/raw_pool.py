@@ -24,12 +24,15 @@ CONNECT_TIMEOUT_S = 3  # as the engine's: a platform retries a 503, not a hang p
 
 # What a lost or unreachable server looks like from asyncpg: the delivery was not stored, and
 # the platform must send it again (503), as for the engine (`app.db._connect_or_unavailable`).
+# asyncpg's own protocol may refuse the next statement on a connection the server has just
+# terminated (`InternalClientError`: nothing was sent).
 _UNAVAILABLE = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -68,7 +71,12 @@ async def insert_or_skip_raw(
     with the same unique values exists; committed when it returns (autocommit)."""
     statement = insert_or_skip_sql(table, tuple(values), unique)
     try:
-        new_id: int | None = await pool.fetchval(statement, *values.values())
+        async with pool.acquire() as connection:
+            try:
+                new_id: int | None = await connection.fetchval(statement, *values.values())
+            except _UNAVAILABLE:
+                connection.terminate()  # not back into the pool: the pool opens a new one
+                raise
     except _UNAVAILABLE as error:
         raise DatabaseUnavailable(f"the database is unreachable ({error!r})") from error
     return new_id

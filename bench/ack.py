@@ -49,8 +49,8 @@ def server_environment() -> dict[str, str]:
     }
 
 
-async def prepare() -> None:
-    engine = await fresh_database()
+async def prepare(server_root: Path = ROOT) -> None:
+    engine = await fresh_database(server_root)
     async with AsyncSession(engine) as session, session.begin():
         session.add(
             Shop(
@@ -75,7 +75,7 @@ def load(url: str, seconds: float, rate: float = 0, concurrency: int = 64) -> di
 def main(
     quick: bool, server_root: Path = ROOT, limit_on: bool = False, saturation_only: bool = False
 ) -> dict[str, Any]:
-    asyncio.run(prepare())
+    asyncio.run(prepare(server_root))
     workers, seconds = ("1", 2.0) if quick else ("2", 20.0)
     scenarios = {"100/s": {"rate": 100.0}} if quick else {"100/s": {"rate": 100.0},
                                                           "500/s": {"rate": 500.0}}  # fmt: skip

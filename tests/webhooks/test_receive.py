@@ -158,16 +158,18 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
         statements: list[str] = []
         engine = app.state.runtime.engine.sync_engine
         raw_statements: list[str] = []
-        fetchval = asyncpg.Pool.fetchval
+        fetchval = asyncpg.Connection.fetchval
 
         def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             statements.append(" ".join(statement.split()))
 
-        async def record_raw(pool: asyncpg.Pool, statement: str, *args: object) -> object:
+        async def record_raw(
+            connection: asyncpg.Connection, statement: str, *args: object
+        ) -> object:
             raw_statements.append(statement)
-            return await fetchval(pool, statement, *args)
+            return await fetchval(connection, statement, *args)
 
-        monkeypatch.setattr(asyncpg.Pool, "fetchval", record_raw)  # watched, still run
+        monkeypatch.setattr(asyncpg.Connection, "fetchval", record_raw)  # watched, still run
         event.listen(engine, "before_cursor_execute", record)
         try:
             response = await client.post("/webhooks/shopify", headers=headers, content=body)
