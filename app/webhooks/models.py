@@ -18,7 +18,7 @@ _WAITING = text("status = 'pending'")
 
 
 class EventStatus(StrEnum):
-    PENDING = "pending"  # stored, not yet handled (a job is, or will be, on its way)
+    PENDING = "pending"  # stored, not yet handled (the dispatcher or its job will take it)
     HANDLED = "handled"
     IGNORED = "ignored"  # a topic StoreOKR does not use: kept for the record only
     FAILED = "failed"  # tries used up; shown with its error, retried by hand
