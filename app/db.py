@@ -340,4 +340,16 @@ async def lock_shared(session: AsyncSession, key: str) -> None:
         await session.exec(_LOCK_SHARED, params={"key": key})  # type: ignore[call-overload]
 
 
+async def try_lock(session: AsyncSession, key: str) -> bool:
+    """`lock` without waiting: True if this transaction now holds `key` (always on SQLite,
+    which has one writer), False if another transaction does."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    held = await session.exec(_TRY_LOCK, params={"key": key})  # type: ignore[call-overload]
+    return bool(held.scalar_one())
+
+
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtext(:key))")
+
+
 _LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(hashtext(:key))")

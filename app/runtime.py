@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import httpx
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -57,6 +58,15 @@ class Runtime:
     locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Set when the web process is told to stop (`app.live.shutdown`): open live streams end.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # PostgreSQL only: the raw pool the webhook acknowledgement stores deliveries with.
+    raw_pool: asyncpg.Pool | None = None
+
+    @property
+    def inbox_dispatched(self) -> bool:
+        """Whether new inbox events are found by the workers' dispatcher (PostgreSQL with arq
+        workers: `app.webhooks.dispatcher`) rather than sent one job each (the embedded
+        runner, which runs in the process that stores them)."""
+        return self.redis is not None and self.engine.dialect.name == "postgresql"
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -21,6 +21,7 @@ from app.db import create_engine, create_sessionmaker
 from app.events import EventBus
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.outbound import AddressPolicy, GuardedTransport, Resolver, system_resolve
+from app.raw_pool import open_pool
 from app.runtime import Runtime
 from app.topic_routing import TopicRouting
 from app.worker.embedded import EmbeddedJobRunner
@@ -52,6 +53,9 @@ async def open_runtime(
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
+        raw_pool = await open_pool(settings)
+        if raw_pool is not None:
+            stack.push_async_callback(raw_pool.close)
         addresses = AddressPolicy(settings.allow_private_store_addresses, resolve)
         http = httpx.AsyncClient(
             timeout=HTTP_TIMEOUT,
@@ -92,6 +96,7 @@ async def open_runtime(
             events or EventBus(),
             webhook_topics or TopicRouting(),
             personal_data=dict(personal_data or {}),
+            raw_pool=raw_pool,
         )
         if runner is not None:
             runner.start(runtime, run_cron=run_cron)

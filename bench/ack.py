@@ -3,8 +3,9 @@ workers as compose.yaml runs it) against a bare FastAPI endpoint answering 200, 
 on the same machine, loaded by `bench.load` in its own process (issue #8).
 
 Each delivery is a signed, unique Shopify `orders/create`. Acknowledging it means verifying the
-signature, storing it in the inbox and queueing its job (no worker runs here: the queue only
-grows). Scenarios: 100/s and 500/s open loop, then saturation (64 concurrent senders).
+signature and storing it in the inbox (one prepared INSERT on the raw asyncpg pool; the workers'
+dispatcher takes it from there, and no worker runs here: the inbox only grows). Scenarios:
+100/s and 500/s open loop, then saturation (64 concurrent senders).
 
     .venv/bin/python -m bench.ack            # 20 s per scenario
     .venv/bin/python -m bench.ack --quick    # CI: 2 s, 1 worker, asserts nothing
@@ -48,8 +49,8 @@ def server_environment() -> dict[str, str]:
     }
 
 
-async def prepare() -> None:
-    engine = await fresh_database()
+async def prepare(server_root: Path = ROOT) -> None:
+    engine = await fresh_database(server_root)
     async with AsyncSession(engine) as session, session.begin():
         session.add(
             Shop(
@@ -74,7 +75,7 @@ def load(url: str, seconds: float, rate: float = 0, concurrency: int = 64) -> di
 def main(
     quick: bool, server_root: Path = ROOT, limit_on: bool = False, saturation_only: bool = False
 ) -> dict[str, Any]:
-    asyncio.run(prepare())
+    asyncio.run(prepare(server_root))
     workers, seconds = ("1", 2.0) if quick else ("2", 20.0)
     scenarios = {"100/s": {"rate": 100.0}} if quick else {"100/s": {"rate": 100.0},
                                                           "500/s": {"rate": 500.0}}  # fmt: skip

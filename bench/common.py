@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
 import socket
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -36,8 +38,9 @@ def bench_settings() -> Settings:
     )
 
 
-async def fresh_database() -> AsyncEngine:
-    """Drop and recreate the bench database, migrated to head."""
+async def fresh_database(server_root: Path = ROOT) -> AsyncEngine:
+    """Drop and recreate the bench database, migrated to the head of `server_root`'s
+    migrations (another checkout's server refuses a schema it does not know)."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
@@ -51,7 +54,15 @@ async def fresh_database() -> AsyncEngine:
     finally:
         await admin.close()
     engine = create_engine(bench_settings())
-    await upgrade(engine)
+    if server_root == ROOT:
+        await upgrade(engine)
+        return engine
+    environment = {**os.environ, "PYTHONPATH": str(server_root), "STOREOKR_DATABASE_URL": BENCH_URL}
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "migrate", cwd=server_root, env=environment
+    )
+    if await migrate.wait() != 0:
+        raise RuntimeError(f"`storeokr migrate` failed in {server_root}")
     return engine
 
 

@@ -1,8 +1,10 @@
-"""The acknowledgement's one write, three ways, in one process (issue #20): the ORM session's
-unit of work (BEGIN, INSERT, COMMIT: what the endpoint did before), SQLAlchemy Core in
-autocommit on a pooled connection (`app.db.insert_or_skip_committed`, what it does now), and a
-raw asyncpg connection with a prepared statement (the anchor: the least Python there can be);
-and Core once more on a pool that does not ping each connection it hands out.
+"""The acknowledgement's one write, four ways, in one process (issue #20): the ORM session's
+unit of work (BEGIN, INSERT, COMMIT: what the endpoint did first), SQLAlchemy Core in
+autocommit on a pooled connection (`app.db.insert_or_skip_committed`: what it did next, and
+what it still does on SQLite), the raw asyncpg pool (`app.raw_pool.insert_or_skip_raw`: what
+it does now on PostgreSQL), and one raw asyncpg connection with a prepared statement (the
+anchor: the least Python there can be); and Core once more on a pool that does not ping each
+connection it hands out.
 Each stores `--rows` unique deliveries one after another; the figure is the time per row.
 
     .venv/bin/python -m bench.inbox_insert            # 3 000 rows each
@@ -27,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import create_engine, insert_or_skip_committed, utcnow
 from app.integrations.platforms import Platform
+from app.raw_pool import insert_or_skip_raw, open_pool
 from app.shops.models import Shop
 from app.webhooks import repository
 from app.webhooks.models import EventStatus, WebhookEvent
@@ -55,6 +58,7 @@ RAW_INSERT = """INSERT INTO webhook_events
     ON CONFLICT (shop_id, delivery_id) DO NOTHING RETURNING id"""
 
 
+UNIQUE = ("shop_id", "delivery_id")
 ROUNDS = 6
 
 
@@ -112,20 +116,28 @@ async def main(rows: int) -> dict[str, Any]:
         values = delivery(shop_id)
         await prepared.fetchval(*values.values())
 
+    pool = await open_pool(bench_settings())
+    assert pool is not None
+
+    async def raw_pool() -> None:
+        await insert_or_skip_raw(pool, "webhook_events", delivery(shop_id), UNIQUE)
+
     try:
         ways = {
             "orm_unit_of_work": orm_unit_of_work,
             "core_autocommit": core_autocommit,
             "core_autocommit_unpinged": core_autocommit_unpinged,
+            "raw_pool": raw_pool,
             "raw_asyncpg": raw_asyncpg,
         }
         result: dict[str, Any] = {"rows": rows, **await per_row(ways, rows)}
     finally:
         await raw.close()
+        await pool.close()
         await engine.dispose()
         await unpinged.dispose()
     anchor = result["raw_asyncpg_ms"]
-    for way in ("orm_unit_of_work", "core_autocommit", "core_autocommit_unpinged"):
+    for way in ("orm_unit_of_work", "core_autocommit", "core_autocommit_unpinged", "raw_pool"):
         result[f"{way}_vs_raw"] = round(result[f"{way}_ms"] / anchor, 2)
     print(result, flush=True)
     return result

@@ -1,6 +1,7 @@
-"""Webhook receivers. Verify the raw body, store it (committed), enqueue, answer: nothing else
-happens in the request (processing is `webhooks.process`, in a job). One receive path for every
-platform; what differs (headers, who signs, a test ping) is the platform's adapter's."""
+"""Webhook receivers. Verify the raw body, store it (committed), answer: nothing else happens in
+the request (the workers' dispatcher, or in embedded mode the event's job, processes it). One
+receive path for every platform; what differs (headers, who signs, a test ping) is the
+platform's adapter's."""
 
 from __future__ import annotations
 

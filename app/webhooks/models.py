@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -14,10 +14,11 @@ from app.shops.models import enum_column
 # Deliveries add up (hundreds a second at peak): 64-bit ids on PostgreSQL; on SQLite only an
 # INTEGER primary key auto-increments (and is 64-bit there anyway).
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+_WAITING = text("status = 'pending'")
 
 
 class EventStatus(StrEnum):
-    PENDING = "pending"  # stored, not yet handled (a job is, or will be, on its way)
+    PENDING = "pending"  # stored, not yet handled (the dispatcher or its job will take it)
     HANDLED = "handled"
     IGNORED = "ignored"  # a topic StoreOKR does not use: kept for the record only
     FAILED = "failed"  # tries used up; shown with its error, retried by hand
@@ -29,6 +30,14 @@ class WebhookEvent(SQLModel, table=True):
         # The platform's delivery id: a redelivery of the same webhook is the same row.
         UniqueConstraint("shop_id", "delivery_id"),
         Index("ix_webhook_events_status_received_at", "status", "received_at"),
+        # The dispatcher's reads: a shop's waiting events in order (pending rows only).
+        Index(
+            "ix_webhook_events_waiting",
+            "shop_id",
+            "id",
+            postgresql_where=_WAITING,
+            sqlite_where=_WAITING,
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True))

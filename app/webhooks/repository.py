@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import exists, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import insert_or_skip, insert_or_skip_committed
+from app.raw_pool import insert_or_skip_raw
 from app.webhooks.models import EventStatus, WebhookEvent
 
 
@@ -23,9 +25,18 @@ async def store_delivery(session: AsyncSession, values: dict[str, Any]) -> int |
     return await insert_or_skip(session, WebhookEvent, values, ["shop_id", "delivery_id"])
 
 
-async def store_delivery_committed(engine: AsyncEngine, values: dict[str, Any]) -> int | None:
-    """`store_delivery`, committed when it returns (one statement, no ORM session)."""
-    return await insert_or_skip_committed(engine, WebhookEvent, values, ["shop_id", "delivery_id"])
+async def store_delivery_committed(
+    engine: AsyncEngine, raw_pool: asyncpg.Pool | None, values: dict[str, Any]
+) -> int | None:
+    """`store_delivery`, committed when it returns: one prepared statement on the raw pool
+    (PostgreSQL), or one Core statement without an ORM session (SQLite)."""
+    if raw_pool is not None:
+        return await insert_or_skip_raw(raw_pool, INBOX_TABLE, values, _DELIVERY)
+    return await insert_or_skip_committed(engine, WebhookEvent, values, list(_DELIVERY))
+
+
+_DELIVERY = ("shop_id", "delivery_id")  # the inbox's unique key
+INBOX_TABLE = "webhook_events"
 
 
 async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent | None:
@@ -45,10 +56,17 @@ async def claim_event(session: AsyncSession, event_id: int) -> WebhookEvent | No
 
 
 async def claim_pending(
-    session: AsyncSession, shop_id: int, topics: Iterable[str], but: int, limit: int
+    session: AsyncSession,
+    shop_id: int,
+    topics: Iterable[str],
+    but: int,
+    limit: int,
+    *,
+    untried_only: bool = False,
 ) -> list[WebhookEvent]:
     """Up to `limit` of the shop's other pending events on `topics`, oldest first, locked;
-    those another job holds are skipped (it is applying them)."""
+    those another job holds are skipped (it is applying them). `untried_only` leaves out those
+    that failed before (they wait for their retry, and would fail the batch again)."""
     statement = (
         select(WebhookEvent)
         .where(
@@ -56,6 +74,7 @@ async def claim_pending(
             WebhookEvent.status == EventStatus.PENDING,
             col(WebhookEvent.topic).in_(list(topics)),
             col(WebhookEvent.id) != but,
+            *([WebhookEvent.attempts == 0] if untried_only else []),
         )
         .order_by(col(WebhookEvent.id))
         .limit(limit)
@@ -65,18 +84,53 @@ async def claim_pending(
     return list((await session.exec(statement)).all())
 
 
+async def shops_with_untried_events(session: AsyncSession, limit: int) -> list[int]:
+    """Shops with pending events never tried yet, the one waiting longest first."""
+    oldest = func.min(WebhookEvent.id)
+    statement = (
+        select(WebhookEvent.shop_id)
+        .where(WebhookEvent.status == EventStatus.PENDING, WebhookEvent.attempts == 0)
+        .group_by(col(WebhookEvent.shop_id))
+        .order_by(oldest)
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def claim_oldest_untried(session: AsyncSession, shop_id: int) -> WebhookEvent | None:
+    """The shop's oldest pending event never tried yet, locked (one a retry job holds is
+    skipped)."""
+    statement = (
+        select(WebhookEvent)
+        .where(
+            WebhookEvent.shop_id == shop_id,
+            WebhookEvent.status == EventStatus.PENDING,
+            WebhookEvent.attempts == 0,
+        )
+        .order_by(col(WebhookEvent.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).first()
+
+
 async def event_exists(session: AsyncSession, event_id: int) -> bool:
     statement = select(exists().where(col(WebhookEvent.id) == event_id))
     return bool((await session.exec(statement)).one())
 
 
 async def stale_pending_ids(
-    session: AsyncSession, received_before: datetime, limit: int
+    session: AsyncSession, received_before: datetime, limit: int, *, tried_only: bool = False
 ) -> list[int]:
+    """Pending events received before the cutoff, oldest first; `tried_only`: only those that
+    failed at least once (the dispatcher takes the untried ones)."""
     statement = (
         select(WebhookEvent.id)
         .where(
-            WebhookEvent.status == EventStatus.PENDING, WebhookEvent.received_at < received_before
+            WebhookEvent.status == EventStatus.PENDING,
+            WebhookEvent.received_at < received_before,
+            *([WebhookEvent.attempts > 0] if tried_only else []),
         )
         .order_by(col(WebhookEvent.received_at))
         .limit(limit)

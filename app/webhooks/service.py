@@ -89,9 +89,11 @@ def process_job(event_id: int) -> Job:
 
 
 async def receive(runtime: Runtime, sender: Sender, delivery: Delivery) -> Outcome:
-    """Store the delivery once, committed, in one statement of its own (no ORM session: the
-    acknowledgement's cost, bench/README.md); only a new row for a topic we use then gets a
-    job. A lost job (Redis down) delays it: the redelivery sweep finds every pending row."""
+    """Store the delivery once, committed, in one statement of its own (a prepared statement
+    on the raw pool; no ORM session: the acknowledgement's cost, bench/README.md). With arq
+    workers on PostgreSQL that is all: their dispatcher finds the new row. In embedded mode a
+    new row for a topic we use gets a job. Either way a lost hand-over only delays it: the
+    dispatcher and the redelivery sweep read the inbox itself."""
     try:
         text = delivery.body.decode("utf-8")
     except UnicodeDecodeError:
@@ -101,6 +103,7 @@ async def receive(runtime: Runtime, sender: Sender, delivery: Delivery) -> Outco
     used = runtime.webhook_topics.uses(sender.platform, delivery.topic)
     event_id = await repository.store_delivery_committed(
         runtime.engine,
+        runtime.raw_pool,
         {
             "shop_id": sender.shop_id,
             "delivery_id": delivery.delivery_id,
@@ -116,20 +119,22 @@ async def receive(runtime: Runtime, sender: Sender, delivery: Delivery) -> Outco
         return Outcome.DUPLICATE
     if not used:
         return Outcome.IGNORED
-    await runtime.send_committed_job(process_job(event_id))
+    if not runtime.inbox_dispatched:
+        await runtime.send_committed_job(process_job(event_id))
     return Outcome.ACCEPTED
 
 
-async def process(ctx: JobContext, event_id: int) -> None:
+async def process(ctx: JobContext, event_id: int, *, alone: bool = False) -> None:
     """Hand the event to its topic's handler and mark it handled, in one transaction: a
-    crash anywhere leaves it pending, to be run again (handlers are safe to repeat)."""
+    crash anywhere leaves it pending, to be run again (handlers are safe to repeat). `alone`:
+    without the shop's other waiting events, even for a topic applied in bursts."""
     # In a savepoint: on an error the event's row lock goes with it, so the failure can be
     # recorded from another transaction while this one is still open.
     async with ctx.session.begin_nested():
-        await _process(ctx, event_id)
+        await _process(ctx, event_id, alone)
 
 
-async def _process(ctx: JobContext, event_id: int) -> None:
+async def _process(ctx: JobContext, event_id: int, alone: bool) -> None:
     session = ctx.session
     event = await repository.claim_event(session, event_id)
     if event is None or event.status is not EventStatus.PENDING:
@@ -138,7 +143,7 @@ async def _process(ctx: JobContext, event_id: int) -> None:
     topics = ctx.runtime.webhook_topics
     burst = topics.burst_for(shop.platform, event.topic) if shop else None
     if shop is not None and burst is not None:
-        await _process_burst(ctx, shop, event, burst)
+        await _process_burst(ctx, shop, event, burst, alone)
         return
     handler = topics.handler_for(shop.platform, event.topic) if shop else None
     if shop is None or handler is None:
@@ -150,16 +155,26 @@ async def _process(ctx: JobContext, event_id: int) -> None:
 
 
 async def _process_burst(
-    ctx: JobContext, shop: Shop, event: WebhookEvent, route: BurstRoute[Shop]
+    ctx: JobContext, shop: Shop, event: WebhookEvent, route: BurstRoute[Shop], alone: bool
 ) -> None:
     """The event with the shop's other events of the burst's topics waiting behind it, in one
     transaction: at a flash sale's pace a worker applies a hundred orders in about the
-    statements of one. Their own jobs then find them handled. An event we cannot read stays
-    out (its own job parks it); this job's own event's errors are this job's."""
+    statements of one. Their own jobs (or the dispatcher) then find them handled. An event we
+    cannot read stays out (it is parked when it comes first); this event's errors are its
+    own. Where the dispatcher runs, events that failed before wait for their own retry."""
     assert shop.id is not None
     session, prepare = ctx.session, route.burst.prepare
-    others = await repository.claim_pending(
-        session, shop.id, route.topics, event.id or 0, BURST - 1
+    others = (
+        []
+        if alone
+        else await repository.claim_pending(
+            session,
+            shop.id,
+            route.topics,
+            event.id or 0,
+            BURST - 1,
+            untried_only=ctx.runtime.inbox_dispatched,
+        )
     )
     batch = [(event, prepare(shop, event.topic, json.loads(event.payload)))]
     for other in others:
@@ -181,18 +196,26 @@ def _mark_handled(event: WebhookEvent) -> None:
 
 
 async def record_failure(
-    runtime: Runtime, event_id: int, error: BaseException, *, final: bool
-) -> None:
-    """Note a failed attempt in its own transaction (the job's own was rolled back)."""
+    runtime: Runtime,
+    event_id: int,
+    error: BaseException,
+    *,
+    final: bool,
+    parked_after: int | None = None,
+) -> bool:
+    """Note a failed attempt in its own transaction (the job's own was rolled back); the
+    event is parked if `final`, or once it has failed `parked_after` times. Whether it was."""
     async with runtime.transaction() as session:
         event = await repository.get_event(session, event_id)
         if event is None:
-            return
+            return True
         event.attempts += 1
         event.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if final:
+        if final or (parked_after is not None and event.attempts >= parked_after):
             event.status = EventStatus.FAILED
             logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
+            return True
+        return False
 
 
 PRUNE_BATCH = 1000  # bodies emptied per transaction: no long lock on a busy inbox
@@ -211,10 +234,15 @@ async def prune_old_bodies(runtime: Runtime, now: datetime) -> int:
             return pruned
 
 
-async def redeliver_stale(session: AsyncSession) -> int:
+async def redeliver_stale(session: AsyncSession, *, dispatched: bool) -> int:
     """Enqueue events still pending a while after receipt (their enqueue was lost, e.g. Redis
-    was down, or their worker died); job ids make this a no-op for ones already queued."""
-    stale = await repository.stale_pending_ids(session, utcnow() - REDELIVER_AFTER, REDELIVER_BATCH)
+    was down, or their worker died); job ids make this a no-op for ones already queued. Where
+    the dispatcher runs, only events that failed before: it takes every untried one itself,
+    and a failed one's retry job may have been lost with Redis."""
+    cutoff = utcnow() - REDELIVER_AFTER
+    stale = await repository.stale_pending_ids(
+        session, cutoff, REDELIVER_BATCH, tried_only=dispatched
+    )
     for event_id in stale:
         enqueue_after_commit(session, process_job(event_id))
     return len(stale)

@@ -6,6 +6,7 @@ ones an arq `WorkerSettings` class would hold.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from datetime import UTC, timedelta
@@ -70,8 +71,17 @@ def worker_settings(
             )
         )
         ctx["exit_stack"] = stack
+        runtime: Runtime = ctx["runtime"]
+        ctx["services"] = [
+            asyncio.create_task(run(runtime), name=f"service:{run.__qualname__}")
+            for run in registry.services
+        ]
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        services: list[asyncio.Task[None]] = ctx.get("services", [])
+        for service in services:
+            service.cancel()  # a batch in flight is rolled back: its events stay to be taken
+        await asyncio.gather(*services, return_exceptions=True)
         stack: AsyncExitStack | None = ctx.get("exit_stack")
         if stack is not None:
             await stack.aclose()

@@ -8,7 +8,7 @@ of the runtime at import time.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +34,9 @@ class JobContext:
 
 P = ParamSpec("P")
 TaskFunction = Callable[Concatenate[JobContext, P], Awaitable[None]]
+# A service runs for as long as an arq worker process does, beside its jobs (the inbox's
+# dispatcher); it is cancelled when the worker stops.
+Service = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class TaskRegistry:
     def __init__(self) -> None:
         self._tasks: dict[str, Task[Any]] = {}
         self._schedules: list[CronSchedule] = []
+        self._services: list[Service] = []
 
     def task(
         self,
@@ -116,6 +120,11 @@ class TaskRegistry:
         self._schedules.append(schedule)
         return schedule
 
+    def service(self, run: Service) -> Service:
+        """Run `run(runtime)` in every arq worker process for its lifetime."""
+        self._services.append(run)
+        return run
+
     def get(self, name: str) -> Task[Any]:
         try:
             return self._tasks[name]
@@ -128,6 +137,10 @@ class TaskRegistry:
     @property
     def schedules(self) -> tuple[CronSchedule, ...]:
         return tuple(self._schedules)
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return tuple(self._services)
 
 
 # The application's registry. Feature packages declare tasks with `@registry.task()` in their

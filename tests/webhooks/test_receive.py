@@ -1,9 +1,11 @@
-"""Receiving webhooks: verify, store once, enqueue, answer — and nothing more in the request."""
+"""Receiving webhooks: verify, store once, answer (in embedded mode: and enqueue) — nothing more
+in the request."""
 
 from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
@@ -143,9 +145,10 @@ async def test_woocommerce_delivery_is_verified_with_the_shops_secret(connected:
 
 
 async def test_acknowledgement_is_one_insert_and_no_processing(
-    pg_engine: AsyncEngine, redis: Redis
+    pg_engine: AsyncEngine, redis: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Jobs go to Redis here, so nothing but the request itself touches the database.
+    # With arq workers on PostgreSQL the request stores the row and that is all: the workers'
+    # dispatcher finds it (tests/webhooks/test_dispatcher.py).
     await empty_all_tables(pg_engine)
     settings = connection_settings().model_copy(update={"redis_url": REDIS_URL})
     async with running_app(settings, registry) as (app, client):
@@ -154,10 +157,19 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
         headers, body = shopify_delivery(SHOP, "app/uninstalled", {"id": 1})
         statements: list[str] = []
         engine = app.state.runtime.engine.sync_engine
+        raw_statements: list[str] = []
+        fetchval = asyncpg.Connection.fetchval
 
         def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             statements.append(" ".join(statement.split()))
 
+        async def record_raw(
+            connection: asyncpg.Connection, statement: str, *args: object
+        ) -> object:
+            raw_statements.append(statement)
+            return await fetchval(connection, statement, *args)
+
+        monkeypatch.setattr(asyncpg.Connection, "fetchval", record_raw)  # watched, still run
         event.listen(engine, "before_cursor_execute", record)
         try:
             response = await client.post("/webhooks/shopify", headers=headers, content=body)
@@ -167,14 +179,13 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
     await empty_all_tables(pg_engine)
 
     assert response.status_code == 200
-    writes = [s for s in statements if not s.startswith(("SELECT", "BEGIN", "COMMIT", "ROLLBACK"))]
-    assert len(writes) == 1
-    assert writes[0].startswith("INSERT INTO webhook_events")
-    assert "ON CONFLICT (shop_id, delivery_id) DO NOTHING" in writes[0]
-    reads = [s for s in statements if s.startswith("SELECT")]
-    assert all("FROM shops" in s for s in reads)  # only the shop lookup
+    assert all(s.startswith(("SELECT", "BEGIN", "COMMIT", "ROLLBACK")) for s in statements)
+    assert all("FROM shops" in s for s in statements if s.startswith("SELECT"))  # the sender
+    [insert] = raw_statements  # one prepared statement on the raw pool, in autocommit
+    assert insert.startswith("INSERT INTO webhook_events")
+    assert "ON CONFLICT (shop_id, delivery_id) DO NOTHING" in insert
     assert stored.status is EventStatus.PENDING  # not processed in the request...
-    assert await redis.exists(f"arq:job:inbox:{stored.id}")  # ...but its job is queued
+    assert await redis.keys("arq:*") == []  # ...nor a job queued: the dispatcher reads the inbox
 
 
 async def test_signed_body_that_is_not_text_is_400(
