@@ -5,6 +5,7 @@ and the chance of reaching that target at today's pace (the key result's own for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -84,13 +85,11 @@ async def suggest_key_result(
     if start is None or not start.value:
         return Suggestion(kr, None, None, Text("none of this in the store's history yet"))
     rising = kr.kr_type is KRType.INCREASE_TO
-    pace = await _pace(session, shop_id, metric, cycle, today, weeks, None, rising)
-    target, rule = _target(kr, metric, start, pace, rising)
+    pace = await _pace(session, shop_id, metric, cycle, today, weeks)
+    target, rule = _target(kr, metric, start, pace(None, rising), rising)
     if target == start.value:
         return Suggestion(kr, start.value, None, Text("too small a figure to move by a step"))
-    chance = (
-        await _pace(session, shop_id, metric, cycle, today, weeks, target, rising)
-    ).probability
+    chance = pace(target, rising).probability
     return Suggestion(kr, start.value, target, None, start.basis, rule, chance)
 
 
@@ -104,10 +103,13 @@ def _target(
     return rounded(start.value * kr.factor, metric), TargetRule.STEP
 
 
+Pace = Callable[[Decimal | None, bool], Forecast]  # (target, rising) → the forecast
+
+
 async def _pace(
     session: AsyncSession, shop_id: int, metric: Metric[object], cycle: Cycle, today: date,
-    weeks: Span, target: Decimal | None, rising: bool,
-) -> Forecast:  # fmt: skip
+    weeks: Span,
+) -> Pace:  # fmt: skip
     """The cycle's final value at today's pace: the days of the last complete weeks repeated
     over the days left, after what the cycle holds so far (the model a key result's own
     forecast uses, fed with the recent weeks)."""
@@ -120,7 +122,9 @@ async def _pace(
         last_done = min(first_left - timedelta(days=1), cycle.end)
         so_far, _ = await metric_value(session, shop_id, metric.key, (cycle.start, last_done))
     if metric.aggregation is Aggregation.SUM:
-        return forecast_sum(days, so_far or Decimal(0), remaining, target, rising)
-    if metric.aggregation is Aggregation.RATIO and (level := so_far or recent) is not None:
-        return forecast_level(days, level, remaining, target, rising)
-    return no_forecast("no forecast model for this metric")
+        total = so_far or Decimal(0)
+        return lambda target, rising: forecast_sum(days, total, remaining, target, rising)
+    level = so_far or recent
+    if metric.aggregation is Aggregation.RATIO and level is not None:
+        return lambda target, rising: forecast_level(days, level, remaining, target, rising)
+    return lambda target, rising: no_forecast("no forecast model for this metric")
