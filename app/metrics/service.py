@@ -7,11 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound, Unprocessable
+from app.metrics import sources
 from app.metrics.catalogue import BY_KEY, Metric, Unit
 from app.metrics.customers import HORIZON_DAYS
+from app.metrics.models import CheckoutDay, SalesDay
 from app.metrics.periods import Granularity
 
 MAX_RANGE_DAYS = HORIZON_DAYS  # customer rollups file previous days this far back
@@ -48,6 +52,29 @@ async def evaluate(
         (first, present(metric.formula(figures), metric.unit)) for first, figures in reading.series
     ]
     return MetricValue(metric, start, end, value, series)
+
+
+async def history_begins(
+    session: AsyncSession, shop_id: int, key: str | None = None
+) -> date | None:
+    """The first day the shop's history says something about (None before it does): its first
+    day with sales — before it, a total of zero is no history, not a quiet period. A checkout
+    metric's history begins with the first completed checkout (`live_only`)."""
+    if key is not None and live_only(key):
+        statement = select(func.min(CheckoutDay.day)).where(
+            CheckoutDay.shop_id == shop_id, col(CheckoutDay.completed) > 0
+        )
+    else:
+        statement = select(func.min(SalesDay.day)).where(SalesDay.shop_id == shop_id)
+    first: date | None = (await session.exec(statement)).one()
+    return first
+
+
+def live_only(key: str) -> bool:
+    """A metric of checkouts: a store's API lists only the abandoned checkouts of its past, not
+    the completed ones, so its figures mean something only from the webhooks' first checkouts
+    (before them every checkout would read as abandoned)."""
+    return metric_named(key).source is sources.checkouts
 
 
 def check_range(start: date, end: date) -> None:

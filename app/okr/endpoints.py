@@ -232,8 +232,11 @@ async def list_templates(
     """Objectives of the three kinds with key results, start values and targets filled in from
     this shop's history before the cycle (a key result without history says what is missing)."""
     cycle = await service.get_cycle(session, shop.id, cycle_id)
+    today = service.today_for(shop)
     return [
-        template_out(template, await okr_templates.suggest(session, shop.id, cycle, template))
+        template_out(
+            template, await okr_templates.suggest(session, shop.id, cycle, template, today)
+        )
         for template in okr_templates.OKR_TEMPLATES
     ]
 
@@ -242,7 +245,8 @@ async def list_templates(
 async def apply_templates(
     body: ApplyTemplatesIn, shop: ShopDep, session: SessionDep
 ) -> list[ObjectiveOut]:
-    """A good first OKR set in one call: the chosen templates (all by default) as objectives."""
+    """A good first OKR set in one call: the chosen templates (all by default) as objectives
+    (a template the shop's history fills no key result of is left out)."""
     cycle = await service.get_cycle(session, shop.id, body.cycle_id)
     chosen = body.template_ids or list(okr_templates.BY_ID)
     unknown = sorted(set(chosen) - set(okr_templates.BY_ID))
@@ -250,12 +254,10 @@ async def apply_templates(
         raise service.invalid(
             {"template_ids": f"no templates {unknown}: {sorted(okr_templates.BY_ID)}"}
         )
-    created = [
-        await okr_templates.apply(
-            session, shop.id, cycle, okr_templates.BY_ID[i], service.today_for(shop)
-        )
-        for i in chosen
-    ]
+    today = service.today_for(shop)
+    made = [await okr_templates.apply(session, shop.id, cycle, okr_templates.BY_ID[i], today)
+            for i in chosen]  # fmt: skip
+    created = [objective for objective in made if objective is not None]
     warnings = await service.warnings_for(session, cycle)
     return [objective_out(objective, warnings) for objective in created]
 

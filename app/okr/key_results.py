@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import NotFound
 from app.metrics.catalogue import BY_KEY
 from app.metrics.service import MAX_RANGE_DAYS
-from app.okr.evaluation import before_span, kr_span, metric_value
+from app.okr.baselines import Baseline, start_for
+from app.okr.evaluation import kr_span
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, Source, Window
 from app.okr.scoring import KRType, target_problems
 from app.okr.service import check_open, get_cycle, get_objective, invalid
@@ -34,6 +35,7 @@ async def cycle_of(session: AsyncSession, shop_id: int, kr: KeyResult) -> Cycle:
 async def save_key_result(
     session: AsyncSession, shop_id: int, kr: KeyResult, changes: dict[str, Any], today: date
 ) -> KeyResult:
+    kept = kr.start_value if kr.start_is_auto else None  # an automatic start so far
     for name, value in changes.items():
         setattr(kr, name, value)
     objective: Objective = await get_objective(session, shop_id, kr.objective_id)
@@ -41,15 +43,9 @@ async def save_key_result(
     check_open(cycle)
     errors = _shape_problems(kr, cycle)
     if not errors and _needs_start(kr) and kr.source is Source.METRIC:
-        if "start_value" in changes:
-            kr.start_is_auto = changes["start_value"] is None
-        if kr.start_value is None or (kr.start_is_auto and _RANGE_FIELDS & changes.keys()):
-            kr.start_value = await _start_from_history(session, shop_id, kr, cycle, today)
-            kr.start_is_auto = True
-            if kr.start_value is None:
-                errors["start_value"] = Text(
-                    "the store has no history for the period before the cycle: give a start value"
-                )
+        errors = await _fill_start(session, shop_id, kr, cycle, changes, kept, today)
+    if not kr.start_is_auto:
+        kr.start_basis = None
     if not errors:
         errors = target_problems(kr.kr_type, kr.start_value, kr.target, kr.stretch_target)
     if errors:
@@ -61,6 +57,30 @@ async def save_key_result(
 
 # What the automatic start value depends on.
 _RANGE_FIELDS = {"metric_key", "window", "window_start", "window_end", "rolling_days"}
+
+
+async def _fill_start(
+    session: AsyncSession, shop_id: int, kr: KeyResult, cycle: Cycle, changes: dict[str, Any],
+    kept: Decimal | None, today: date,
+) -> dict[str, str]:  # fmt: skip
+    """A start left empty is taken from history (and the basis noted); an automatic start is
+    kept while the key result's range stays as it was — a template's start (the last complete
+    weeks) is not swapped for another basis because its title was edited."""
+    if "start_value" in changes:
+        kr.start_is_auto = changes["start_value"] is None
+    moved = bool(_RANGE_FIELDS & changes.keys())
+    if kr.start_is_auto and kr.start_value is None and kept is not None and not moved:
+        kr.start_value = kept
+    if kr.start_value is None or (kr.start_is_auto and moved):
+        baseline = await _start_from_history(session, shop_id, kr, cycle, today)
+        kr.start_is_auto = True
+        if baseline is None:
+            kr.start_value = kr.start_basis = None
+            return {"start_value": Text(
+                "the store has no complete week of history yet to start from: give a start value"
+            )}  # fmt: skip
+        kr.start_value, kr.start_basis = baseline.value, baseline.basis
+    return {}
 
 
 def _needs_start(kr: KeyResult) -> bool:
@@ -97,14 +117,14 @@ def _shape_problems(kr: KeyResult, cycle: Cycle) -> dict[str, str]:
 
 async def _start_from_history(
     session: AsyncSession, shop_id: int, kr: KeyResult, cycle: Cycle, today: date
-) -> Decimal | None:
-    """The same metric over the equally long period just before the window."""
+) -> Baseline | None:
+    """The same metric over the equally long period just before the window, or the first
+    complete week scaled to the window when the history does not cover that period."""
     if kr.metric_key is None:
         return None
     spans = kr_span(kr, cycle, today) or kr_span(kr, cycle, cycle.start)
     assert spans is not None
-    value, _ = await metric_value(session, shop_id, kr.metric_key, before_span(*spans[0]))
-    return value
+    return await start_for(session, shop_id, kr.metric_key, spans[0], today)
 
 
 async def check_in(

@@ -97,7 +97,9 @@ class KeyResult(SQLModel, table=True):
     rolling_days: int | None = None
     kr_type: KRType = Field(sa_column=enum_column(KRType))
     start_value: Decimal | None = Field(default=None, sa_type=Money)
-    start_is_auto: bool = False  # the metric over the period just before the cycle
+    start_is_auto: bool = False  # the start was taken from the store's history
+    # Which history (`baselines.StartBasis`): the period before, or complete weeks scaled.
+    start_basis: str | None = Field(default=None, max_length=16)
     target: Decimal | None = Field(default=None, sa_type=Money)
     stretch_target: Decimal | None = Field(default=None, sa_type=Money)
     weight: float = 1.0

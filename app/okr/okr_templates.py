@@ -1,6 +1,8 @@
 """OKR templates (ready-made objectives, not page templates): a good first OKR set in one call,
 objectives of the three kinds with key results from the seeds' examples, their start values and
-targets taken from the shop's own history."""
+targets taken from the shop's own history (`baselines`: the period before the cycle when the
+history covers it, else the last complete weeks scaled to the cycle), each target where today's
+pace is expected to score 0.7 (`proposal`) when there is one, else the template's step."""
 
 from __future__ import annotations
 
@@ -11,23 +13,12 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.metrics.service import MAX_RANGE_DAYS
-from app.okr.evaluation import Span, before_span, metric_value
 from app.okr.key_results import save_key_result
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.okr.service import save_objective
+from app.okr.template_fill import KRTemplate, Suggestion, suggest_key_result
 from app.text import Text
-
-
-@dataclass(frozen=True)
-class KRTemplate:
-    title: str
-    kr_type: KRType
-    metric_key: str | None = None
-    factor: Decimal | None = None  # target = the shop's start value × factor
-    target: Decimal | None = None  # a fixed bound (manual key results)
-    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,11 +36,11 @@ OKR_TEMPLATES = (
         Text("Convert more checkouts and raise the order value with bundles, upsells and "
              "order bumps."),
         (
-            KRTemplate(Text("Raise checkout conversion by a fifth"), KRType.INCREASE_TO,
+            KRTemplate(Text("Convert more checkouts into orders"), KRType.INCREASE_TO,
                        "checkout_conversion_rate", Decimal("1.2")),
-            KRTemplate(Text("Raise average order value by 10 %"), KRType.INCREASE_TO, "aov",
+            KRTemplate(Text("Raise the average order value"), KRType.INCREASE_TO, "aov",
                        Decimal("1.1")),
-            KRTemplate(Text("Grow net sales by 15 %"), KRType.INCREASE_TO, "net_sales",
+            KRTemplate(Text("Grow net sales"), KRType.INCREASE_TO, "net_sales",
                        Decimal("1.15")),
         ),
     ),
@@ -57,9 +48,9 @@ OKR_TEMPLATES = (
         "loyalty", ObjectiveKind.CUSTOMER_LOYALTY, Text("Customers come back and recommend us"),
         Text("Second orders, recovered carts and customers who would recommend the store."),
         (
-            KRTemplate(Text("Raise the repeat purchase rate by a fifth"), KRType.INCREASE_TO,
+            KRTemplate(Text("More first-time customers order again"), KRType.INCREASE_TO,
                        "repeat_purchase_rate", Decimal("1.2")),
-            KRTemplate(Text("Recover a quarter more abandoned checkouts"), KRType.INCREASE_TO,
+            KRTemplate(Text("Recover more abandoned checkouts"), KRType.INCREASE_TO,
                        "abandoned_checkout_recovery_rate", Decimal("1.25")),
             KRTemplate(Text("Keep NPS at 50 or above"), KRType.STAY_ABOVE, target=Decimal(50)),
         ),
@@ -69,9 +60,9 @@ OKR_TEMPLATES = (
         Text("Fewer giveaways and returns, faster and more accurate fulfilment, a fast "
              "storefront."),
         (
-            KRTemplate(Text("Cut the discount rate by a fifth"), KRType.DECREASE_TO,
+            KRTemplate(Text("Give away less in discounts"), KRType.DECREASE_TO,
                        "discount_rate", Decimal("0.8")),
-            KRTemplate(Text("Cut the refund rate by a fifth"), KRType.DECREASE_TO, "refund_rate",
+            KRTemplate(Text("Fewer orders refunded"), KRType.DECREASE_TO, "refund_rate",
                        Decimal("0.8")),
             KRTemplate(Text("Packing time per order at most 5 minutes"), KRType.STAY_BELOW,
                        target=Decimal(5), unit="min"),
@@ -85,52 +76,13 @@ OKR_TEMPLATES = (
 BY_ID = {template.id: template for template in OKR_TEMPLATES}
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    template: KRTemplate
-    start: Decimal | None
-    target: Decimal | None
-    missing: str | None  # why it cannot be filled in from this shop (None when it can)
-
-
 async def suggest(
-    session: AsyncSession, shop_id: int, cycle: Cycle, template: OkrTemplate
+    session: AsyncSession, shop_id: int, cycle: Cycle, template: OkrTemplate, today: date
 ) -> list[Suggestion]:
-    """Each key result with its start (the period before the cycle) and target."""
-    suggestions = []
-    history = history_span(cycle)
-    for kr in template.key_results:
-        if kr.metric_key is None:
-            suggestions.append(Suggestion(kr, None, kr.target, None))
-            continue
-        if history is None:
-            reason = f"the period before {cycle.name} is beyond what metrics cover: no start"
-            suggestions.append(Suggestion(kr, None, None, reason))
-            continue
-        start, _ = await metric_value(session, shop_id, kr.metric_key, history)
-        if not start:
-            reason = f"no {kr.metric_key} history before {cycle.start} to start from yet"
-            suggestions.append(Suggestion(kr, start, None, reason))
-            continue
-        assert kr.factor is not None
-        suggestions.append(Suggestion(kr, start, _round(start * kr.factor), None))
-    return suggestions
-
-
-def history_span(cycle: Cycle) -> Span | None:
-    """The equally long period before the cycle, if the metrics can answer for it: a cycle
-    stored before cycles were bounded may be longer than any metric range, or start so early
-    that nothing comes before it."""
-    if (cycle.end - cycle.start).days >= MAX_RANGE_DAYS:
-        return None
-    try:
-        return before_span(cycle.start, cycle.end)
-    except OverflowError:
-        return None
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.0001")) if abs(value) < 1 else value.quantize(Decimal("0.01"))
+    """Each key result with its start, target and the chance of reaching it at today's pace."""
+    return [
+        await suggest_key_result(session, shop_id, cycle, kr, today) for kr in template.key_results
+    ]
 
 
 async def apply(
@@ -140,9 +92,16 @@ async def apply(
     template: OkrTemplate,
     today: date,
     words: Callable[[str], str] = str,
-) -> Objective:
+) -> Objective | None:
     """Create the template's objective with the key results the shop's history can fill, its
-    titles in `words` (the admin passes the page's language; the API keeps English)."""
+    titles in `words` (the admin passes the page's language; the API keeps English). None, and
+    nothing created, when the history fills none of them: an objective without key results
+    measures nothing."""
+    suggestions = await suggest(session, shop_id, cycle, template, today)
+    filled = [(kr, s) for kr, s in zip(template.key_results, suggestions, strict=True)
+              if not s.missing]  # fmt: skip
+    if not filled:
+        return None
     objective = Objective(
         shop_id=shop_id,
         cycle_id=cycle.id or 0,
@@ -151,19 +110,17 @@ async def apply(
         kind=template.kind,
     )
     await save_objective(session, shop_id, objective, {})
-    for position, suggestion in enumerate(await suggest(session, shop_id, cycle, template)):
-        if suggestion.missing:
-            continue
-        kr = suggestion.template
+    for position, (kr, suggestion) in enumerate(filled):
         key_result = KeyResult(
             shop_id=shop_id,
             objective_id=objective.id or 0,
             title=words(kr.title),
-            source=Source.METRIC if kr.metric_key else Source.MANUAL,
+            source=Source.METRIC,
             metric_key=kr.metric_key,
             kr_type=kr.kr_type,
             start_value=suggestion.start,
-            start_is_auto=kr.metric_key is not None,
+            start_is_auto=True,
+            start_basis=suggestion.basis,
             target=suggestion.target,
             unit=kr.unit,
             position=position,

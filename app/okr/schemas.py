@@ -248,6 +248,11 @@ class KeyResultOut(BaseModel):
     kr_type: KRType
     start_value: Decimal | None
     start_is_auto: bool
+    start_basis: str | None = Field(
+        default=None,
+        description="Where an automatic start came from: period_before (the equally long period "
+        "before), first_week or recent_weeks (complete weeks scaled to the length).",
+    )
     target: Decimal | None
     stretch_target: Decimal | None
     weight: float
@@ -318,6 +323,18 @@ class TemplateKeyResultOut(BaseModel):
     start: Decimal | None
     target: Decimal | None
     missing: str | None = Field(description="Why the shop's history cannot fill it in yet.")
+    start_basis: str | None = Field(
+        default=None, description="period_before, or recent_weeks scaled to the cycle's length."
+    )
+    target_rule: str | None = Field(
+        default=None,
+        description="good_score: today's pace is expected to score 0.7 at the target; step: it "
+        "is expected to score less anywhere beyond the start, so the target is the template's "
+        "step from the start.",
+    )
+    chance: float | None = Field(
+        default=None, description="The probability of reaching the target at today's pace."
+    )
 
 
 class TemplateOut(BaseModel):

@@ -8,7 +8,7 @@ from app.metrics.catalogue import Unit
 from app.metrics.service import present
 from app.okr.evaluation import KRStatus
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective
-from app.okr.okr_templates import OkrTemplate, Suggestion
+from app.okr.okr_templates import OkrTemplate
 from app.okr.schemas import (
     CheckInOut,
     CycleOut,
@@ -24,6 +24,7 @@ from app.okr.schemas import (
 )
 from app.okr.scorecard import ObjectiveView, Scorecard
 from app.okr.service import quarters
+from app.okr.template_fill import Suggestion
 
 
 def cycle_out(cycle: Cycle) -> CycleOut:
@@ -120,6 +121,9 @@ def template_out(template: OkrTemplate, suggestions: list[Suggestion]) -> Templa
                 start=tidy(s.start),
                 target=tidy(s.target),
                 missing=s.missing,
+                start_basis=s.basis,
+                target_rule=s.rule,
+                chance=s.chance,
             )
             for s in suggestions
         ],

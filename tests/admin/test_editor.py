@@ -147,19 +147,6 @@ async def test_a_sixth_company_objective_is_kept_with_a_warning(connected: Conne
     assert re.search(r'data-testid="warning">6 company objectives', page.text)
 
 
-async def test_templates_are_added_in_one_click(connected: Connected) -> None:
-    admin = await signed_in(connected, SHOP)
-    cycle_id = await a_cycle(admin)
-
-    added = await admin.post(f"/admin/okrs/cycles/{cycle_id}/templates", {"template_id": "loyalty"})
-    unknown = await admin.post(f"/admin/okrs/cycles/{cycle_id}/templates", {"template_id": "x"})
-
-    assert added.status_code == 303
-    assert unknown.status_code == 422
-    [objective] = await api(admin.client, f"/api/v1/objectives?cycle_id={cycle_id}")
-    assert objective["kind"] == "customer_loyalty"
-
-
 async def test_closing_a_cycle_keeps_each_retrospective(connected: Connected) -> None:
     admin = await signed_in(connected, SHOP)
     cycle_id = await a_cycle(admin)
@@ -177,21 +164,6 @@ async def test_closing_a_cycle_keeps_each_retrospective(connected: Connected) ->
     assert objective["retrospective"] == "Bundles worked; upsells did not."
     page = await admin.page(f"/admin/okrs?cycle={cycle_id}")
     assert "/admin/okrs/objectives" not in page.text  # a closed cycle has no forms
-
-
-async def test_a_new_shop_starts_from_suggestions_in_one_click(connected: Connected) -> None:
-    admin = await signed_in(connected, SHOP)
-    dashboard = await admin.page("/")
-    assert "/admin/okrs/start" in dashboard.text
-
-    started = await admin.post("/admin/okrs/start")
-
-    assert started.status_code == 303
-    assert started.headers["location"] == "/"
-    [cycle] = await api(admin.client, "/api/v1/cycles")
-    objectives = await api(admin.client, f"/api/v1/objectives?cycle_id={cycle['id']}")
-    assert len(objectives) == 3
-    assert "/admin/okrs/start" not in (await admin.page("/")).text
 
 
 async def test_the_metric_picker_explains_the_metric(connected: Connected) -> None:
@@ -280,22 +252,6 @@ async def test_the_domains_errors_are_shown_in_the_pages_language(connected: Con
         "the target is the start value itself: set it above the start for an increase, "
         "below it for a decrease"
     )
-
-
-async def test_a_template_added_from_a_german_page_is_written_in_german(
-    connected: Connected,
-) -> None:
-    admin = await signed_in(connected, SHOP)
-    cycle_id = await a_cycle(admin)
-    page = await admin.page(f"/admin/okrs?cycle={cycle_id}&locale=de")
-    assert "Kunden kommen wieder und empfehlen uns" in page.text
-
-    await admin.post(f"/admin/okrs/cycles/{cycle_id}/templates", {"template_id": "loyalty"})
-
-    [objective] = await api(admin.client, f"/api/v1/objectives?cycle_id={cycle_id}")
-    assert objective["title"] == "Kunden kommen wieder und empfehlen uns"
-    key_results = await api(admin.client, f"/api/v1/key-results?objective_id={objective['id']}")
-    assert [kr["title"] for kr in key_results] == ["Den NPS bei 50 oder höher halten"]
 
 
 async def test_numbers_that_are_digits_only_to_python_are_refused_not_a_crash(

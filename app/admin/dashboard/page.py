@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.admin.dashboard.onboarding import first_steps
+from app.admin.editor import proposals
 from app.admin.editor.page import guided_start, has_cycles
 from app.admin.rendering import render
 from app.admin.signed_out import signed_out_page
@@ -35,6 +36,7 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     }
     if card is None and not await has_cycles(session, shop):
         context["guided"] = await guided_start(session, shop)  # a new shop: where to begin
+        context.update(proposals.WORDS)
     return render(request, "dashboard.html", context)
 
 

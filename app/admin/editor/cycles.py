@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
-from app.admin.editor.forms import FormRefused, parse
+from app.admin.editor.forms import FORM_ERROR, FormRefused, parse
 from app.admin.editor.submit import editor_url, submit
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
@@ -68,7 +68,12 @@ async def apply_template(
     async def change(values: dict[str, str]) -> str:
         if chosen and chosen not in okr_templates.BY_ID:
             raise FormRefused({"template_id": _("There is no such template.")})
-        await _apply(session, shop, cycle, [chosen] if chosen else list(okr_templates.BY_ID))
+        made = await _apply(session, shop, cycle, [chosen] if chosen else list(okr_templates.BY_ID))
+        if not made:
+            raise FormRefused({FORM_ERROR: _(
+                "Your store's history cannot fill any of these key results yet: they need at "
+                "least one complete week of orders. Add key results by hand meanwhile."
+            )})  # fmt: skip
         return editor_url(cycle_id)
 
     return await submit(request, session, shop, "templates", cycle_id, change)
@@ -76,7 +81,8 @@ async def apply_template(
 
 @router.post("/start")
 async def guided_start(shop: ShopDep, session: SessionDep) -> Response:
-    """A new shop's first OKRs in one click: this year's cycle with every template."""
+    """A new shop's first OKRs in one click: this year's cycle with every template its history
+    can fill (without a complete week of history, the cycle alone, for objectives by hand)."""
     year = service.today_for(shop).year
     name, start, end = service.yearly(year)
     cycle = await service.create_cycle(session, shop.id, name, start, end)
@@ -86,12 +92,18 @@ async def guided_start(shop: ShopDep, session: SessionDep) -> Response:
 
 async def _apply(
     session: AsyncSession, shop: SignedInShop, cycle: Cycle, template_ids: list[str]
-) -> None:
+) -> int:
+    """The templates as objectives; how many the history could fill (the others are left out)."""
+    made = 0
     for template_id in template_ids:
         template = okr_templates.BY_ID[template_id]
         today = service.today_for(shop)
         # The objective is the merchant's from now on: written in the language they read.
-        await okr_templates.apply(session, shop.id, cycle, template, today, words=translated)
+        objective = await okr_templates.apply(
+            session, shop.id, cycle, template, today, words=translated
+        )
+        made += objective is not None
+    return made
 
 
 @router.post("/cycles/{cycle_id}/close")

@@ -13,16 +13,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import labels
-from app.admin.editor import amounts
+from app.admin.editor import amounts, proposals
 from app.admin.editor.forms import FormState
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.deps import RowIdQuery, SessionDep
 from app.errors import NotFound
 from app.metrics.catalogue import BY_KEY, METRICS
+from app.metrics.service import MAX_RANGE_DAYS
 from app.okr import okr_templates, service
+from app.okr.baselines import days_of, start_for
 from app.okr.evaluation import metric_value
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
+from app.okr.template_fill import Suggestion
 from app.shops.models import SignedInShop
 
 router = APIRouter()
@@ -63,6 +66,7 @@ async def editor_page(
         "parents": parent_choices,
         "this_year": service.today_for(shop).year,
         "amounts": amounts,
+        **proposals.WORDS,
     }
     if chosen is None:
         context["guided"] = await guided_start(session, shop)
@@ -83,7 +87,7 @@ def parent_choices(rows: list[ObjectiveRow], objective: Objective | None) -> lis
 
 async def guided_start(
     session: AsyncSession, shop: SignedInShop
-) -> list[tuple[okr_templates.OkrTemplate, list[okr_templates.Suggestion]]]:
+) -> list[tuple[okr_templates.OkrTemplate, list[Suggestion]]]:
     """The templates as they would fill this year's cycle from the shop's history."""
     name, start, end = service.yearly(service.today_for(shop).year)
     this_year = Cycle(shop_id=shop.id, name=name, start=start, end=end)  # not stored
@@ -92,9 +96,10 @@ async def guided_start(
 
 async def _suggestions(
     session: AsyncSession, shop: SignedInShop, cycle: Cycle
-) -> list[tuple[okr_templates.OkrTemplate, list[okr_templates.Suggestion]]]:
+) -> list[tuple[okr_templates.OkrTemplate, list[Suggestion]]]:
+    today = service.today_for(shop)
     return [
-        (template, await okr_templates.suggest(session, shop.id, cycle, template))
+        (template, await okr_templates.suggest(session, shop.id, cycle, template, today))
         for template in okr_templates.OKR_TEMPLATES
     ]
 
@@ -141,7 +146,8 @@ class MetricHelp:
     name: str
     definition: str
     current: Decimal | None  # the metric over the cycle so far
-    suggested_start: Decimal | None  # the metric over the equally long period before
+    suggested_start: Decimal | None  # what a start left empty would be
+    basis: str | None  # which history it comes from (`baselines.StartBasis`)
 
 
 @router.get("/admin/okrs/metric-help", response_class=HTMLResponse)
@@ -151,19 +157,21 @@ async def metric_help(
     """What the chosen metric means, where it stands and the start value it would get."""
     chosen = await service.get_cycle(session, shop.id, cycle)
     help_ = await help_for(session, shop, chosen, metric_key) if metric_key in BY_KEY else None
-    context = {"shop": shop, "help": help_, "amounts": amounts}
+    context = {"shop": shop, "help": help_, "amounts": amounts,
+               "basis_words": proposals.basis_words}  # fmt: skip
     return render(request, "editor/_metric_help.html", context)
 
 
 async def help_for(session: AsyncSession, shop: SignedInShop, cycle: Cycle, key: str) -> MetricHelp:
     today = service.today_for(shop)
-    current = start = None
-    history = okr_templates.history_span(cycle)  # None: a cycle longer than any metric range
-    if history is not None:
+    current = start = basis = None
+    window = (cycle.start, cycle.end)
+    if days_of(window) <= MAX_RANGE_DAYS:  # a cycle stored before cycles were bounded is not
         if today >= cycle.start:
             current, _ = await metric_value(
                 session, shop.id, key, (cycle.start, min(today, cycle.end))
             )
-        start, _ = await metric_value(session, shop.id, key, history)
+        if baseline := await start_for(session, shop.id, key, window, today):
+            start, basis = baseline.value, baseline.basis
     name, definition = labels.metric_name(key), labels.metric_definition(key)
-    return MetricHelp(key, name, definition, current, start)
+    return MetricHelp(key, name, definition, current, start, basis)

@@ -1,0 +1,130 @@
+"""A template's key result filled in from the shop's history: its start (`baselines`), its
+target where today's pace is expected to score 0.7 (`proposal`) — else the template's step —
+and the chance of reaching that target at today's pace (the key result's own forecast model,
+`projection`, fed with the last complete weeks' days)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.metrics.catalogue import Aggregation, Metric
+from app.metrics.service import history_begins, live_only, metric_named
+from app.okr.baselines import (
+    RECENT_WEEKS,
+    Baseline,
+    StartBasis,
+    complete_weeks,
+    days_of,
+    from_weeks,
+    period_before,
+    rounded,
+)
+from app.okr.evaluation import Span, metric_value
+from app.okr.models import Cycle
+from app.okr.projection import Forecast, forecast_level, forecast_sum, no_forecast
+from app.okr.proposal import good_target
+from app.okr.scoring import KRType
+from app.text import Text
+
+
+@dataclass(frozen=True)
+class KRTemplate:
+    title: str
+    kr_type: KRType
+    metric_key: str | None = None
+    factor: Decimal | None = None  # the template's step: target = start × factor
+    target: Decimal | None = None  # a fixed bound (manual key results)
+    unit: str = ""
+
+
+class TargetRule(StrEnum):
+    GOOD_SCORE = "good_score"  # today's pace is expected to score 0.7 there
+    STEP = "step"  # the template's step from the start (today's pace scores under 0.7 anywhere)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    template: KRTemplate
+    start: Decimal | None
+    target: Decimal | None
+    missing: str | None  # why it is not added for this shop (None when it is)
+    basis: StartBasis | None = None
+    rule: TargetRule | None = None
+    chance: float | None = None  # of reaching the target at today's pace
+
+
+async def suggest_key_result(
+    session: AsyncSession, shop_id: int, cycle: Cycle, kr: KRTemplate, today: date
+) -> Suggestion:
+    if kr.metric_key is None:
+        # A figure the store does not hold (NPS, packing time): nothing to start from, and a
+        # bound with no value would show an empty row — the merchant adds it when they track it.
+        return Suggestion(kr, None, kr.target, Text(
+            "measured outside the store: add it by hand once you track it"
+        ))  # fmt: skip
+    metric = metric_named(kr.metric_key)
+    begins = await history_begins(session, shop_id, metric.key)
+    weeks = None if begins is None else complete_weeks(begins, today, RECENT_WEEKS)
+    if weeks is None and live_only(metric.key):
+        return Suggestion(kr, None, None, Text(
+            "checkouts count from the first one the store reports live (its past lists only "
+            "the abandoned ones): added after a complete week of them"
+        ))  # fmt: skip
+    if weeks is None:
+        return Suggestion(kr, None, None, Text("no complete week of history yet"))
+    window = (cycle.start, cycle.end)
+    start = await period_before(session, shop_id, metric.key, window, begins) or await from_weeks(
+        session, shop_id, metric.key, weeks, days_of(window), StartBasis.RECENT_WEEKS
+    )
+    if start is None or not start.value:
+        return Suggestion(kr, None, None, Text("none of this in the store's history yet"))
+    rising = kr.kr_type is KRType.INCREASE_TO
+    pace = await _pace(session, shop_id, metric, cycle, today, weeks)
+    target, rule = _target(kr, metric, start, pace(None, rising), rising)
+    if target == start.value:
+        return Suggestion(kr, start.value, None, Text("too small a figure to move by a step"))
+    chance = pace(target, rising).probability
+    return Suggestion(kr, start.value, target, None, start.basis, rule, chance)
+
+
+def _target(
+    kr: KRTemplate, metric: Metric[object], start: Baseline, pace: Forecast, rising: bool
+) -> tuple[Decimal, TargetRule]:
+    good = good_target(start.value, pace, rising)
+    if good is not None and rounded(good, metric) != start.value:
+        return rounded(good, metric), TargetRule.GOOD_SCORE
+    assert kr.factor is not None
+    return rounded(start.value * kr.factor, metric), TargetRule.STEP
+
+
+Pace = Callable[[Decimal | None, bool], Forecast]  # (target, rising) → the forecast
+
+
+async def _pace(
+    session: AsyncSession, shop_id: int, metric: Metric[object], cycle: Cycle, today: date,
+    weeks: Span,
+) -> Pace:  # fmt: skip
+    """The cycle's final value at today's pace: the days of the last complete weeks repeated
+    over the days left, after what the cycle holds so far (the model a key result's own
+    forecast uses, fed with the recent weeks)."""
+    recent, daily = await metric_value(session, shop_id, metric.key, weeks)
+    days = [value for _, value in daily if value is not None]
+    first_left = max(today, cycle.start)
+    remaining = max(0, (cycle.end - first_left).days + 1)
+    so_far = None
+    if first_left > cycle.start:
+        last_done = min(first_left - timedelta(days=1), cycle.end)
+        so_far, _ = await metric_value(session, shop_id, metric.key, (cycle.start, last_done))
+    if metric.aggregation is Aggregation.SUM:
+        total = so_far or Decimal(0)
+        return lambda target, rising: forecast_sum(days, total, remaining, target, rising)
+    level = so_far or recent
+    if metric.aggregation is Aggregation.RATIO and level is not None:
+        return lambda target, rising: forecast_level(days, level, remaining, target, rising)
+    return lambda target, rising: no_forecast("no forecast model for this metric")
