@@ -42,6 +42,7 @@ from app.messaging.models import MessagingSettings
 from app.metrics.models import SalesDay
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveKind, OkrSettings, Source
 from app.okr.scoring import KRType
+from app.okr.service import today_for
 from app.privacy.models import CustomerExport
 from app.sharing import links
 from app.sharing.models import ShareLink
@@ -51,6 +52,7 @@ from app.webhooks.models import EventStatus, WebhookEvent
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.platforms import session_token
 from tests.fixtures.stores import Connected, connection_settings
+from tests.okr.history import with_sales
 from tests.security.isolation_requests import (
     ApiOperation,
     Call,
@@ -302,6 +304,9 @@ async def world(connected: Connected, pg_engine: AsyncEngine) -> World:
         assert b.id is not None
         b_objects = await create_objects(session, b.id, MARK, B_IDS)
         await create_shop_records(session, b.id)
+        # Weeks of A's own sales: its templates fill key results (none would be refused).
+        yesterday = today_for(a) - timedelta(days=1)
+        await with_sales(session, a.id, yesterday - timedelta(days=60), yesterday)
         link = await session.get(ShareLink, B_IDS["link"])
         assert link is not None
     markers = {MARK, SHOP_B, *b_objects.values(), links.token_for(link, runtime.settings)}
