@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.messaging.models import MarketingSend, MarketingUnsubscribe, SendStatus
 from app.metrics import rollups
 from app.metrics.catalogue import METRICS
 from app.metrics.checkouts import CheckoutFigures
+from app.metrics.customers import customer_contribution, slotted
+from app.metrics.figures import SalesFigures
 from app.metrics.models import SurveyScore
 from app.metrics.outcomes import OutcomeFigures
 from app.metrics.rebuild import rebuild
@@ -169,3 +172,29 @@ async def test_a_scorecards_reads_do_not_grow_with_its_key_results(session: Asyn
     assert more == one
     with_customers = await statements_for(["customers", "returning_customers"])
     assert with_customers - more <= 5  # their newest day, per-day rows, the range's two sums
+
+
+async def test_read_together_on_both_databases(any_engine: AsyncEngine) -> None:
+    """The embedded default (SQLite) answers the shared reads too: its dates come back as text
+    and its amounts as millionths."""
+    async with AsyncSession(any_engine, expire_on_commit=False) as session:
+        shop_id = (await create_shop(session, timezone=TZ)).id or 0
+        days = [NEWEST - timedelta(days=n) for n in range(0, 500, 4)]
+        await rollups.add_sales(session, shop_id, {
+            (day, n % 8): SalesFigures(gross=Decimal(n) + Decimal("0.25"), orders=1 + n % 3,
+                                       customer_sales=Decimal(n), customer_returns=Decimal(n % 5))
+            for n, day in enumerate(days)
+        })  # fmt: skip
+        for n in range(40):  # customers ordering on a few of those days
+            placed = [datetime.combine(days[(n * k) % len(days)], time(12), UTC) for k in (1, 3)]
+            rows = slotted(f"id:{n}", customer_contribution(placed, TZ))
+            await rollups.add_customers(session, shop_id, rows)
+        metrics = ["net_sales", "aov", "customers", "new_customers", "customer_lifetime_value"]
+        krs = [kr for key in metrics for kr in windows(key)]
+        together = await evaluate_key_results(
+            session, shop_id, [(kr, CYCLE) for kr in krs], NEWEST, Bands()
+        )
+        for kr, status in zip(krs, together, strict=True):
+            alone = await evaluate_key_result(session, shop_id, kr, CYCLE, NEWEST, Bands())
+            assert repr(status) == repr(alone), (kr.metric_key, kr.window)
+        assert all(status.value is not None for status in together[:3])
