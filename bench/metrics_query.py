@@ -1,11 +1,14 @@
-"""Metric queries over a 90-day range, and a key result's full status (value, score, pace and
-forecast over a yearly cycle), at 10 k, 100 k and 1 M orders (issues #6 and #8: the 1 M time at
-most 1.5× the 10 k time).
+"""Metric queries over a 90-day range, a key result's full status (value, score, pace and
+forecast over a yearly cycle) and the whole scorecard of a cycle with 15 key results, at 10 k,
+100 k and 1 M orders (issues #6 and #8: the 1 M time at most 1.5× the 10 k time; #20: the
+scorecard at 1 M within 100 ms).
 
 Orders are written straight into the mirror with SQL (two years of history, a customer pool a
 third the size of the orders, a tenth of orders from guests without an e-mail), then the
 rollups come from the product's own `metrics rebuild`. Each metric is then queried through
-`metrics.service.evaluate`, as the API does, in a fresh session per call.
+`metrics.service.evaluate`, as the API does, in a fresh session per call; the key result as
+`GET /api/v1/key-results/{id}` computes it, the scorecard as `GET /api/v1/cycles/{id}/scorecard`
+and the dashboard do (`okr.scorecard.scorecard`, then the API's body).
 
     .venv/bin/python -m bench.metrics_query            # 10 k, 100 k and 1 M orders
     .venv/bin/python -m bench.metrics_query --quick    # CI: 2 k and 20 k, asserts nothing
@@ -16,8 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -31,10 +34,14 @@ from app.metrics.rebuild import rebuild
 from app.metrics.service import evaluate
 from app.okr import key_results as krs
 from app.okr.evaluation import evaluate_key_result
-from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
-from app.okr.scoring import Bands, KRType
+from app.okr.models import KeyResult
+from app.okr.scorecard import scorecard
+from app.okr.scoring import Bands
+from app.okr.service import get_cycle
+from app.okr.views import scorecard_out
 from app.shops.models import Shop
 from bench.common import fresh_database, save, timed
+from bench.okr_cycle import add_cycle
 
 LAST_DAY = date(2026, 11, 22)
 HISTORY_DAYS = 730
@@ -87,23 +94,6 @@ async def query(engine: AsyncEngine, shop_id: int, key: str) -> None:
         await evaluate(session, shop_id, key, start, LAST_DAY, Granularity.DAY)
 
 
-async def add_key_result(engine: AsyncEngine, shop_id: int) -> int:
-    """A yearly cycle with a net-sales key result (scored to date, shaped by last year)."""
-    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-        cycle = Cycle(shop_id=shop_id, name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
-        session.add(cycle)
-        await session.flush()
-        goal = Objective(shop_id=shop_id, cycle_id=cycle.id or 0, title="Grow",
-                         kind=ObjectiveKind.INCREASE_REVENUE)  # fmt: skip
-        session.add(goal)
-        await session.flush()
-        kr = KeyResult(shop_id=shop_id, objective_id=goal.id or 0, title="Net sales",
-                       source=Source.METRIC, metric_key="net_sales", kr_type=KRType.INCREASE_TO,
-                       start_value=Decimal(1), target=Decimal(10**9))  # fmt: skip
-        session.add(kr)
-    return kr.id or 0
-
-
 async def query_key_result(engine: AsyncEngine, shop_id: int, kr_id: int) -> None:
     """What GET /api/v1/key-results/{id} computes: value, score, pace and forecast."""
     async with AsyncSession(engine) as session:
@@ -111,6 +101,14 @@ async def query_key_result(engine: AsyncEngine, shop_id: int, kr_id: int) -> Non
         assert kr is not None
         cycle = await krs.cycle_of(session, shop_id, kr)
         await evaluate_key_result(session, shop_id, kr, cycle, LAST_DAY, Bands())
+
+
+async def query_scorecard(engine: AsyncEngine, shop_id: int, cycle_id: int) -> None:
+    """What GET /api/v1/cycles/{id}/scorecard computes, and the dashboard shows: every key
+    result's status, rolled up into objectives."""
+    async with AsyncSession(engine) as session:
+        cycle = await get_cycle(session, shop_id, cycle_id)
+        scorecard_out(await scorecard(session, shop_id, cycle, LAST_DAY))
 
 
 async def main(sizes: tuple[int, ...], runs: int) -> dict[str, Any]:
@@ -122,31 +120,49 @@ async def main(sizes: tuple[int, ...], runs: int) -> dict[str, Any]:
             shops[size], seconds = await load(engine, size)
             results[f"rebuild_seconds_{size}"] = round(seconds, 2)
             print(f"{size} orders loaded; rollups rebuilt in {seconds:.1f} s", flush=True)
-        krs_ = {size: await add_key_result(engine, shops[size]) for size in sizes}
-        queries = {key: partial(query, engine) for key in QUERIED}
-        for name in [*QUERIED, "key_result"]:
+        cycles = {size: await add_cycle(engine, shops[size]) for size in sizes}
+        for name in [*QUERIED, "key_result", "scorecard"]:
             row: dict[str, Any] = {}
             for size in sizes:
-                if name == "key_result":
-                    action = partial(query_key_result, engine, shops[size], krs_[size])
-                else:
-                    action = partial(queries[name], shops[size], name)
-                row[str(size)] = await timed(action, runs)
+                row[str(size)] = await timed(_action(engine, name, shops[size], cycles[size]), runs)
             medians = [row[str(size)]["median_ms"] for size in sizes]
             row["ratio"] = round(medians[-1] / medians[0], 2)
             results["metrics"][name] = row
             figures = " ".join(f"{m:8.2f} ms" for m in medians)
             print(f"{name:28} {figures}  ratio {row['ratio']}", flush=True)
+        results["scorecard_per_key_result"] = _against_one(results["metrics"], sizes)
     finally:
         await engine.dispose()
     return results
 
 
+def _action(
+    engine: AsyncEngine, name: str, shop_id: int, cycle: tuple[int, int]
+) -> Callable[[], Awaitable[None]]:
+    cycle_id, first_key_result = cycle
+    if name == "key_result":
+        return partial(query_key_result, engine, shop_id, first_key_result)
+    if name == "scorecard":
+        return partial(query_scorecard, engine, shop_id, cycle_id)
+    return partial(query, engine, shop_id, name)
+
+
+def _against_one(metrics: dict[str, Any], sizes: tuple[int, ...]) -> dict[str, float]:
+    """The whole scorecard's time over one key result's, at each size (15 would be no sharing)."""
+    ratios = {}
+    for size in sizes:
+        whole, one = (metrics[name][str(size)]["median_ms"] for name in ("scorecard", "key_result"))
+        ratios[str(size)] = round(whole / one, 2)
+    print(f"{'scorecard / key result':28} " + " ".join(f"{r:8.2f}   " for r in ratios.values()))
+    return ratios
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes; for CI")
+    parser.add_argument("--save-as", default="metrics_query", help="results file name")
     arguments = parser.parse_args()
     sizes = (2_000, 20_000) if arguments.quick else (10_000, 100_000, 1_000_000)
     outcome = asyncio.run(main(sizes, runs=5 if arguments.quick else 50))
     if not arguments.quick:
-        print(save("metrics_query", outcome))
+        print(save(arguments.save_as, outcome))

@@ -149,6 +149,18 @@ async def sales_by_day(
     return {key[0]: figures for key, figures in rows}
 
 
+async def customer_net_sales_by_day(
+    session: AsyncSession, shop_id: int, end: date
+) -> dict[date, Decimal]:
+    """Each day's known customers' sales less their returns, up to `end` (lifetime value: only
+    these two of the sales figures, summed in the database)."""
+    c = _table(SalesDay).c
+    net = (func.sum(c.customer_sales) - func.sum(c.customer_returns)).cast(Money())
+    statement = sa_select(c.day, net).where(c.shop_id == shop_id, c.day <= end).group_by(c.day)
+    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    return {_as_date(day): value for day, value in rows}
+
+
 async def checkouts_by_day(
     session: AsyncSession, shop_id: int, start: date, end: date
 ) -> dict[date, CheckoutFigures]:
@@ -184,7 +196,15 @@ async def customer_counts(
     day, `#{first ≤ d ≤ last, p < first}` = `#{p < first} − #{d < first} − #{d > last,
     p < first}` (p ≤ d): two sums over per-day and per-previous-day rows (∝ days of history)
     less the (day, previous day) rows after the range, which are few near the present."""
-    newest = await _newest_customer_day(session, shop_id)
+    newest = await newest_customer_day(session, shop_id)
+    return await customer_counts_given(session, shop_id, first, last, newest)
+
+
+async def customer_counts_given(
+    session: AsyncSession, shop_id: int, first: date, last: date, newest: date | None
+) -> CustomerCounts:
+    """`customer_counts` with the shop's newest customer day already read (`newest_customer_day`;
+    a scorecard reads it once for all its ranges)."""
     if newest is None:
         return CustomerCounts()
     after = max(0, (newest - last).days)
@@ -195,7 +215,7 @@ async def customer_counts(
     return await _counts_direct(session, shop_id, first, last)
 
 
-async def _newest_customer_day(session: AsyncSession, shop_id: int) -> date | None:
+async def newest_customer_day(session: AsyncSession, shop_id: int) -> date | None:
     c = _table(CustomerDayTotals).c
     statement = sa_select(func.max(c.day)).where(c.shop_id == shop_id)
     newest = (await session.exec(statement)).one()  # type: ignore[call-overload]
@@ -333,8 +353,14 @@ async def customer_previous_totals(
 async def new_customers_by_day(
     session: AsyncSession, shop_id: int, start: date, end: date
 ) -> dict[date, int]:
-    totals = await customer_day_totals(session, shop_id, start, end)
-    return {day: figures.firsts for day, figures in totals.items()}
+    d = _table(CustomerDayTotals).c
+    statement = (
+        sa_select(d.day, func.sum(d.firsts))
+        .where(d.shop_id == shop_id, *_days(CustomerDayTotals, start, end))
+        .group_by(d.day)
+    )
+    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    return {_as_date(day): int(firsts) for day, firsts in rows}
 
 
 async def _summed(

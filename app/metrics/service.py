@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,10 @@ from app.metrics import sources
 from app.metrics.catalogue import BY_KEY, Metric, Unit
 from app.metrics.customers import HORIZON_DAYS
 from app.metrics.models import CheckoutDay, SalesDay
-from app.metrics.periods import Granularity
+from app.metrics.periods import Granularity, Span
+from app.metrics.sources import Reading, Source
+
+Wanted = tuple[str, date, date]  # a metric's key, and the range's first and last day
 
 MAX_RANGE_DAYS = HORIZON_DAYS  # customer rollups file previous days this far back
 # The days metrics may be asked about: a store's history, and its plans, lie well inside them
@@ -45,9 +49,44 @@ async def evaluate(
 ) -> MetricValue:
     metric = metric_named(key)
     check_range(start, end)
-    # A rate over a range is the ratio of the range's sums, never a mean of daily rates.
     reading = await metric.source(session, shop_id, start, end, granularity)
-    value = present(metric.formula(reading.whole), metric.unit)
+    return _valued(metric, start, end, reading)
+
+
+async def evaluate_by_day(
+    session: AsyncSession, shop_id: int, wanted: Iterable[Wanted], days_only: Iterable[Wanted] = ()
+) -> dict[Wanted, MetricValue]:
+    """Each wanted metric over its range with its daily series — what `evaluate` gives by day —
+    reading each family's rollups once for all the ranges its metrics need (a scorecard's key
+    results read together). `days_only`: ranges whose daily series alone is needed (their
+    value may be left out: None). The first unknown metric or invalid range is refused as
+    `evaluate` would refuse it."""
+    valued = dict.fromkeys(wanted)
+    asked = [*valued, *(shape for shape in dict.fromkeys(days_only) if shape not in valued)]
+    spans: dict[Source[Any], dict[Span, None]] = {}
+    for key, start, end in asked:
+        metric = metric_named(key)
+        check_range(start, end)
+        spans.setdefault(metric.source, {})[(start, end)] = None
+    summed = {(BY_KEY[key].source, start, end) for key, start, end in valued}
+    readings = {
+        source: await source.by_day(
+            session, shop_id, list(ranges), {s for s in ranges if (source, *s) not in summed}
+        )
+        for source, ranges in spans.items()
+    }
+    return {
+        (key, start, end): _valued(
+            BY_KEY[key], start, end, readings[BY_KEY[key].source][(start, end)]
+        )
+        for key, start, end in asked
+    }
+
+
+def _valued(metric: Metric[Any], start: date, end: date, reading: Reading[Any]) -> MetricValue:
+    # A rate over a range is the ratio of the range's sums, never a mean of daily rates.
+    whole = None if reading.whole is None else metric.formula(reading.whole)
+    value = present(whole, metric.unit)
     series = [
         (first, present(metric.formula(figures), metric.unit)) for first, figures in reading.series
     ]

@@ -1,10 +1,13 @@
 """A key result's live status: value, score, band, pace and forecast.
 
 A metric key result's value is `metrics.service.evaluate` over its range — the same number the
-metric API gives for those dates (one source of truth)."""
+metric API gives for those dates (one source of truth). Several key results (a scorecard, the
+live stream) read their ranges together first (`evaluate_key_results`): one read per rollup
+family instead of two or three per key result, the same values."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.metrics.catalogue import Aggregation, Metric
 from app.metrics.periods import Granularity
-from app.metrics.service import evaluate, metric_named
+from app.metrics.service import MetricValue, Wanted, evaluate, evaluate_by_day, metric_named
 from app.okr.health import Health, key_result_health
 from app.okr.models import CheckIn, Cycle, KeyResult, Source, Window
 from app.okr.projection import (
@@ -39,6 +42,8 @@ from app.okr.scoring import (
 from app.text import Text
 
 Span = tuple[date, date]
+Daily = tuple[Decimal | None, list[tuple[date, Decimal | None]]]  # a value and its daily series
+ReadAhead = Mapping[Wanted, MetricValue]  # metric ranges read before evaluating
 
 
 @dataclass(frozen=True)
@@ -77,15 +82,53 @@ def before_span(first: date, last: date) -> Span:
 
 
 async def metric_value(
-    session: AsyncSession, shop_id: int, key: str, span: Span
-) -> tuple[Decimal | None, list[tuple[date, Decimal | None]]]:
-    result = await evaluate(session, shop_id, key, span[0], span[1], Granularity.DAY)
+    session: AsyncSession, shop_id: int, key: str, span: Span, ahead: ReadAhead | None = None
+) -> Daily:
+    """A metric over a span by day: read ahead with other key results' ranges, else now."""
+    result = (ahead or {}).get((key, *span))
+    if result is None:
+        result = await evaluate(session, shop_id, key, span[0], span[1], Granularity.DAY)
     return result.value, result.series
 
 
+def metric_ranges(kr: KeyResult, cycle: Cycle, today: date) -> tuple[list[Wanted], list[Wanted]]:
+    """The metric ranges `evaluate_key_result` reads for a key result today: those whose value
+    it uses, and last year's same period, whose days alone it uses (none for milestones,
+    manual key results and windows not yet begun)."""
+    spans = kr_span(kr, cycle, today)
+    if kr.kr_type is KRType.MILESTONE or kr.source is Source.MANUAL or spans is None:
+        return [], []
+    assert kr.metric_key is not None
+    window, so_far = spans
+    bound = kr.kr_type in (KRType.STAY_ABOVE, KRType.STAY_BELOW)
+    if bound or not _shaped_by_last_year(metric_named(kr.metric_key), kr):
+        return [(kr.metric_key, *so_far)], []
+    return [(kr.metric_key, *so_far)], [(kr.metric_key, *_last_year(window))]
+
+
+async def evaluate_key_results(
+    session: AsyncSession, shop_id: int, rows: Sequence[tuple[KeyResult, Cycle]], today: date,
+    bands: Bands,
+) -> list[KRStatus]:  # fmt: skip
+    """Each key result's status, as `evaluate_key_result` gives it, with every metric range
+    they need read together first."""
+    wanted: list[Wanted] = []
+    shapes: list[Wanted] = []
+    for kr, cycle in rows:
+        values, days_only = metric_ranges(kr, cycle, today)
+        wanted += values
+        shapes += days_only
+    ahead = await evaluate_by_day(session, shop_id, wanted, shapes)
+    return [
+        await evaluate_key_result(session, shop_id, kr, cycle, today, bands, ahead)
+        for kr, cycle in rows
+    ]
+
+
 async def evaluate_key_result(
-    session: AsyncSession, shop_id: int, kr: KeyResult, cycle: Cycle, today: date, bands: Bands
-) -> KRStatus:
+    session: AsyncSession, shop_id: int, kr: KeyResult, cycle: Cycle, today: date, bands: Bands,
+    ahead: ReadAhead | None = None,
+) -> KRStatus:  # fmt: skip
     spans = kr_span(kr, cycle, today)
     if kr.kr_type is KRType.MILESTONE:
         scored = score_milestone(kr.done)
@@ -97,13 +140,13 @@ async def evaluate_key_result(
     if spans is None:
         return _status(kr, None, Scored(None, None), bands, None, None, None)
     window, so_far = spans
-    value, daily = await metric_value(session, shop_id, metric.key, so_far)
+    value, daily = await metric_value(session, shop_id, metric.key, so_far, ahead)
     if kr.kr_type in (KRType.STAY_ABOVE, KRType.STAY_BELOW):
         assert kr.target is not None
         scored = score_bound(kr.kr_type, kr.target, (v for _, v in daily))
         pace = None if value is None else _bound_pace(kr, value)
         return _status(kr, value, scored, bands, kr.target, pace, spans)
-    fraction = await _fraction(session, shop_id, metric, kr, window, today)
+    fraction = await _fraction(session, shop_id, metric, kr, window, today, ahead)
     start, target = _comparable(kr, metric, fraction)
     scored = score_progress(kr.kr_type, start, target, value)
     due = _linear(metric, fraction)
@@ -138,18 +181,26 @@ def _comparable(kr: KeyResult, metric: Metric[object], fraction: float) -> tuple
 
 async def _fraction(
     session: AsyncSession, shop_id: int, metric: Metric[object], kr: KeyResult, window: Span,
-    today: date,
+    today: date, ahead: ReadAhead | None,
 ) -> float:  # fmt: skip
     """How much of the window is due by today: last year's shape for totals when the shop has
     last year's same period, else a straight line."""
     linear = elapsed_fraction(window[0], window[1], today)
-    if metric.aggregation is not Aggregation.SUM or kr.window is Window.ROLLING:
+    if not _shaped_by_last_year(metric, kr):
         return linear
-    last_year = (_year_before(window[0]), _year_before(window[1]))
-    _, daily = await metric_value(session, shop_id, metric.key, last_year)
+    _, daily = await metric_value(session, shop_id, metric.key, _last_year(window), ahead)
     begun = (min(today, window[1]) - window[0]).days + 1
     seasonal = seasonal_fraction([v or Decimal(0) for _, v in daily], begun)
     return linear if seasonal is None else seasonal
+
+
+def _shaped_by_last_year(metric: Metric[object], kr: KeyResult) -> bool:
+    """Totals over a fixed window follow last year's shape (a rolling window has none)."""
+    return metric.aggregation is Aggregation.SUM and kr.window is not Window.ROLLING
+
+
+def _last_year(window: Span) -> Span:
+    return _year_before(window[0]), _year_before(window[1])
 
 
 def _year_before(day: date) -> date:

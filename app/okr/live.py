@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.okr.evaluation import evaluate_key_result
+from app.okr.evaluation import evaluate_key_results
 from app.okr.models import Source
 from app.okr.service import bands_for, open_key_results, today_for
 from app.runtime import Runtime
@@ -23,9 +23,9 @@ async def key_results_moved(runtime: Runtime, shop_id: int) -> tuple[str, dict[s
         if not rows:
             return None
         bands = await bands_for(session, shop_id)
+        statuses = await evaluate_key_results(session, shop_id, rows, today, bands)
         changed = []
-        for kr, cycle in rows:
-            status = await evaluate_key_result(session, shop_id, kr, cycle, today, bands)
+        for (kr, _), status in zip(rows, statuses, strict=True):
             changed.append(
                 {
                     "id": kr.id,

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.okr.evaluation import KRStatus, evaluate_key_result
+from app.okr.evaluation import KRStatus, evaluate_key_results
 from app.okr.health import Health, objective_health, of_band
 from app.okr.models import Cycle, CycleStatus, KeyResult, Objective
 from app.okr.scoring import Band, Bands, weighted_mean
@@ -46,8 +46,10 @@ async def scorecard(session: AsyncSession, shop_id: int, cycle: Cycle, today: da
     bands = await bands_for(session, shop_id)
     objectives = await objectives_of(session, cycle)
     views = {o.id: ObjectiveView(o) for o in objectives}
-    for kr in await key_results_of(session, [o.id for o in objectives if o.id is not None]):
-        status = await evaluate_key_result(session, shop_id, kr, cycle, today, bands)
+    krs = await key_results_of(session, [o.id for o in objectives if o.id is not None])
+    rows = [(kr, cycle) for kr in krs]
+    statuses = await evaluate_key_results(session, shop_id, rows, today, bands)
+    for kr, status in zip(krs, statuses, strict=True):
         if cycle.status is CycleStatus.CLOSED:  # frozen at close
             status = frozen_status(status, kr, bands)
         views[kr.objective_id].key_results.append(KRView(kr, status))
