@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
 from app.errors import BadRequest
+from app.integrations.events import NormalisationError
 from app.runtime import Runtime
 from app.shops import repository as shops
 from app.shops.models import Shop
@@ -154,8 +155,11 @@ async def _process_burst(
 ) -> None:
     """The event with the shop's other events of the burst's topics waiting behind it, in one
     transaction: at a flash sale's pace a worker applies a hundred orders in about the
-    statements of one. Their own jobs then find them handled. An event we cannot read stays
-    out (its own job parks it); this job's own event's errors are this job's."""
+    statements of one. Their own jobs then find them handled. An event its platform's reader
+    refuses is parked here and now, as its own job would (its job may have run already and
+    skipped it while this burst held it: left pending, it would wait for the redelivery
+    sweep); one that is not JSON stays out for its own job. This job's own event's errors are
+    this job's."""
     assert shop.id is not None
     session, prepare = ctx.session, route.burst.prepare
     others = await repository.claim_pending(
@@ -165,7 +169,9 @@ async def _process_burst(
     for other in others:
         try:
             batch.append((other, prepare(shop, other.topic, json.loads(other.payload))))
-        except ValueError:  # a payload its platform's reader refuses, or not JSON at all
+        except NormalisationError as error:  # any job would read it the same way
+            _note_failure(other, error, final=True)
+        except ValueError:  # not JSON at all
             session.expunge(other)  # left pending, untouched
     batch.sort(key=lambda entry: entry[0].id or 0)  # as they arrived
     await route.burst.apply(ctx, shop, [prepared for _event, prepared in batch])
@@ -186,13 +192,16 @@ async def record_failure(
     """Note a failed attempt in its own transaction (the job's own was rolled back)."""
     async with runtime.transaction() as session:
         event = await repository.get_event(session, event_id)
-        if event is None:
-            return
-        event.attempts += 1
-        event.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if final:
-            event.status = EventStatus.FAILED
-            logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
+        if event is not None:
+            _note_failure(event, error, final=final)
+
+
+def _note_failure(event: WebhookEvent, error: BaseException, *, final: bool) -> None:
+    event.attempts += 1
+    event.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if final:
+        event.status = EventStatus.FAILED
+        logger.error("webhook event %s (%s) failed for good: %s", event.id, event.topic, error)
 
 
 PRUNE_BATCH = 1000  # bodies emptied per transaction: no long lock on a busy inbox
