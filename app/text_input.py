@@ -1,17 +1,18 @@
 """Text holding a NUL character (U+0000) is refused at the door, on every route, with a 422 that
 says where. PostgreSQL cannot store U+0000 in text: let in, it failed the INSERT and the
 request answered 500 — the API fuzzer found it through an initiative's name, and every text
-field of the API and the admin's forms had it. (Unpaired surrogates, the other text no database
-takes, pydantic refuses already.)"""
+field of the JSON API had it. (Unpaired surrogates, the other text no database
+takes, pydantic refuses already.) A body is looked at only when the route's own parsing has read
+it already as JSON: a form or a raw body is read by its route, once."""
 
 from __future__ import annotations
 
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from app.errors import Unprocessable
 
@@ -29,8 +30,9 @@ async def refuse_nul_characters(request: Request) -> None:
         return
     where = _in_pairs("query", request.query_params.multi_items())
     where = where or _in_pairs("path", list(request.path_params.items()))
-    if where is None and request.method in BODY_METHODS:
-        where = nul_in_body(request.headers.get("content-type", ""), await request.body())
+    content_type = request.headers.get("content-type", "")
+    if where is None and "json" in content_type and _reads_a_body(request):
+        where = nul_in_body(content_type, await request.body())  # read already: no second read
     if where is not None:
         raise Unprocessable(
             f"the request is not valid: {where} holds a NUL character (U+0000), "
@@ -46,15 +48,23 @@ def _in_pairs(origin: str, pairs: list[tuple[str, Any]]) -> str | None:
     return None
 
 
+def _reads_a_body(request: Request) -> bool:
+    """FastAPI reads a route's body before its dependencies when the route declares one."""
+    route = request.scope.get("route")
+    return (
+        request.method in BODY_METHODS
+        and isinstance(route, APIRoute)
+        and route.body_field is not None
+    )
+
+
 def nul_in_body(content_type: str, body: bytes) -> str | None:
-    if "json" in content_type and ESCAPED_NUL.search(body):
-        try:
-            return _in_json(json.loads(body), "body")
-        except ValueError:
-            return None  # not JSON: the route's own parsing says so
-    if "x-www-form-urlencoded" in content_type and b"%00" in body:
-        return _in_pairs("body", parse_qsl(body.decode("latin-1"), keep_blank_values=True))
-    return None
+    if "json" not in content_type or not ESCAPED_NUL.search(body):
+        return None
+    try:
+        return _in_json(json.loads(body), "body")
+    except ValueError:
+        return None  # not JSON: the route's own parsing says so
 
 
 def _in_json(value: Any, where: str) -> str | None:
