@@ -1,6 +1,6 @@
 """Deliveries of one shop waiting together are applied in one job's transaction: each once,
-the newest state winning, the rollups exact; one we cannot read stays out and is parked by
-its own job."""
+the newest state winning, the rollups exact; one its platform's reader refuses is parked by
+the burst, at once."""
 
 from __future__ import annotations
 
