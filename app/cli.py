@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 from contextlib import AbstractAsyncContextManager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
@@ -122,8 +123,8 @@ def worker(
         bool,
         typer.Option(
             "--check",
-            help="Run no worker: exit 0 if a worker ran its heartbeat lately, 1 if not "
-            "(the container's health check; the same heartbeat /readyz reports).",
+            help="Run no worker: exit 0 if this host's worker wrote its own heartbeat in the "
+            "last minute, 1 if not (the container's health check; /readyz reports the same).",
         ),
     ] = False,
 ) -> None:
@@ -155,15 +156,19 @@ def worker(
 def _check_heartbeat(redis_url: str) -> None:
     from redis.exceptions import RedisError
 
-    from app.worker.heartbeat import HEARTBEAT_TTL_S, heartbeat_age
+    from app.worker.heartbeat import HEARTBEAT_INTERVAL_S, own_heartbeats
 
     try:
-        age = asyncio.run(heartbeat_age(redis_url))
+        found = asyncio.run(own_heartbeats(redis_url))
     except (RedisError, OSError) as error:
         fail(f"Redis cannot be reached ({error})")
-    if age is None:
-        fail(f"no worker has run its heartbeat in the last {HEARTBEAT_TTL_S // 60} minutes")
-    typer.echo(f"a worker ran its heartbeat {age:.0f}s ago")
+    if not found:
+        fail(
+            f"no worker on {socket.gethostname()} wrote its heartbeat in the last "
+            f"{HEARTBEAT_INTERVAL_S}s (other hosts' workers do not count)"
+        )
+    for beat in found:
+        typer.echo(f"worker {beat.worker} wrote its heartbeat {beat.seen_seconds_ago:.0f}s ago")
 
 
 @cli.command()

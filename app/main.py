@@ -39,6 +39,7 @@ from app.messaging.unsubscribe import router as unsubscribe_router
 from app.metrics.endpoints import router as metrics_router
 from app.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.okr.endpoints import router as okr_router
+from app.openapi import document_errors
 from app.operations.endpoints import router as operations_router
 from app.privacy.endpoints import router as privacy_router
 from app.ratelimit import Limiter, TooManyRequests, limit_public_routes
@@ -46,6 +47,7 @@ from app.schema import ensure_schema
 from app.shops.endpoints import router as shop_router
 from app.startup import open_runtime
 from app.tasks import registry as default_registry
+from app.text_input import refuse_nul_characters
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.senders import Senders
 from app.wiring import event_bus, personal_data, webhook_topics
@@ -112,7 +114,8 @@ def create_app(
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         # Public routes (connect, install, login links, share pages) count per client address.
-        dependencies=[Depends(limit_public_routes)],
+        # Text with a NUL in it is refused (422) before any route tries to store it.
+        dependencies=[Depends(limit_public_routes), Depends(refuse_nul_characters)],
     )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: the request id's 500 too
@@ -137,6 +140,7 @@ def create_app(
     app.include_router(cart_link_router)
     app.include_router(admin_routes.router)
     app.mount("/admin/static", admin_routes.static, name="admin-static")
+    document_errors(app)
     return app
 
 

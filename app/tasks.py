@@ -8,7 +8,6 @@ import app.initiatives.tasks  # noqa: F401
 import app.okr.tasks  # noqa: F401
 import app.shops.tasks  # noqa: F401
 import app.webhooks.tasks  # noqa: F401
-import app.worker.heartbeat  # noqa: F401
 from app.worker.tasks import registry
 
 __all__ = ["registry"]

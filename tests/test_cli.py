@@ -7,11 +7,11 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.worker.heartbeat import HEARTBEAT_KEY
+from app.worker.heartbeat import HEARTBEAT_LIFE_MS, HEARTBEAT_PREFIX, heartbeat_key, worker_id
 from tests.fixtures.database import recreate_postgres_database
 from tests.fixtures.network import free_port
 from tests.fixtures.settings import POSTGRES_URL, REDIS_URL
@@ -241,9 +241,9 @@ async def test_worker_process_runs_jobs_from_redis_and_stops_on_sigterm(
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        # The heartbeat cron runs at start-up: the worker reached Redis and ran a job.
+        # Its poll loop writes its own heartbeat at once: the worker reached Redis.
         async with asyncio.timeout(30):
-            while await redis.get(HEARTBEAT_KEY) is None:
+            while await redis.get(heartbeat_key(worker_id(pid=process.pid))) is None:
                 assert process.returncode is None, "the worker exited early"
                 await asyncio.sleep(0.2)
     finally:
@@ -296,18 +296,22 @@ def test_metrics_rebuild_check_on_the_embedded_database(tmp_path: Path) -> None:
     )
 
 
-async def test_worker_check_tells_whether_a_worker_ran_its_heartbeat(
+async def test_worker_check_tells_whether_this_hosts_worker_wrote_its_heartbeat(
     redis: Redis, tmp_path: Path
 ) -> None:
-    await redis.delete(HEARTBEAT_KEY)
+    # Another host's worker is alive: it does not make this one healthy.
+    await redis.psetex(heartbeat_key("elsewhere:7"), HEARTBEAT_LIFE_MS, b"j_complete=3")
     missing = storeokr("worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=REDIS_URL)
     assert missing.returncode == 1
-    assert "no worker has run its heartbeat in the last 3 minutes" in missing.stderr
-    await redis.set(HEARTBEAT_KEY, datetime.now(UTC).isoformat())
+    assert f"no worker on {socket.gethostname()} wrote its heartbeat" in missing.stderr
+    own = worker_id(pid=4242)
+    await redis.psetex(heartbeat_key(own), HEARTBEAT_LIFE_MS, b"j_complete=1")
     seen = storeokr("worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=REDIS_URL)
     assert seen.returncode == 0, seen.stderr
-    assert "a worker ran its heartbeat" in seen.stdout
-    await redis.delete(HEARTBEAT_KEY)
+    assert f"worker {own} wrote its heartbeat" in seen.stdout
+    assert "elsewhere" not in seen.stdout
+    for key in await redis.keys(f"{HEARTBEAT_PREFIX}*"):
+        await redis.delete(key)
     unreachable = storeokr(
         "worker", "--check", cwd=tmp_path, STOREOKR_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
     )

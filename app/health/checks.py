@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from app.runtime import Runtime
 from app.schema import alembic_config, current_revision, head_revision
-from app.worker.heartbeat import last_heartbeat
+from app.worker.heartbeat import HEARTBEAT_INTERVAL_S, heartbeats
 
 CHECK_TIMEOUT_S = 2.0
 OK = "ok"
@@ -47,19 +46,20 @@ async def _database(runtime: Runtime) -> str:
 
 
 async def workers(runtime: Runtime) -> str:
-    """Whether a job worker has been seen lately (information: the web process can still take
-    and store webhooks without one; their jobs wait in Redis)."""
+    """ "ok (…)" while at least one job worker's heartbeat is fresh, else what is wrong
+    (information: the web process can still take and store webhooks without one; their jobs
+    wait in Redis). The workers themselves are listed by the operations API."""
     if runtime.redis is None:
         return "embedded"
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
-            seen = await last_heartbeat(runtime.redis)
+            fresh = await heartbeats(runtime.redis)
     except Exception:
         return "unknown (Redis unreachable)"
-    if seen is None:
-        return "no worker seen in the last 3 minutes: is `storeokr worker` running?"
-    ago = (datetime.now(UTC) - seen).total_seconds()
-    return f"seen {max(ago, 0):.0f}s ago"
+    if not fresh:
+        return f"no worker seen in the last {HEARTBEAT_INTERVAL_S}s: is `storeokr worker` running?"
+    latest = min(beat.seen_seconds_ago for beat in fresh)
+    return f"{OK} ({len(fresh)} seen, the latest {latest:.0f}s ago)"
 
 
 async def _redis(runtime: Runtime) -> str:

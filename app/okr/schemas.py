@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.db import MONEY_LIMIT
 from app.deps import LARGEST_ROW_ID
@@ -107,7 +114,28 @@ class ObjectiveIn(BaseModel):
     position: Position = 0
 
 
-class ObjectivePatch(BaseModel):
+class Patch(BaseModel):
+    """A partial change: a field left out stays as it is, and `null` is taken only where the
+    row may hold nothing (`clearable`) — elsewhere it is a 422 naming the field, not a null
+    the database refuses (a 500, found by the API fuzzer)."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _null_only_where_clearable(self) -> Self:
+        refused = sorted(
+            name
+            for name in self.model_fields_set
+            if getattr(self, name) is None and name not in self.clearable
+        )
+        if refused:
+            raise ValueError(f"{', '.join(refused)} cannot be null: leave it out to keep it")
+        return self
+
+
+class ObjectivePatch(Patch):
+    clearable = frozenset({"owner_email", "parent_id"})
+
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     kind: ObjectiveKind | None = None
@@ -186,7 +214,20 @@ class KeyResultIn(BaseModel):
     position: Position = 0
 
 
-class KeyResultPatch(BaseModel):
+class KeyResultPatch(Patch):
+    clearable = frozenset(
+        {
+            "metric_key",
+            "window_start",
+            "window_end",
+            "rolling_days",
+            "start_value",
+            "target",
+            "stretch_target",
+            "owner_email",
+        }
+    )
+
     title: str | None = Field(default=None, min_length=1, max_length=200)
     metric_key: str | None = None
     window: Window | None = None

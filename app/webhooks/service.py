@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import utcnow
 from app.errors import BadRequest
+from app.integrations.events import NormalisationError
 from app.runtime import Runtime
 from app.shops import repository as shops
 from app.shops.models import Shop
@@ -159,9 +160,11 @@ async def _process_burst(
 ) -> None:
     """The event with the shop's other events of the burst's topics waiting behind it, in one
     transaction: at a flash sale's pace a worker applies a hundred orders in about the
-    statements of one. Their own jobs (or the dispatcher) then find them handled. An event we
-    cannot read stays out (it is parked when it comes first); this event's errors are its
-    own. Where the dispatcher runs, events that failed before wait for their own retry."""
+    statements of one. Their own jobs (or the dispatcher) then find them handled. An event its
+    platform's reader refuses is parked here and now, as its own job would (left pending, it
+    would wait for the redelivery sweep); one that is not JSON stays out for its own job. This
+    event's errors are its own. Where the dispatcher runs, events that failed before wait for
+    their own retry."""
     assert shop.id is not None
     session, prepare = ctx.session, route.burst.prepare
     others = (
@@ -180,7 +183,9 @@ async def _process_burst(
     for other in others:
         try:
             batch.append((other, prepare(shop, other.topic, json.loads(other.payload))))
-        except ValueError:  # a payload its platform's reader refuses, or not JSON at all
+        except NormalisationError as error:  # any job would read it the same way
+            _note_failure(other, error, final=True)
+        except ValueError:  # not JSON at all
             session.expunge(other)  # left pending, untouched
     batch.sort(key=lambda entry: entry[0].id or 0)  # as they arrived
     await route.burst.apply(ctx, shop, [prepared for _event, prepared in batch])
@@ -209,13 +214,21 @@ async def record_failure(
         event = await repository.get_event(session, event_id)
         if event is None:
             return True
-        event.attempts += 1
-        event.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if final or (parked_after is not None and event.attempts >= parked_after):
-            event.status = EventStatus.FAILED
-            logger.error("webhook event %s (%s) failed for good: %s", event_id, event.topic, error)
-            return True
-        return False
+        return _note_failure(event, error, final=final, parked_after=parked_after)
+
+
+def _note_failure(
+    event: WebhookEvent, error: BaseException, *, final: bool, parked_after: int | None = None
+) -> bool:
+    """Count a failed attempt; park the event if `final` or once it has failed `parked_after`
+    times. Whether it was parked."""
+    event.attempts += 1
+    event.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if final or (parked_after is not None and event.attempts >= parked_after):
+        event.status = EventStatus.FAILED
+        logger.error("webhook event %s (%s) failed for good: %s", event.id, event.topic, error)
+        return True
+    return False
 
 
 PRUNE_BATCH = 1000  # bodies emptied per transaction: no long lock on a busy inbox

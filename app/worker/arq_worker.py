@@ -24,6 +24,7 @@ from app.runtime import Runtime
 from app.startup import open_runtime
 from app.topic_routing import TopicRouting
 from app.worker.execution import execute, max_tries_for, retry_after_failure, timeout_for
+from app.worker.heartbeat import HEARTBEAT_INTERVAL_S, heartbeat_key, worker_id
 from app.worker.queue import ArqJobQueue
 from app.worker.tasks import CronSchedule, Task, TaskRegistry
 
@@ -101,6 +102,9 @@ def worker_settings(
         "job_completion_wait": JOB_COMPLETION_WAIT_S,
         "handle_signals": True,
         "timezone": UTC,  # cron schedules are in UTC, as in the embedded runner
+        # Each worker process's own heartbeat (app/worker/heartbeat.py), written by arq's loop.
+        "health_check_key": heartbeat_key(worker_id()),
+        "health_check_interval": HEARTBEAT_INTERVAL_S,
     }
 
 

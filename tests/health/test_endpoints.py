@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from app.tasks import registry
 from app.worker.arq_worker import worker_settings
 from tests.fixtures.app import running_app
 from tests.fixtures.settings import REDIS_URL, UNREACHABLE_REDIS_URL, make_settings, sqlite_url
+from tests.fixtures.waiting import eventually
 
 
 async def test_healthz_answers_while_alive(pg_engine: AsyncEngine) -> None:
@@ -31,22 +34,30 @@ async def test_readyz_is_ready_with_postgres_and_redis(
     assert body["workers"].startswith("no worker seen")
 
 
-async def test_readyz_reports_a_worker_after_its_heartbeat(
+async def test_readyz_is_ok_while_a_worker_beats_and_says_so_once_it_stopped(
     pg_engine: AsyncEngine, redis: Redis
 ) -> None:
     settings = make_settings(redis_url=REDIS_URL)
     options = worker_settings(settings, registry)
-    options.update(burst=True, handle_signals=False, poll_delay=0.01)
-    worker = Worker(**options)  # the heartbeat cron runs at start-up
+    options.update(handle_signals=False, poll_delay=0.01)
+    worker = Worker(**options)
+    running = asyncio.create_task(worker.main())
     try:
-        await worker.main()
+        await eventually(lambda: redis.exists(options["health_check_key"]), 30, "a heartbeat")
+        async with running_app(settings) as (_, client):
+            alive = (await client.get("/readyz")).json()["workers"]
     finally:
-        await worker.close()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await worker.close()  # a worker that stops deletes its heartbeat
     async with running_app(settings) as (_, client):
-        response = await client.get("/readyz")
-    seen = re.fullmatch(r"seen (\d+)s ago", response.json()["workers"])
-    assert seen, response.json()["workers"]
-    assert int(seen.group(1)) < 30
+        stopped = (await client.get("/readyz")).json()["workers"]
+
+    seen = re.fullmatch(r"ok \(1 seen, the latest (\d+)s ago\)", alive)
+    assert seen, alive
+    assert int(seen.group(1)) <= 61
+    assert stopped.startswith("no worker seen in the last 60s")
 
 
 async def test_readyz_names_redis_while_it_is_unreachable(pg_engine: AsyncEngine) -> None:

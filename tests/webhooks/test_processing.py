@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.startup import open_runtime
 from app.tasks import registry
 from app.webhooks.models import EventStatus, WebhookEvent
+from app.webhooks.service import process_job
 from app.webhooks.tasks import redeliver
 from app.wiring import webhook_topics
 from app.worker.embedded import EmbeddedJobRunner
@@ -96,4 +97,37 @@ async def test_deliveries_while_redis_is_down_are_all_handled_once_it_is_back(
     assert len(handled) == 10
     assert {(e.status, e.attempts) for e in handled} == {(EventStatus.HANDLED, 1)}
     assert await count_rows(pg_engine, "orders") == 10  # every one counted, none twice
+    await empty_all_tables(pg_engine)
+
+
+async def test_an_unreadable_event_in_another_events_burst_is_parked_by_that_burst(
+    pg_engine: AsyncEngine,
+) -> None:
+    """Its own job may have run already and skipped it while the burst held it: left pending,
+    it waited minutes for the redelivery sweep (the malformed-deliveries test found one)."""
+    await empty_all_tables(pg_engine)
+    redis_down = connection_settings().model_copy(update={"redis_url": UNREACHABLE_REDIS_URL})
+    good = shopify_delivery(SHOP, "orders/create", {**payload("shopify_order"), "id": 9100})
+    no_id = {key: value for key, value in payload("shopify_order").items() if key != "id"}
+    unreadable = shopify_delivery(SHOP, "orders/create", no_id)
+    async with running_app(redis_down, registry) as (app, client):  # stored, no job sent
+        connected = Connected(app, client, redis_down, FakeShopify(), FakeWooCommerce())
+        await install(connected, SHOP)
+        for headers, body in (good, unreadable):
+            assert (
+                await client.post("/webhooks/shopify", headers=headers, content=body)
+            ).is_success
+    first, second = await events(pg_engine)
+
+    async with open_runtime(
+        connection_settings(), registry, run_cron=False, webhook_topics=webhook_topics()
+    ) as runtime:
+        assert isinstance(runtime.jobs, EmbeddedJobRunner)
+        await runtime.jobs.send(process_job(first.id or 0))  # the good one's job only
+        await runtime.jobs.drain()
+
+    handled, parked = await events(pg_engine)
+    assert (handled.status, parked.status) == (EventStatus.HANDLED, EventStatus.FAILED)
+    assert parked.attempts == 1
+    assert parked.last_error == "NormalisationError: payload has no id"
     await empty_all_tables(pg_engine)

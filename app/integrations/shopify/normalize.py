@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from app.integrations.checking import checked, reading
 from app.integrations.events import (
     ZERO,
     CheckoutChanged,
@@ -37,6 +38,12 @@ TOPICS = ORDER_TOPICS | CHECKOUT_TOPICS | CUSTOMER_TOPICS | {"refunds/create"}
 
 
 def normalise(topic: str, payload: dict[str, Any], shop_currency: str) -> list[CommerceEvent]:
+    """The payload's events, or a NormalisationError that says what is wrong with it."""
+    with reading("Shopify", topic):
+        return checked(_events(topic, payload, shop_currency))
+
+
+def _events(topic: str, payload: dict[str, Any], shop_currency: str) -> list[CommerceEvent]:
     if topic in ORDER_TOPICS:
         return [OrderChanged(order(payload, shop_currency))]
     if topic == "refunds/create":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from app.integrations.checking import checked, reading
 from app.integrations.events import (
     ZERO,
     CartAbandoned,
@@ -43,6 +44,12 @@ ATTRIBUTION = "_wc_order_attribution_"
 
 
 def normalise(topic: str, payload: dict[str, Any], shop_currency: str) -> list[CommerceEvent]:
+    """The payload's events, or a NormalisationError that says what is wrong with it."""
+    with reading("WooCommerce", topic):
+        return checked(_events(topic, payload, shop_currency))
+
+
+def _events(topic: str, payload: dict[str, Any], shop_currency: str) -> list[CommerceEvent]:
     if topic in ORDER_TOPICS:
         return order_events(payload, shop_currency)
     if topic == "order.deleted":
