@@ -47,6 +47,7 @@ async def test_a_shop_without_settings_has_the_defaults(store: Store) -> None:
         "quiet_hours": True,
         "quiet_start": "21:00",
         "quiet_end": "08:00",
+        "owner_alerts": True,
     }
 
 
