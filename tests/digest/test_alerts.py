@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from email.header import decode_header, make_header
 
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.digest.alerts import records
@@ -17,6 +18,7 @@ from app.digest.alerts.models import KeyResultAlert
 from app.digest.alerts.service import check_shop
 from app.digest.alerts.tasks import check_alerts_job, metrics_moved, sweep_alerts
 from app.digest.models import DigestSettings
+from app.errors import ServiceUnavailable
 from app.messaging.models import MessagingSettings
 from app.metrics.deltas import MetricsMoved
 from app.okr.health import Health
@@ -29,6 +31,7 @@ from app.shops.models import Shop
 from app.wiring import event_bus
 from app.worker.execution import execute
 from tests.fixtures.mail import Inbox
+from tests.fixtures.network import free_port
 from tests.fixtures.objects import create_shop
 from tests.fixtures.stores import PUBLIC_URL, Connected
 from tests.webhooks.helpers import install
@@ -235,3 +238,23 @@ def test_moved_metrics_lead_to_a_check_of_the_shops_key_results() -> None:
     assert metrics_moved in subscribers
     job = check_alerts_job(7)
     assert (job.task, job.args, job.job_id) == ("alerts.check", (7,), "alerts.check:7")
+
+
+async def test_an_email_the_server_did_not_take_is_sent_by_a_later_check(
+    connected: Connected, smtp_server: tuple[Inbox, int]
+) -> None:
+    shop = await watched(connected, smtp_server)
+    await mark(shop.runtime, shop.kr_id, done=False)
+    nobody_listens = mailing(connected, free_port())
+
+    with pytest.raises(ServiceUnavailable):
+        await check_shop(nobody_listens, shop.shop_id)
+
+    async with shop.runtime.transaction() as session:
+        row = await session.get(KeyResultAlert, shop.kr_id)
+        assert row is not None
+        assert row.alerted_week is None
+        assert row.dropped_from == Health.ON_TRACK  # still noted: the dashboard shows it
+    [drop] = await check_shop(shop.runtime, shop.shop_id)  # the server is back
+    assert (drop.before, drop.after) == (Health.ON_TRACK, Health.OFF_TRACK)
+    assert len(shop.inbox.messages) == 1

@@ -116,18 +116,20 @@ async def claim_week(session: AsyncSession, key_result_id: int, week: date, now:
     return (await session.exec(statement)).scalar_one_or_none() is not None
 
 
-async def release_week(session: AsyncSession, key_result_ids: list[int], week: date) -> None:
-    """Give the week back when the e-mail did not go, so a later check may send it. The week
-    before is not known any more; any earlier week lets the next check claim this one."""
-    statement = (
-        update(KeyResultAlert)
-        .where(
-            col(KeyResultAlert.key_result_id).in_(key_result_ids),
-            col(KeyResultAlert.alerted_week) == week,
+async def release(session: AsyncSession, drops: list[Drop], week: date) -> None:
+    """The e-mail about `drops` did not go: each one's week is given back and its status set
+    back to the one it fell from, so that the next check sees the drop again and tells it.
+    (Its noted drop stays: the dashboard still shows it.)"""
+    for drop in drops:
+        statement = (
+            update(KeyResultAlert)
+            .where(
+                col(KeyResultAlert.key_result_id) == drop.key_result_id,
+                col(KeyResultAlert.alerted_week) == week,
+            )
+            .values(alerted_week=None, alerted_at=None, health=drop.before.value)
         )
-        .values(alerted_week=None, alerted_at=None)
-    )
-    await session.exec(statement)
+        await session.exec(statement)
 
 
 async def recent_drops(session: AsyncSession, shop_id: int, since: datetime) -> list[Drop]:

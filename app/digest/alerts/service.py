@@ -4,13 +4,15 @@ A check evaluates every key result of the shop's open cycles with the one status
 (`app.okr.health`), notes each status (`records.observe`) and, for those that dropped, takes
 this week's alert (`records.claim_week`) — all in one transaction, committed before the e-mail
 is sent, so that no lock is held while the SMTP server answers. An e-mail that does not go
-gives its weeks back for a later check. Without e-mail (none configured, alerts switched off,
-no shop address) the drops are still noted: the dashboard shows them."""
+gives its weeks back, and its drops, for a later check to tell. Without e-mail (none
+configured, alerts switched off, no shop address) the drops are still noted: the dashboard
+shows them."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,6 +42,7 @@ class Alert:
     to: str
     locale: str
     drops: list[Drop]
+    week: date  # the week claimed for each of them
 
 
 async def check_shop(runtime: Runtime, shop_id: int) -> list[Drop]:
@@ -54,8 +57,7 @@ async def check_shop(runtime: Runtime, shop_id: int) -> list[Drop]:
     except BaseException:
         # Whatever failed, weeks left claimed would never be told: give them back.
         async with runtime.transaction() as session:
-            ids = [drop.key_result_id for drop in alert.drops]
-            await records.release_week(session, ids, records.week_of(today_for(alert.shop)))
+            await records.release(session, alert.drops, alert.week)
         raise
     return alert.drops
 
@@ -92,7 +94,7 @@ async def _note_and_claim(session: AsyncSession, settings: Settings, shop_id: in
     if not drops:
         return None
     digest = await session.get(DigestSettings, shop_id)
-    return Alert(shop, to, digest.locale if digest else "en", drops)
+    return Alert(shop, to, digest.locale if digest else "en", drops, week)
 
 
 async def _recipient(session: AsyncSession, settings: Settings, shop: Shop) -> str | None:
