@@ -22,7 +22,6 @@ from app.commerce.changes import (
     CustomerReturned,
     OrderPlaced,
 )
-from app.digest.alerts.tasks import metrics_moved as check_alerts
 from app.events import EventBus
 from app.ingest import webhooks as ingest
 from app.ingest.tasks import backfill_new_shop
@@ -65,7 +64,6 @@ def event_bus() -> EventBus:
     bus = EventBus()
     bus.subscribe(ShopConnected, backfill_new_shop)
     bus.subscribe(MetricsMoved, tell_open_dashboards)
-    bus.subscribe(MetricsMoved, check_alerts)
     bus.subscribe(MessagesMoved, messages_moved)
     bus.subscribe(BackfillFinished, retake_history)
     bus.subscribe(CheckoutAbandoned, recovery.enroll_abandoned)

@@ -16,11 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.digest.alerts import records
 from app.digest.alerts.models import KeyResultAlert
 from app.digest.alerts.service import check_shop
-from app.digest.alerts.tasks import check_alerts_job, metrics_moved, sweep_alerts
+from app.digest.alerts.tasks import sweep_alerts
 from app.digest.models import DigestSettings
 from app.errors import ServiceUnavailable
 from app.messaging.models import MessagingSettings
-from app.metrics.deltas import MetricsMoved
 from app.okr.health import Health
 from app.okr.models import Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
@@ -28,7 +27,6 @@ from app.okr.service import today_for
 from app.runtime import Runtime
 from app.shops.login_links import create_login_link
 from app.shops.models import Shop
-from app.wiring import event_bus
 from app.worker.execution import execute
 from tests.fixtures.mail import Inbox
 from tests.fixtures.network import free_port
@@ -231,13 +229,6 @@ async def test_the_hourly_sweep_tells_a_drop(
     await execute(shop.runtime, sweep_alerts, (), {}, attempt=1, job_id=None)
 
     assert [message["To"] for message in shop.inbox.messages] == [OWNER]
-
-
-def test_moved_metrics_lead_to_a_check_of_the_shops_key_results() -> None:
-    subscribers = event_bus().subscribers_of(MetricsMoved(7, "sales", ("2026-12-01",)))
-    assert metrics_moved in subscribers
-    job = check_alerts_job(7)
-    assert (job.task, job.args, job.job_id) == ("alerts.check", (7,), "alerts.check:7")
 
 
 async def test_an_email_the_server_did_not_take_is_sent_by_a_later_check(

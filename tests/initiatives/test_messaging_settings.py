@@ -19,6 +19,7 @@ CHOSEN = {
     "quiet_hours": True,
     "quiet_start": "22:30",
     "quiet_end": "07:15",
+    "owner_alerts": False,
 }
 
 
