@@ -2,6 +2,7 @@
 the drift test and anything that walks all tables (e.g. shop erasure)."""
 
 from app.commerce.models import Checkout, Customer, Order, OrderLineRow, RefundRow, StoreSync
+from app.digest.alerts.models import KeyResultAlert
 from app.digest.models import DigestSettings
 from app.initiatives.experiments.models import ExperimentAssignment
 from app.initiatives.models import (
@@ -38,6 +39,7 @@ __all__ = [
     "CustomerPreviousTotals",
     "Cycle",
     "DigestSettings",
+    "KeyResultAlert",
     "ExperimentAssignment",
     "Initiative",
     "InitiativeAudit",

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.admin import formats, i18n, labels
+from app.admin import flash, formats, i18n, labels, navigation
 from app.admin.embedding import app_bridge
 from app.admin.pace import pace_marker
 from app.auth.cookies import SESSION_COOKIE, CookieSession, read_session
@@ -40,6 +40,7 @@ templates.env.globals.update(
     pace_marker=pace_marker,
     translated=i18n.translated,
     now=utcnow,
+    sections=navigation.sections,
 )
 
 
@@ -61,6 +62,7 @@ def render(
         **app_bridge.page_context(request, context.get("shop")),
         **context,
     }
+    values.setdefault("flash", flash.shown(request, status_code, values["embedded"]))
     response: HTMLResponse = templates.TemplateResponse(
         request, name, values, status_code=status_code
     )

@@ -31,8 +31,9 @@ async def _signed_in_row(request: Request, runtime: RuntimeDep, session: Session
     token = shopify_session_token(request)
     if token is not None:
         shop = await shop_from_session_token(runtime, session, token)
-        # A page loaded by the Shopify admin with a token that held: it runs App Bridge.
-        request.state.embedded_load = is_embedded_load(request)
+        # Signed in by a session token that held: a page the Shopify admin loaded, or a request
+        # its App Bridge sent (a form posted from such a page): its page runs inside Shopify.
+        request.state.embedded_load = True
         return shop
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -119,5 +120,7 @@ MaybeShopDep = Annotated[SignedInShop | None, Depends(shop_if_signed_in)]
 
 
 def signed_in_embedded(request: Request) -> bool:
-    """Whether this request was signed in by the session token of a Shopify admin page load."""
+    """Whether this request was signed in by a Shopify session token: a page load of the
+    Shopify admin (`id_token` in the URL) or a request App Bridge sent from one (a bearer
+    token): either way, its page is shown inside the Shopify admin."""
     return bool(getattr(request.state, "embedded_load", False))

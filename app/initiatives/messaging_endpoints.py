@@ -50,6 +50,7 @@ class MessagingSettingsIn(BaseModel):
     quiet_hours: bool = True
     quiet_start: Typed = clock(QUIET_START)
     quiet_end: Typed = clock(QUIET_END)
+    owner_alerts: bool = True  # e-mail the shop's owner when a key result's status drops
 
 
 class MessagingSettingsOut(BaseModel):
@@ -64,6 +65,7 @@ class MessagingSettingsOut(BaseModel):
     quiet_hours: bool
     quiet_start: str
     quiet_end: str
+    owner_alerts: bool
 
 
 @router.get("/settings")
@@ -84,6 +86,7 @@ async def put_settings(
         quiet_hours=body.quiet_hours,
         quiet_start=body.quiet_start,
         quiet_end=body.quiet_end,
+        owner_alerts=body.owner_alerts,
     )
     return _out(await shop_settings.save(session, shop.id, choice))
 
@@ -98,4 +101,5 @@ def _out(messaging: Messaging) -> MessagingSettingsOut:
         quiet_hours=messaging.quiet_hours,
         quiet_start=clock(messaging.quiet_start),
         quiet_end=clock(messaging.quiet_end),
+        owner_alerts=messaging.owner_alerts,
     )

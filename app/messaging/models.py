@@ -108,6 +108,8 @@ class MessagingSettings(SQLModel, table=True):
     quiet_hours: bool = True
     quiet_start: time = QUIET_START
     quiet_end: time = QUIET_END
+    # Whether the shop's owner is e-mailed when a key result's status drops (`app.digest.alerts`).
+    owner_alerts: bool = True
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
     )

@@ -1,5 +1,6 @@
 """A shop's messaging settings: the sender name and reply-to address of its marketing e-mails,
-the frequency cap shared by all its initiatives, and its quiet hours (shop-local).
+the frequency cap shared by all its initiatives, its quiet hours (shop-local), and whether its
+owner is e-mailed when a key result's status drops (`app.digest.alerts`).
 
 One row per shop (`messaging_settings`); a shop without one has the defaults: its own name and
 e-mail address, one marketing e-mail per address per 24 h, quiet from 21:00 to 08:00. The
@@ -75,6 +76,7 @@ class Choice:
     quiet_hours: bool
     quiet_start: str  # HH:MM
     quiet_end: str
+    owner_alerts: bool = True  # e-mail the owner when a key result's status drops
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Messaging:
     quiet_end: time
     custom_sender_name: bool  # a name of the merchant's, not the shop's
     custom_reply_to: bool
+    owner_alerts: bool = True
 
     @property
     def cap(self) -> timedelta:
@@ -148,6 +151,7 @@ async def messaging_of(session: AsyncSession, shop_id: int) -> Messaging:
         quiet_end=row.quiet_end,
         custom_sender_name=row.sender_name is not None,
         custom_reply_to=row.reply_to is not None,
+        owner_alerts=row.owner_alerts,
     )
 
 
@@ -168,6 +172,7 @@ async def save(session: AsyncSession, shop_id: int, choice: Choice) -> Messaging
     row.quiet_hours = choice.quiet_hours
     row.quiet_start = read_clock(choice.quiet_start) or QUIET_START
     row.quiet_end = read_clock(choice.quiet_end) or QUIET_END
+    row.owner_alerts = choice.owner_alerts
     session.add(row)
     await session.flush()
     return await messaging_of(session, shop_id)

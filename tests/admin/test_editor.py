@@ -4,6 +4,7 @@ shows, a refused form changes nothing and says why next to the field."""
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -16,7 +17,7 @@ SHOP = "editor.myshopify.com"
 async def a_cycle(admin: Admin, year: int = 2026) -> int:
     created = await admin.post("/admin/okrs/cycles", {"year": str(year)})
     assert created.status_code == 303
-    return int(created.headers["location"].split("cycle=")[1])
+    return int(parse_qs(urlsplit(created.headers["location"]).query)["cycle"][0])
 
 
 async def an_objective(admin: Admin, cycle_id: int, title: str, **fields: str) -> int:

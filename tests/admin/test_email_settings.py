@@ -66,7 +66,7 @@ async def test_the_initiatives_list_links_to_the_page_which_shows_the_defaults(
 
     assert f'href="{PAGE}"' in initiatives.text
     assert page.status_code == 200
-    assert 'aria-current="page">Initiatives' in page.text
+    assert 'aria-current="page">Settings' in page.text
     assert 'placeholder="Alpine Outfitters"' in page.text
     assert 'placeholder="owner@alpine.example"' in page.text
     assert 'name="frequency_cap_hours" inputmode="numeric" value="24"' in page.text
@@ -112,6 +112,7 @@ async def test_a_saved_form_is_what_the_api_reads_and_the_page_says_in_german(
         "quiet_hours": True,
         "quiet_start": "22:30",
         "quiet_end": "07:00",
+        "owner_alerts": False,  # its box was not ticked
     }
     row = await stored(connected, shop_id)
     assert row is not None

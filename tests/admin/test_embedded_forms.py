@@ -33,7 +33,10 @@ SHOP = "embedded-forms.myshopify.com"
 # the bounce page it does what App Bridge does with `shopify-reload`: load that address again
 # with a fresh session token as `id_token`.
 FAKE_APP_BRIDGE = """
-window.shopify = { idToken: function () { return window.mintSessionToken(); } };
+window.shopify = {
+  idToken: function () { return window.mintSessionToken(); },
+  toast: { show: function () {} },
+};
 (function () {
   const back = new URLSearchParams(window.location.search).get("shopify-reload");
   if (!back) return;
@@ -59,12 +62,14 @@ async def with_shopify_credentials(session: AsyncSession, shop: Shop) -> None:
     shop.credentials_ciphertext = vault.encrypt(credentials.to_json())
 
 
-async def inside_shopify(browser: Browser, server: str, path: str) -> Page:
+async def inside_shopify(
+    browser: Browser, server: str, path: str, app_bridge_script: str = FAKE_APP_BRIDGE
+) -> Page:
     """`path` loaded the way the Shopify admin loads it, with the fake App Bridge."""
     page = await browser.new_page()
 
     async def app_bridge(route: Route) -> None:
-        await route.fulfill(content_type="text/javascript", body=FAKE_APP_BRIDGE)
+        await route.fulfill(content_type="text/javascript", body=app_bridge_script)
 
     await page.expose_function("mintSessionToken", lambda: session_token(SHOP))
     await page.route(APP_BRIDGE_URL, app_bridge)

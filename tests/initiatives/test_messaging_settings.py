@@ -19,6 +19,7 @@ CHOSEN = {
     "quiet_hours": True,
     "quiet_start": "22:30",
     "quiet_end": "07:15",
+    "owner_alerts": False,
 }
 
 
@@ -47,6 +48,7 @@ async def test_a_shop_without_settings_has_the_defaults(store: Store) -> None:
         "quiet_hours": True,
         "quiet_start": "21:00",
         "quiet_end": "08:00",
+        "owner_alerts": True,
     }
 
 

@@ -1,7 +1,10 @@
 """The live OKR dashboard: the open cycle's scorecard, swapped in again when the event stream
-says key results moved."""
+says key results moved, and the key results whose status dropped this past week (noted by the
+alerts' check, `app.digest.alerts`, never by this page)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -13,11 +16,14 @@ from app.admin.rendering import render
 from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.auth.signed_out import SignedOut
+from app.db import utcnow
 from app.deps import SessionDep
+from app.digest.alerts.records import recent_drops
 from app.okr.scorecard import current_scorecard
 from app.okr.service import today_for
 
 router = APIRouter(include_in_schema=False)
+DROPS_SHOWN_FOR = timedelta(days=7)  # as long as the week an e-mail about them covers
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -28,11 +34,13 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
         return signed_out_page(request, SignedOut.NO_SESSION)
     today = today_for(shop)
     card = await current_scorecard(session, shop.id, today)
+    drops = await recent_drops(session, shop.id, utcnow() - DROPS_SHOWN_FOR)
     context: dict[str, object] = {
         "shop": shop,
         "card": card,
         "this_year": today.year,
         "steps": await first_steps(session, shop),
+        "drops": drops,
     }
     if card is None and not await has_cycles(session, shop):
         context["guided"] = await guided_start(session, shop)  # a new shop: where to begin

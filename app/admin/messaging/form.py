@@ -29,16 +29,18 @@ def read_form(form: Mapping[str, object]) -> Choice:
         sender_name=_text(form, "sender_name"),
         reply_to=_text(form, "reply_to"),
         frequency_cap_hours=_whole(_text(form, "frequency_cap_hours")),
-        quiet_hours=_text(form, "quiet_hours") in {"on", "true", "1"},
+        quiet_hours=_checked(form, "quiet_hours"),
         quiet_start=_text(form, "quiet_start"),
         quiet_end=_text(form, "quiet_end"),
+        owner_alerts=_checked(form, "owner_alerts"),
     )
 
 
 def typed_values(form: Mapping[str, object]) -> dict[str, object]:
     """What the merchant typed, shown again next to the errors (escaped by the template)."""
     values: dict[str, object] = {name: _text(form, name) for name in FIELDS}
-    values["quiet_hours"] = _text(form, "quiet_hours") in {"on", "true", "1"}
+    values["quiet_hours"] = _checked(form, "quiet_hours")
+    values["owner_alerts"] = _checked(form, "owner_alerts")
     return values
 
 
@@ -52,6 +54,7 @@ def saved_values(messaging: Messaging) -> dict[str, object]:
         "quiet_hours": messaging.quiet_hours,
         "quiet_start": clock(messaging.quiet_start),
         "quiet_end": clock(messaging.quiet_end),
+        "owner_alerts": messaging.owner_alerts,
     }
 
 
@@ -80,6 +83,10 @@ def _sentence(problem: Problem) -> str:
 def _text(form: Mapping[str, object], name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _checked(form: Mapping[str, object], name: str) -> bool:
+    return _text(form, name) in {"on", "true", "1"}
 
 
 def _whole(typed: str) -> int | None:

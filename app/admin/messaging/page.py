@@ -1,5 +1,6 @@
-"""The e-mail settings page (section "initiatives"): the sender name and reply-to address of
-the shop's marketing e-mails, how far apart they reach one customer, and the quiet hours.
+"""The e-mail settings page (section "settings"): the sender name and reply-to address of
+the shop's marketing e-mails, how far apart they reach one customer, the quiet hours, and
+whether the owner is e-mailed when a key result's status drops.
 Saved through `app.messaging.shop_settings`, which the JSON API uses too; a refused form
 comes back with what was typed and each error next to its field, and saves nothing."""
 
@@ -58,7 +59,7 @@ def _page(
 ) -> HTMLResponse:
     context = {
         "shop": shop,
-        "section": "initiatives",
+        "section": "settings",
         "messaging": messaging,
         "summary": _summary(shop, messaging),
         "values": values,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.admin.flash import Flash, redirect
 from app.admin.formats import read_whole
 from app.admin.i18n import gettext as _
 from app.admin.rendering import render
@@ -91,7 +92,7 @@ async def confirm_revoke(
 async def revoke_link(link_id: RowId, shop: ShopDep, session: SessionDep) -> RedirectResponse:
     """Revoke one of the shop's links: it answers 404 from now on, and its open streams end."""
     await links.revoke(session, shop.id, link_id)
-    return RedirectResponse("/admin/sharing", status_code=303)
+    return redirect("/admin/sharing", Flash.REVOKED)
 
 
 def _checked(form: LinkForm) -> LinkForm:

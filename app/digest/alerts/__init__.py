@@ -1,0 +1,2 @@
+"""Alerts to a shop's owner when a key result's status drops (on track → at risk → off track):
+an e-mail at most once per key result and week, and a line on the dashboard."""
