@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.db import utcnow
+from app.integrations.platforms import Platform
 from app.metrics.figures import local_day
-from app.shops.models import Platform
 from app.shops.repository import find_shop
 from tests.fixtures.app import finish_jobs
 from tests.fixtures.payloads import payload
