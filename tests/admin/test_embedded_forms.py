@@ -20,7 +20,7 @@ from app.crypto import Vault
 from app.db import utcnow
 from app.integrations.shopify.credentials import ShopifyCredentials
 from app.shops.models import Shop
-from tests.admin.browser import is_document, post_order_now, signed_in_shop
+from tests.admin.browser import PATIENCE_MS, is_document, post_order_now, signed_in_shop
 from tests.admin.test_editor_browser import fill_key_result
 from tests.admin.test_embedding import HOST
 from tests.fixtures.platforms import session_token
@@ -189,4 +189,6 @@ async def test_inside_shopify_the_dashboard_a_form_leads_to_is_live(
 
     await post_order_now(server, SHOP)
 
-    await expect(value).not_to_have_text(before, timeout=5000)  # the new page's stream said so
+    await expect(value).not_to_have_text(
+        before, timeout=PATIENCE_MS
+    )  # the new page's stream said so

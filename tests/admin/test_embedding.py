@@ -26,6 +26,7 @@ from app.okr.models import Cycle
 from app.sharing import links
 from app.shops.models import Shop
 from tests.admin.browser import (
+    PATIENCE_MS,
     is_document,
     post_order_now,
     signed_in_shop,
@@ -211,7 +212,7 @@ async def test_inside_shopify_htmx_requests_carry_fresh_session_tokens_and_the_p
 
     # The stream (opened with the page's stream token) said so; htmx fetched the scorecard
     # with a session token fetched for that request.
-    await expect(value).not_to_have_text("€0.00", timeout=5000)
+    await expect(value).not_to_have_text("€0.00", timeout=PATIENCE_MS)
     authorization = await scorecard_requests[0].header_value("authorization")
     assert authorization == f"Bearer {minted[0]}"
     claims = jwt.decode(minted[0], API_SECRET, algorithms=["HS256"], audience=API_KEY)

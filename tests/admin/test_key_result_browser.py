@@ -10,7 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.okr.service import today_for
 from app.shops.models import Shop
-from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
+from tests.admin.browser import (
+    PATIENCE_MS,
+    post_order_now,
+    signed_in_shop,
+    with_net_sales_key_result,
+)
 from tests.fixtures.objects import create_okr
 
 SHOP = "key-result-browser.myshopify.com"
@@ -78,6 +83,6 @@ async def test_an_order_moves_the_open_key_result_page_but_not_the_form_being_ty
 
     await post_order_now(server, LIVE_SHOP)
 
-    await expect(value).not_to_have_text("€0.00", timeout=2000)
+    await expect(value).not_to_have_text("€0.00", timeout=PATIENCE_MS)
     await expect(comment).to_have_value("Half-typed")
     assert await page.evaluate("window.sameDocument") is True

@@ -10,7 +10,12 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from app.db import utcnow
-from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
+from tests.admin.browser import (
+    PATIENCE_MS,
+    post_order_now,
+    signed_in_shop,
+    with_net_sales_key_result,
+)
 
 SHOP = "languages.myshopify.com"
 
@@ -44,6 +49,6 @@ async def test_the_dashboard_speaks_the_admins_language(
     await page.wait_for_function("window.htmx !== undefined")
     await post_order_now(server, SHOP)
     # The scorecard swapped in live is still in the page's language and number format.
-    await expect(row.get_by_test_id("kr-value")).not_to_have_text("0,00\xa0€", timeout=2000)
+    await expect(row.get_by_test_id("kr-value")).not_to_have_text("0,00\xa0€", timeout=PATIENCE_MS)
     await expect(row.get_by_test_id("kr-value")).to_have_text(re.compile(r"^[\d.]+,\d\d\xa0€$"))
     await expect(page.get_by_role("columnheader", name=column)).to_be_visible()

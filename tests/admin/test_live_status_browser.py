@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
+from tests.admin.browser import (
+    PATIENCE_MS,
+    post_order_now,
+    signed_in_shop,
+    with_net_sales_key_result,
+)
 
 SHOP = "live-status.myshopify.com"
 
@@ -22,7 +27,7 @@ async def test_the_dashboard_says_it_is_live_and_when_its_figures_were_read(
 
     await post_order_now(server, SHOP)
 
-    await expect(page.get_by_test_id("kr-value")).not_to_have_text("€0.00", timeout=5000)
+    await expect(page.get_by_test_id("kr-value")).not_to_have_text("€0.00", timeout=PATIENCE_MS)
     await expect(status).to_have_text("Live: updates as orders arrive.")
 
     await page.goto(f"{server}/?locale=de")

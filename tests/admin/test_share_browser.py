@@ -9,7 +9,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.sharing import links
 from app.shops.models import Shop
-from tests.admin.browser import post_order_now, signed_in_shop, with_net_sales_key_result
+from tests.admin.browser import (
+    PATIENCE_MS,
+    post_order_now,
+    signed_in_shop,
+    with_net_sales_key_result,
+)
 from tests.fixtures.stores import connection_settings
 
 SHOP = "share-browser.myshopify.com"
@@ -73,6 +78,6 @@ async def test_tv_mode_moves_when_an_order_webhook_arrives(server: str, browser:
 
     await post_order_now(server, SHOP)
 
-    await expect(value).not_to_have_text("€0.00", timeout=2000)
+    await expect(value).not_to_have_text("€0.00", timeout=PATIENCE_MS)
     assert page.url == f"{made[0]}?tv=1"  # no reload
     await visitor.close()

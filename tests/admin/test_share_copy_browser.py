@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.sharing import links
 from app.shops.models import Shop
-from tests.admin.browser import signed_in_shop
+from tests.admin.browser import PATIENCE_MS, signed_in_shop
 
 SHOP = "share-copy.myshopify.com"
 COPIED_OR_BY_HAND = re.compile(r"^(Copied|Press Ctrl\+C \(⌘C on a Mac\) to copy)$")
@@ -41,7 +41,7 @@ async def test_the_copy_button_puts_the_link_on_the_clipboard(
 
     await expect(button).to_have_text("Copied")
     assert await page.evaluate("navigator.clipboard.readText()") == url
-    await expect(button).to_have_text("Copy", timeout=5000)
+    await expect(button).to_have_text("Copy", timeout=PATIENCE_MS)
 
 
 async def test_without_the_clipboard_api_the_link_is_copied_the_older_way(

@@ -22,6 +22,7 @@ from app.initiatives.models import WinBackCode
 from app.okr.models import KeyResult
 from app.shops.login_links import create_login_link
 from app.shops.models import Shop
+from tests.admin.browser import PATIENCE_MS
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.fixtures.payloads import payload
@@ -29,7 +30,6 @@ from tests.initiatives.helpers import Store, serve_store
 from tests.initiatives.test_recovery import parts
 from tests.initiatives.test_win_back import customer, initiative, rows, run_day, send
 
-PATIENCE_MS = 30_000  # a loaded machine is slow; the change is waited for, not timed
 LENA_ID = 7523148894362  # the customer of the shopify_order payload
 
 
