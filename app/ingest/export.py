@@ -13,10 +13,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-
-from sqlalchemy.exc import DBAPIError
+from functools import partial
 
 from app.commerce.models import StoreSync
+from app.deadlocks import again_after_deadlock
 from app.ingest.pipeline import ingest
 from app.integrations.adapters import adapter_for
 from app.integrations.base import HistoryExport, StoreClient
@@ -39,8 +39,7 @@ AHEAD = 2
 
 # Refunds a WooCommerce page names are applied after its orders, taking sales rows after the
 # customers' locks: two batches of one customer's orders may then deadlock. PostgreSQL ends one
-# transaction; its batch, rolled back whole, is simply written again.
-DEADLOCK_TRIES = 3
+# transaction; its batch, rolled back whole, is simply written again (`app.deadlocks`).
 
 Written = Callable[[int], Awaitable[StoreSync]]  # a batch of n records is in: the pass as it is
 
@@ -78,18 +77,14 @@ async def export_orders(
         for _ in range(WRITERS):
             await batches.put(None)
 
+    async def apply(batch: list[CommerceEvent]) -> None:
+        async with runtime.transaction() as session:
+            shop = await shops.require_shop(session, shop_id)
+            await ingest(session, shop, batch, lambda: client)
+
     async def write() -> None:
         while (batch := await batches.get()) is not None:
-            for attempt in range(1, DEADLOCK_TRIES + 1):
-                try:
-                    async with runtime.transaction() as session:
-                        shop = await shops.require_shop(session, shop_id)
-                        await ingest(session, shop, batch, lambda: client)
-                    break
-                except DBAPIError as error:
-                    if attempt == DEADLOCK_TRIES or not _deadlock(error):
-                        raise
-                    logger.info("backfill batch of shop %s met a deadlock; again", shop_id)
+            await again_after_deadlock(partial(apply, batch), f"a backfill batch of shop {shop_id}")
             await written(len(batch))
 
     tasks = [asyncio.create_task(read()), *(asyncio.create_task(write()) for _ in range(WRITERS))]
@@ -100,7 +95,3 @@ async def export_orders(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _deadlock(error: DBAPIError) -> bool:
-    return getattr(error.orig, "sqlstate", None) == "40P01" or "deadlock detected" in str(error)

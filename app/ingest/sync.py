@@ -11,12 +11,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import text
 from sqlmodel import col, select
 
 from app.commerce.models import StoreSync, SyncKind, SyncStatus
 from app.db import utcnow
+from app.deadlocks import again_after_deadlock
 from app.ingest import export
 from app.ingest.pipeline import ingest
 from app.integrations.adapters import adapter_for
@@ -80,7 +82,9 @@ async def run_chunk(
                 if progress is not None:
                     progress(sync)
                 continue
-            sync = await _read_page(runtime, sync_id, ahead)  # at least one page a chunk
+            sync = await again_after_deadlock(  # at least one page a chunk
+                partial(_read_page, runtime, sync_id, ahead), f"a page of pass {sync_id}"
+            )
             if sync.kind is SyncKind.BACKFILL and _doubled(before, sync.records - first):
                 await _refresh_statistics(runtime)
             if sync.resource != resource:
