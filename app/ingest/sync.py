@@ -76,7 +76,9 @@ async def run_chunk(
     try:
         while sync.status is SyncStatus.RUNNING:
             before = sync.records - first
-            if _exportable(sync) and (exporting := await export.wanted(client, sync.since)):
+            if _exportable(runtime, sync) and (
+                exporting := await export.wanted(client, sync.since)
+            ):
                 sync = await _export(runtime, sync, exporting, client, progress)
                 resource, first = sync.resource, sync.records
                 if progress is not None:
@@ -120,9 +122,16 @@ async def _refresh_statistics(runtime: Runtime) -> None:
             await session.exec(text(f"ANALYZE {', '.join(MIRROR_TABLES)}"))  # type: ignore[call-overload]
 
 
-def _exportable(sync: StoreSync) -> bool:
-    """At the start of a backfill's orders: where a store's history export may take over."""
-    return sync.kind is SyncKind.BACKFILL and sync.resource == "orders" and sync.cursor is None
+def _exportable(runtime: Runtime, sync: StoreSync) -> bool:
+    """At the start of a backfill's orders, on PostgreSQL: where a store's history export may
+    take over. On SQLite (the embedded default) a batch of thousands would hold the one writer
+    for long stretches and the live webhooks would wait behind it; pages of 100 take turns."""
+    return (
+        runtime.engine.dialect.name == "postgresql"
+        and sync.kind is SyncKind.BACKFILL
+        and sync.resource == "orders"
+        and sync.cursor is None
+    )
 
 
 async def _export(

@@ -63,6 +63,7 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
             "initiative_id": str(made[InitiativeType.ABANDONED_CHECKOUT]),
             "survey_id": str(made[InitiativeType.SURVEY]),
             "token": links.token_for(link, settings),
+            "link_id": str(link.id),
             "cycle": str(cycle.id),
             "metric_key_result": str(metric_kr),
         },

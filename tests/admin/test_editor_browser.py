@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.async_api import Browser, Page, expect
 
 from tests.admin.browser import signed_in_shop, unlabelled_controls
+from tests.shops.helpers import query_param
 
 SHOP = "editor-browser.myshopify.com"
 
@@ -70,4 +71,4 @@ async def test_an_objective_and_key_result_made_in_the_editor_reach_the_api(
 
 
 def kr_cycle(page: Page) -> str:
-    return page.url.split("cycle=")[1].split("#")[0]
+    return query_param(page.url, "cycle")

@@ -14,6 +14,7 @@ from tests.admin.editor_client import Admin, error_next_to, signed_in
 from tests.admin.test_editor import a_cycle, an_objective, api, metric_kr
 from tests.fixtures.stores import Connected
 from tests.okr.history import with_checkouts, with_sales
+from tests.shops.helpers import query_param
 
 SHOP = "templates.myshopify.com"
 
@@ -157,7 +158,7 @@ async def a_named_cycle(admin: Admin, first: date, last: date) -> int:
     fields = {"name": "Winter push", "start": first.isoformat(), "end": last.isoformat()}
     created = await admin.post("/admin/okrs/cycles", fields)
     assert created.status_code == 303, created.text
-    return int(created.headers["location"].split("cycle=")[1])
+    return int(query_param(created.headers["location"], "cycle"))
 
 
 async def an_empty_start(admin: Admin, first: date, last: date) -> dict[str, object]:

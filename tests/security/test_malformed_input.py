@@ -345,7 +345,7 @@ async def an_admin(connected: Connected) -> tuple[Admin, int, int]:
     """A signed-in admin with a cycle and an objective (their ids)."""
     admin = await signed_in(connected, SHOP)
     cycle = await admin.post("/admin/okrs/cycles", {"year": "2026"})
-    cycle_id = int(cycle.headers["location"].split("cycle=")[1])
+    cycle_id = int(query_param(cycle.headers["location"], "cycle"))
     values = {"cycle_id": str(cycle_id), "title": "Grow revenue", "kind": "increase_revenue"}
     objective = await admin.post("/admin/okrs/objectives", values)
     return admin, cycle_id, int(objective.headers["location"].split("#objective-")[1])
