@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,11 @@ class DomainEvent:
     past tense (`OrderPlaced`), carrying ids and values — never ORM objects."""
 
     shop_id: int
+
+    # Told before the other events of its commit: an event whose subscribers only tell open
+    # pages what moved. A batch of a hundred orders commits hundreds of events whose
+    # subscribers (initiatives) each take a transaction; the dashboard should not wait for them.
+    tells_pages: ClassVar[bool] = False
 
 
 E = TypeVar("E", bound=DomainEvent)

@@ -80,7 +80,7 @@ class Runtime:
                 await session.rollback()
                 raise
             ready = take_ready(session)
-        for item in ready:
+        for item in sorted(ready, key=_told_later):
             await self._send_committed(item)
 
     async def send_committed_job(self, job: Job) -> None:
@@ -124,3 +124,12 @@ class Runtime:
                     type(event).__name__,
                     event.shop_id,
                 )
+
+
+def _told_later(item: AfterCommit) -> bool:
+    """What goes out second (a stable sort keeps each group's order): everything but what only
+    tells open pages that something moved — live messages and events like `MetricsMoved`,
+    which should not wait for the initiatives' subscribers to the same commit."""
+    if isinstance(item, LiveMessage):
+        return False
+    return not (isinstance(item, DomainEvent) and item.tells_pages)

@@ -181,3 +181,29 @@ async def test_a_checkouts_life_and_its_customers_orders_are_told_in_order(
         OrderCancelled,
     ]  # and nothing for the test order
     assert {event.shop_id for event in commerce} == {shop_id}
+
+
+async def test_open_pages_hear_a_commit_before_its_other_subscribers(
+    heard: tuple[Runtime, Heard],
+) -> None:
+    """A batch's hundreds of events each take their subscribers' transactions: the live
+    stream's `MetricsMoved` goes first, the rest in the order they happened."""
+    runtime, seen = heard
+    async with runtime.transaction() as session:
+        shop_id = (await create_shop(session)).id or 0
+    async with runtime.transaction() as session:
+        await pipeline.apply(session, shop_id, order_event(created_at=utcnow()))
+        later = utcnow() + timedelta(minutes=1)
+        again = order_event(platform_id="2", name="#2", created_at=later, updated_at=later)
+        await pipeline.apply(session, shop_id, again)
+
+    kinds = [type(event) for event in seen.events]
+    moved = [n for n, kind in enumerate(kinds) if kind is MetricsMoved]
+    assert moved  # the sales, customers… families moved
+    assert moved == list(range(len(moved)))  # all of them before anything else
+    assert [kind for kind in kinds if kind is not MetricsMoved] == [
+        OrderPlaced,
+        CustomerFirstOrder,
+        OrderPlaced,
+        CustomerReturned,
+    ]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +45,8 @@ class MetricsMoved(DomainEvent):
 
     family: str  # "sales", "checkouts", "customers", "marketing" or "surveys"
     days: tuple[str, ...]  # ISO dates
+
+    tells_pages: ClassVar[bool] = True  # its one subscriber is the live stream's
 
 
 async def tell_open_dashboards(session: AsyncSession, moved: MetricsMoved) -> None:

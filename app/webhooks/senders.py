@@ -34,13 +34,18 @@ class Senders:
         self._vault, self._ttl_s = vault, ttl_s
         self._known: dict[tuple[Platform, str], tuple[float, Sender]] = {}
 
+    def cached(self, platform: Platform, domain: str) -> Sender | None:
+        """The sender as this process last read it, while that is recent; no database."""
+        known = self._known.get((platform, domain))
+        return known[1] if known is not None and time.monotonic() < known[0] else None
+
     async def find(
         self, session: AsyncSession, platform: Platform, domain: str, *, fresh: bool = False
     ) -> Sender | None:
         key = (platform, domain)
-        cached = self._known.get(key)
-        if cached is not None and not fresh and time.monotonic() < cached[0]:
-            return cached[1]
+        cached = None if fresh else self.cached(platform, domain)
+        if cached is not None:
+            return cached
         shop = await shops.find_shop(session, platform, domain)
         if shop is None or shop.id is None:
             self._known.pop(key, None)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import utcnow
 from app.integrations.platforms import Platform
-from app.ratelimit import WINDOW_S, Limiter, MemoryCounts, RedisCounts
+from app.ratelimit import WINDOW_S, Limiter, MemoryCounts, RedisCounts, Verdict
 from app.tasks import registry
 from app.worker.queue import connect_arq_redis
 from tests.fixtures.app import own_task, running_app
@@ -368,3 +368,27 @@ async def test_webhooks_are_answered_when_redis_is_down(
     assert status == 200
     assert stored == 1
     assert any("Redis failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_delivery_its_cached_sender_verifies_skips_the_flood_guard(
+    limited: Connected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard (a Redis read) protects the shop look-up a forged delivery would cost; a
+    delivery the cached secret verifies needs neither (bench/README.md, the dispatcher)."""
+    await install(limited, SHOP)
+    limiter: Limiter = limited.app.state.limiter
+    checked: list[str] = []
+    check = limiter.check
+
+    async def noted(bucket: str, key: str, limit: int) -> Verdict:
+        checked.append(bucket)
+        return await check(bucket, key, limit)
+
+    monkeypatch.setattr(limiter, "check", noted)
+    statuses = [
+        await post_shopify(limited.client, shopify_delivery(SHOP, SHOPIFY_TOPIC, {"id": n}))
+        for n in range(LIMIT)
+    ]
+
+    assert statuses == [200] * LIMIT
+    assert checked == ["webhook-unsigned"]  # the first only: its sender came from the database
