@@ -4,7 +4,9 @@ of the same export changes nothing."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,13 +23,16 @@ from app.demo.runner import demo_shops, install_demo_shop
 from app.demo.shoppers import DemoStore
 from app.ingest import export
 from app.ingest.sync import sync_store
+from app.integrations.events import CommerceEvent, CustomerSnapshot, OrderChanged
 from app.integrations.platforms import Platform
+from app.integrations.shopify.normalize import normalise
 from app.metrics.rebuild import differences
 from app.runtime import Runtime
 from app.tasks import registry
 from tests.commerce.test_sync import woo_order
 from tests.fixtures.app import running_app
 from tests.fixtures.database import empty_all_tables
+from tests.fixtures.payloads import payload
 from tests.fixtures.settings import make_settings
 from tests.fixtures.stores import WOO_STORE, Connected
 from tests.webhooks.helpers import install
@@ -80,8 +85,9 @@ async def _counts(runtime: Runtime, shop_id: int) -> dict[str, Any]:
 
 
 async def test_a_long_history_comes_from_the_bulk_export_and_equals_a_rebuild(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="app.deadlocks")
     monkeypatch.setattr(export, "EXPORT_FROM", 100)
     monkeypatch.setattr(export, "BATCH", 64)  # several batches, and a short last one
     shop_id = await install_demo_shop(runtime, demo_shops(DEMO)[0], connect=False)
@@ -99,6 +105,8 @@ async def test_a_long_history_comes_from_the_bulk_export_and_equals_a_rebuild(
     assert first["differences"] == []
     # Told after each batch of 64 from the export, not each page of 100.
     assert pages.count("orders") >= first["Order"] // 64
+    # Two writers, never sharing a customer: no batch had to be written again.
+    assert not [record for record in caplog.records if record.name == "app.deadlocks"]
 
     again = await sync_store(runtime, shop_id, SyncKind.BACKFILL, SINCE)
     assert again.status is SyncStatus.DONE
@@ -138,3 +146,23 @@ async def test_a_long_woocommerce_history_is_read_several_pages_at_once(
     assert counts["Order"] == 430
     assert counts["differences"] == []
     assert pages.count("orders") >= 430 // 150  # told after each batch of the export
+
+
+def test_each_customers_orders_go_to_one_writer() -> None:
+    """Batches written at once never share a customer (their locks deadlocked when they did);
+    guests are keyed by e-mail, as the mirror keys them; the writers share the work."""
+    [event] = normalise("orders/create", payload("shopify_order"), "EUR")
+    assert isinstance(event, OrderChanged)
+    order = event.order
+
+    def placed(number: int, customer: CustomerSnapshot | None) -> list[CommerceEvent]:
+        return [OrderChanged(replace(order, platform_id=str(number), customer=customer))]
+
+    people = [CustomerSnapshot(str(n), f"p{n}@example.com") for n in range(40)]
+    guest = CustomerSnapshot(None, "Guest@Example.com ")
+    for person in [*people, guest]:
+        assert len({export.writer_of(placed(n, person)) for n in range(20)}) == 1
+    assert export.writer_of(placed(1, guest)) == export.writer_of(
+        placed(2, CustomerSnapshot(None, "guest@example.com"))
+    )
+    assert {export.writer_of(placed(1, person)) for person in people} == set(range(export.WRITERS))
