@@ -2,10 +2,10 @@
 holds no English sentence in Spanish or German and no SQL, setting name, identifier or
 exception name in what it shows — what its `<details>` toggles hold included. The world has
 failed webhooks and syncs whose stored errors hold SQL and exception names (the Operations page
-says them in sentences) and a key result whose status dropped this week. The pages are the app's own HTML routes (a new one is
-rendered here as soon as it exists: its path ids must then be added to the world), plus the
-pages a refusal shows: signed out, a login link used twice, not found (an object, a path, an id
-that is no id), too many requests."""
+says them in sentences) and a key result whose status dropped this week. The pages are the
+app's own HTML routes (a new one is rendered here as soon as it exists: its path ids must then
+be added to the world), plus the pages a refusal shows: signed out, a login link used twice,
+not found (an object, a path, an id that is no id), too many requests."""
 
 from __future__ import annotations
 
