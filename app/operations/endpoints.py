@@ -57,6 +57,13 @@ async def list_events(
     return [EventSummary.model_validate(e) for e in events]
 
 
+@router.get("/webhook-events/{event_id}")
+async def get_event(event_id: RowId, shop: ShopDep, session: SessionDep) -> EventSummary:
+    """One delivery with its whole stored error (the Operations page gives its id as the
+    reference of a failure)."""
+    return EventSummary.model_validate(await service.get_event(session, shop.id, event_id))
+
+
 @router.post("/webhook-events/{event_id}/retry", status_code=202)
 async def retry_event(event_id: RowId, shop: ShopDep, session: SessionDep) -> EventSummary:
     """Process a failed delivery again (after the cause was fixed)."""
@@ -69,6 +76,13 @@ async def list_syncs(shop: ShopDep, session: SessionDep) -> list[SyncSummary]:
     """Reconciliation and backfill passes with their progress, newest first."""
     syncs = await service.recent_syncs(session, shop.id)
     return [SyncSummary.model_validate(s) for s in syncs]
+
+
+@router.get("/syncs/{sync_id}")
+async def get_sync(sync_id: RowId, shop: ShopDep, session: SessionDep) -> SyncSummary:
+    """One pass with its whole stored error (the Operations page gives its id as the
+    reference of a failure)."""
+    return SyncSummary.model_validate(await service.get_sync(session, shop.id, sync_id))
 
 
 class WorkerSummary(BaseModel):

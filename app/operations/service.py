@@ -34,15 +34,21 @@ async def recent_events(
     return list((await session.exec(statement)).all())
 
 
-async def retry_failed(session: AsyncSession, shop_id: int, event_id: int) -> WebhookEvent:
-    """Queue a failed delivery again (after its cause was fixed): pending, tries reset, its job
-    sent after commit. Another shop's event is not found; one that has not failed conflicts."""
+async def get_event(session: AsyncSession, shop_id: int, event_id: int) -> WebhookEvent:
+    """One of the shop's deliveries (another shop's is not found)."""
     statement = select(WebhookEvent).where(
         WebhookEvent.shop_id == shop_id, WebhookEvent.id == event_id
     )
     event = (await session.exec(statement)).first()
     if event is None:
         raise NotFound(f"no webhook event {event_id} in this shop")
+    return event
+
+
+async def retry_failed(session: AsyncSession, shop_id: int, event_id: int) -> WebhookEvent:
+    """Queue a failed delivery again (after its cause was fixed): pending, tries reset, its job
+    sent after commit. Another shop's event is not found; one that has not failed conflicts."""
+    event = await get_event(session, shop_id, event_id)
     if event.status is not EventStatus.FAILED:
         raise Conflict(
             f"webhook event {event_id} is {event.status.value}; only failed ones are retried"
@@ -63,6 +69,15 @@ async def recent_syncs(
         .limit(limit)
     )
     return list((await session.exec(statement)).all())
+
+
+async def get_sync(session: AsyncSession, shop_id: int, sync_id: int) -> StoreSync:
+    """One of the shop's syncs (another shop's is not found)."""
+    statement = select(StoreSync).where(StoreSync.shop_id == shop_id, StoreSync.id == sync_id)
+    sync = (await session.exec(statement)).first()
+    if sync is None:
+        raise NotFound(f"no sync {sync_id} in this shop")
+    return sync
 
 
 @dataclass(frozen=True)

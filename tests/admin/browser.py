@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
 from playwright.async_api import Request as PageRequest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import create_engine, utcnow
 from app.demo.okrs import Goal, add_revenue_objective
 from app.main import create_app
+from app.runtime import Runtime
 from app.shops.login_links import create_login_link
 from app.shops.models import Shop
 from app.tasks import registry
@@ -36,9 +39,23 @@ PATIENCE_MS = 30_000
 CHROMIUM = "/usr/bin/chromium"
 
 
+@dataclass(frozen=True)
+class Served:
+    """The real app on a real port: its base URL, and its runtime for what a test does beside
+    the browser (a job's work, such as the alerts' check)."""
+
+    url: str
+    app: FastAPI
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+
 @pytest.fixture
-async def server(pg_engine: AsyncEngine) -> AsyncIterator[str]:
-    """The real app's base URL; every table is emptied before and after."""
+async def served_app(pg_engine: AsyncEngine) -> AsyncIterator[Served]:
+    """The real app; every table is emptied before and after."""
     await empty_all_tables(pg_engine)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -51,11 +68,17 @@ async def server(pg_engine: AsyncEngine) -> AsyncIterator[str]:
 
     await eventually(started, 30, "the server to start")
     try:
-        yield url
+        yield Served(url, app)
     finally:
         running.should_exit = True
         await task
         await empty_all_tables(pg_engine)
+
+
+@pytest.fixture
+def server(served_app: Served) -> str:
+    """The real app's base URL."""
+    return served_app.url
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The admin's browser fixtures (`server`, `browser`), for the tests below this folder."""
+"""The admin's browser fixtures (`served_app`, `server`, `browser`), for the tests below this
+folder."""
 
-from tests.admin.browser import browser, server
+from tests.admin.browser import browser, served_app, server
 
-__all__ = ["browser", "server"]
+__all__ = ["browser", "served_app", "server"]

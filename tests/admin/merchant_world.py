@@ -1,25 +1,30 @@
 """A shop with something on every admin page, as the demo has it: this year's revenue and
-loyalty objectives (metric key results and a manual one with a check-in), the demo's three
-initiatives (recovery, win-back, survey), a share link and a failed webhook whose stored error
-holds SQL and a customer's e-mail address. Used to render every page (tests/admin/
+loyalty objectives (metric key results and a manual one with a check-in, whose status dropped
+this week), the demo's three initiatives (recovery, win-back, survey), a share link, failed
+webhooks whose stored errors hold SQL, a customer's e-mail address and exception names, and a
+failed backfill and reconciliation. Used to render every page (tests/admin/
 test_every_page.py) and to load them at phone width (tests/admin/test_mobile_browser.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.commerce.models import StoreSync, SyncKind, SyncStatus
 from app.config import Settings
 from app.db import utcnow
 from app.demo.initiatives import recovery_settings, win_back_settings
 from app.demo.okrs import KEY_RESULTS, LOYALTY, add_objective, add_revenue_objective
+from app.digest.alerts.models import KeyResultAlert
 from app.initiatives import service as initiatives
 from app.initiatives.models import InitiativeStatus, InitiativeType
 from app.initiatives.schemas import InitiativeIn
+from app.okr.health import Health
 from app.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveKind, Source
 from app.okr.scoring import KRType
 from app.sharing import links
@@ -34,6 +39,10 @@ SQL_FAILURE = (
     "already exists.\n[SQL: INSERT INTO customers (shop_id, email) VALUES ($1::INTEGER, "
     "$2::VARCHAR)]\n[parameters: (1, 'ana.garcia@example.com')]"
 )
+# Other stored failures (webhooks, syncs) as `f"{type(error).__name__}: {error}"` writes them.
+UNREADABLE = "KeyError: 'line_items'"
+NOT_NORMALISED = "NormalisationError: orders/create: line_items[0].price is not a number"
+UNREACHABLE = "ConnectTimeout: store.example did not answer in 30 s"
 ACTOR = "owner"
 MANUAL_KR = "Page load in seconds"
 # What the merchant typed below: names, shown as typed in every language.
@@ -56,6 +65,8 @@ async def populate(session: AsyncSession, shop: Shop, settings: Settings) -> Wor
     made = await _initiatives(session, shop_id)
     link = await links.create_link(session, shop_id, "Office TV", 30)
     await _deliveries(session, shop_id)
+    await _syncs(session, shop_id)
+    await _drop(session, shop_id, manual)
     titles = {kr.title for kr in (*KEY_RESULTS, *LOYALTY)} | set(INITIATIVE_NAMES.values())
     return World(
         ids={
@@ -94,13 +105,35 @@ async def _objectives(session: AsyncSession, shop: Shop) -> tuple[Cycle, int, in
 
 
 async def _deliveries(session: AsyncSession, shop_id: int) -> None:
-    """A handled webhook, and a failed one whose stored error holds SQL and an address."""
-    session.add(WebhookEvent(shop_id=shop_id, delivery_id="failed-1", topic="customers/create",
-                             payload="{}", status=EventStatus.FAILED, attempts=5,
-                             last_error=SQL_FAILURE))  # fmt: skip
+    """A handled webhook, and failed ones: one whose stored error holds SQL and an address, one
+    the platform's reader refused, one nobody could read."""
+    failed = {"failed-1": SQL_FAILURE, "failed-2": NOT_NORMALISED, "failed-3": UNREADABLE}
+    for delivery_id, error in failed.items():
+        session.add(WebhookEvent(shop_id=shop_id, delivery_id=delivery_id,
+                                 topic="customers/create", payload="{}",
+                                 status=EventStatus.FAILED, attempts=5,
+                                 last_error=error))  # fmt: skip
     session.add(WebhookEvent(shop_id=shop_id, delivery_id="handled-1", topic="orders/create",
                              payload="{}", status=EventStatus.HANDLED, attempts=1,
                              handled_at=utcnow()))  # fmt: skip
+    await session.flush()
+
+
+async def _syncs(session: AsyncSession, shop_id: int) -> None:
+    """A backfill and a reconciliation that failed (the store unreachable, SQL)."""
+    since = utcnow() - timedelta(days=365)
+    for kind, error in ((SyncKind.BACKFILL, UNREACHABLE), (SyncKind.RECONCILE, SQL_FAILURE)):
+        session.add(StoreSync(shop_id=shop_id, kind=kind, status=SyncStatus.FAILED,
+                              since=since, resource="orders", records=120, error=error,
+                              finished_at=utcnow()))  # fmt: skip
+    await session.flush()
+
+
+async def _drop(session: AsyncSession, shop_id: int, key_result_id: int) -> None:
+    """The alerts' check saw the key result on track, then at risk an hour ago."""
+    session.add(KeyResultAlert(key_result_id=key_result_id, shop_id=shop_id,
+                               health=Health.AT_RISK.value, dropped_from=Health.ON_TRACK.value,
+                               dropped_at=utcnow() - timedelta(hours=1)))  # fmt: skip
     await session.flush()
 
 

@@ -36,10 +36,11 @@ class _Open:
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, opened: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[Piece] = []
         self._open: list[_Open] = []
+        self._opened = opened  # read every `<details>` as if the merchant had opened it
 
     def _top(self) -> _Open | None:
         return self._open[-1] if self._open else None
@@ -62,7 +63,7 @@ class _Reader(HTMLParser):
                 shown.append(given.get("value"))
             self.pieces.extend(Piece(value, lang, code) for value in shown if value)
         if tag not in _VOID:
-            closed = tag == "details" and "open" not in given
+            closed = tag == "details" and "open" not in given and not self._opened
             self._open.append(_Open(tag, unseen, lang, code, closed))
 
     def handle_endtag(self, tag: str) -> None:
@@ -77,9 +78,10 @@ class _Reader(HTMLParser):
             self.pieces.append(Piece(data, top.lang, top.code) if top else Piece(data, ""))
 
 
-def visible_pieces(html: str) -> list[Piece]:
-    """The page's visible text pieces, whitespace collapsed, empty ones left out."""
-    reader = _Reader()
+def visible_pieces(html: str, *, opened: bool = False) -> list[Piece]:
+    """The page's visible text pieces, whitespace collapsed, empty ones left out; `opened`:
+    with what every `<details>` toggle shows once opened."""
+    reader = _Reader(opened=opened)
     reader.feed(html)
     reader.close()
     pieces = (Piece(re.sub(r"\s+", " ", p.text).strip(), p.lang, p.code) for p in reader.pieces)

@@ -32,6 +32,7 @@ from tests.fixtures.mail import Inbox
 from tests.fixtures.network import free_port
 from tests.fixtures.objects import create_shop
 from tests.fixtures.stores import PUBLIC_URL, Connected
+from tests.initiatives.test_recovery import parts
 from tests.webhooks.helpers import install
 
 OWNER = "owner@alpine.example"
@@ -115,9 +116,7 @@ async def test_a_drop_sends_one_email_in_the_owners_language(
     assert message["To"] == OWNER
     subject = str(make_header(decode_header(message["Subject"])))
     assert subject == "Alpine: Der Status eines Schlüsselergebnisses ist gefallen"
-    body = message.get_payload(decode=True)
-    assert isinstance(body, bytes)
-    text = body.decode()
+    text, _html = parts(message)
     assert "„New shop front live“ ist von Im Plan auf Nicht im Plan gefallen." in text
     assert f"{PUBLIC_URL}/admin/email-settings" in text
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.admin.browser import browser, server
+from tests.admin.browser import browser, served_app, server
 from tests.fixtures.database import empty_all_tables
 from tests.fixtures.mail import Inbox
 from tests.initiatives.helpers import Store, open_store
@@ -24,4 +24,5 @@ async def store(pg_engine: AsyncEngine, smtp_server: tuple[Inbox, int]) -> Async
     await empty_all_tables(pg_engine)
 
 
-__all__ = ["browser", "server", "store"]  # the admin's browser fixtures serve the widget's tests
+# The admin's browser fixtures serve the widget's tests.
+__all__ = ["browser", "served_app", "server", "store"]

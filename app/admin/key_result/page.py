@@ -5,7 +5,7 @@ disagree about what a valid check-in is or what it records."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from app.auth.dependencies import MaybeShopDep, ShopDep
 from app.auth.signed_out import SignedOut
 from app.db import utcnow
 from app.deps import LARGEST_ROW_ID, SessionDep
+from app.digest.alerts.records import SHOWN_FOR, Drop, recent_drops
 from app.errors import Conflict, NotFound, Unprocessable
 from app.initiatives.experiments.service import reports_for_key_result
 from app.initiatives.repository import linked_to_key_result
@@ -63,6 +64,8 @@ class KeyResultPage:
     check_ins: list[CheckInRow]  # newest first; the daily snapshots are in the chart only
     metric: Metric[Any] | None
     bands: Bands  # the shop's, for the sentence that explains the status
+    drop: Drop | None = None  # its status dropped this past week (as the dashboard says)
+    drop_day: date | None = None  # the shop-local day of that drop
 
     @property
     def is_open(self) -> bool:
@@ -189,7 +192,22 @@ async def load_page(session: AsyncSession, shop: SignedInShop, kr: KeyResult) ->
         chart = key_result_chart(kr, cycle, status, entries, shop, today)
     rows = [_row(e, shop.timezone) for e in reversed(entries) if e.snapshot_day is None]
     metric = BY_KEY.get(kr.metric_key or "") if kr.source is Source.METRIC else None
-    return KeyResultPage(kr, objective, cycle, status, chart, rows, metric, bands)
+    page = KeyResultPage(kr, objective, cycle, status, chart, rows, metric, bands)
+    if cycle.status is CycleStatus.OPEN:  # a closed cycle's statuses are frozen, not watched
+        page = await _with_drop(session, shop, page)
+    return page
+
+
+async def _with_drop(
+    session: AsyncSession, shop: SignedInShop, page: KeyResultPage
+) -> KeyResultPage:
+    """The page with the key result's drop of the past week, if it had one (the dashboard's
+    seven days, noted by the alerts' check)."""
+    kr_id = page.key_result.id or 0
+    drops = await recent_drops(session, shop.id, utcnow() - SHOWN_FOR, kr_id)
+    if not drops or drops[0].at is None:
+        return page
+    return replace(page, drop=drops[0], drop_day=local_day(drops[0].at, shop.timezone))
 
 
 def _row(entry: CheckIn, timezone: str) -> CheckInRow:

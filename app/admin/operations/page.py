@@ -1,8 +1,8 @@
 """The Operations page: is the store connected, are its webhooks arriving and being handled
-(failed ones with their error and a Retry), how far the backfill and reconciliation passes
-have read, and which marketing e-mails failed (the mail server down or refusing). The JSON
-API of the same webhook and sync facts is app/operations/endpoints.py; both read
-app/operations/service.py."""
+(failed ones said in a sentence, with a reference for the operator and a Retry), how far the
+backfill and reconciliation passes have read, and which marketing e-mails failed (the mail
+server down or refusing). The JSON API of the same webhook and sync facts is
+app/operations/endpoints.py; both read app/operations/service.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.admin.initiatives.send_log import failure_sentence
-from app.admin.operations.failures import failure
+from app.admin.operations.failures import what_went_wrong
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.commerce.models import StoreSync, SyncStatus
@@ -121,7 +121,7 @@ async def operations(
         "connection": connection,
         "events": events,
         "paging": pages,
-        "failure": failure,
+        "what_went_wrong": what_went_wrong,
         "syncs": [progress_of(sync) for sync in syncs],
         "failed_sends": [
             FailedSend(
@@ -143,5 +143,5 @@ async def retry(
 ) -> HTMLResponse:
     """Queue a failed webhook again; the row, now waiting, replaces the failed one."""
     event = await service.retry_failed(session, shop.id, event_id)
-    context = {"shop": shop, "event": event, "failure": failure}
+    context = {"shop": shop, "event": event, "what_went_wrong": what_went_wrong}
     return render(request, "operations/_event_row.html", context)

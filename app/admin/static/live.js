@@ -32,7 +32,8 @@
 
   function onChange(event) {
     const message = JSON.parse(event.data);
-    if (message.kind === "key_results" || message.kind === "metrics") {
+    // "statuses": the alerts' check noted a status change (a drop the pages list).
+    if (message.kind === "key_results" || message.kind === "metrics" || message.kind === "statuses") {
       document.body.dispatchEvent(new CustomEvent("okr-changed"));
     }
   }

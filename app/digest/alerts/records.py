@@ -17,6 +17,10 @@ from app.digest.alerts.models import KeyResultAlert
 from app.okr.health import Health, worst
 from app.okr.models import KeyResult
 
+# How long a drop that has not risen back is shown (dashboard, key result page): as long as
+# the week an e-mail about it covers.
+SHOWN_FOR = timedelta(days=7)
+
 
 @dataclass(frozen=True)
 class Drop:
@@ -39,11 +43,19 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@dataclass(frozen=True)
+class Noted:
+    """What a check changed: the key results whose noted status moved (either way: a rise
+    takes a drop off the pages), and those that dropped, with the status they fell from."""
+
+    moved: list[int]
+    dropped: dict[int, Health]
+
+
 async def observe(
     session: AsyncSession, shop_id: int, seen: dict[int, Health], now: datetime
-) -> dict[int, Health]:
-    """Note each key result's status now (`seen`: key result id → status); those whose
-    status dropped since they were last seen, with the status they fell from. A key result
+) -> Noted:
+    """Note each key result's status now (`seen`: key result id → status). A key result
     seen for the first time has no drop: nothing is known of where it was before."""
     held = await _held(session, shop_id, list(seen))
     first = [
@@ -52,14 +64,15 @@ async def observe(
         if kr_id not in held
     ]
     await insert_many_or_skip(session, KeyResultAlert, first, ["key_result_id"], ("key_result_id",))
-    dropped: dict[int, Health] = {}
+    noted = Noted([], {})
     for kr_id, row in held.items():
         before, after = Health(row.health), seen[kr_id]
-        if before is after:
+        if before is after or not await _move(session, row, after, now):
             continue
-        if await _move(session, row, after, now) and is_drop(before, after):
-            dropped[kr_id] = before
-    return dropped
+        noted.moved.append(kr_id)
+        if is_drop(before, after):
+            noted.dropped[kr_id] = before
+    return noted
 
 
 async def _held(
@@ -132,9 +145,11 @@ async def release(session: AsyncSession, drops: list[Drop], week: date) -> None:
         await session.exec(statement)
 
 
-async def recent_drops(session: AsyncSession, shop_id: int, since: datetime) -> list[Drop]:
-    """The shop's key results that fell since `since` and have not risen back: the dashboard's
-    notice (newest first)."""
+async def recent_drops(
+    session: AsyncSession, shop_id: int, since: datetime, key_result_id: int | None = None
+) -> list[Drop]:
+    """The shop's key results that fell since `since` and have not risen back, newest first:
+    the dashboard's notice; with `key_result_id`, that one's (its page says it)."""
     statement = (
         select(KeyResultAlert, KeyResult.title)
         .join(KeyResult, col(KeyResult.id) == KeyResultAlert.key_result_id)
@@ -145,6 +160,8 @@ async def recent_drops(session: AsyncSession, shop_id: int, since: datetime) -> 
         )
         .order_by(col(KeyResultAlert.dropped_at).desc())
     )
+    if key_result_id is not None:
+        statement = statement.where(KeyResultAlert.key_result_id == key_result_id)
     return [
         Drop(row.key_result_id, title, Health(row.dropped_from or row.health), Health(row.health),
              row.dropped_at)

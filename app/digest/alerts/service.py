@@ -6,7 +6,8 @@ this week's alert (`records.claim_week`) — all in one transaction, committed b
 is sent, so that no lock is held while the SMTP server answers. An e-mail that does not go
 gives its weeks back, and its drops, for a later check to tell. Without e-mail (none
 configured, alerts switched off, no shop address) the drops are still noted: the dashboard
-shows them."""
+and the key result's page show them, and a "statuses" live message after the commit has the
+open ones fetch them again."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.digest.alerts import records
 from app.digest.alerts.content import alert_email
 from app.digest.alerts.records import Drop
 from app.digest.models import DigestSettings
+from app.live.publish import publish_after_commit
 from app.messaging.email import Email, send_email
 from app.messaging.shop_settings import messaging_of
 from app.okr.evaluation import evaluate_key_result
@@ -32,6 +34,9 @@ from app.shops.models import Shop, ShopStatus
 
 logger = logging.getLogger(__name__)
 SETTINGS_PATH = "/admin/email-settings"
+# The live message a check sends when it noted a status change (the admin's live.js refreshes
+# its live parts on it, as on "key_results").
+STATUSES_MESSAGE = "statuses"
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,11 @@ async def _note_and_claim(session: AsyncSession, settings: Settings, shop_id: in
     now = utcnow()
     statuses = await current_statuses(session, shop)
     seen = {kr_id: health for kr_id, (_title, health) in statuses.items()}
-    dropped = await records.observe(session, shop_id, seen, now)
+    noted = await records.observe(session, shop_id, seen, now)
+    if noted.moved:  # open dashboards and key result pages show drops: they fetch them again
+        moved = [{"id": kr_id, "health": seen[kr_id].value} for kr_id in noted.moved]
+        publish_after_commit(session, shop_id, STATUSES_MESSAGE, {"key_results": moved})
+    dropped = noted.dropped
     to = await _recipient(session, settings, shop) if dropped else None
     if to is None:
         return None
