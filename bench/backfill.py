@@ -135,7 +135,9 @@ async def main(orders: int) -> dict[str, Any]:
         update={"shopify_admin_url": f"{base_url}/demo/shopify/{{shop}}"}
     )
     store = [sys.executable, "-m", "bench.backfill", "--serve", str(port), "--orders", str(orders)]
-    with serving(store, port, ready_within=900):
+    # Growing the store is one core's work, and more than 15 minutes for 1 M orders on the
+    # 2-core VM: its deadline grows with the orders (half an hour more for 1 M).
+    with serving(store, port, ready_within=900 + orders * 0.002):
         async with open_runtime(settings, registry, run_cron=False) as runtime:
             # As `storeokr shop add` creates it, without webhooks or the automatic backfill.
             demo = demo_shops(base_url)[0]
