@@ -70,7 +70,7 @@ def reported(
 def listed(order: OrderSnapshot, *, before: timedelta, completed: bool) -> CheckoutSnapshot:
     """The order's checkout as Shopify's `abandonedCheckouts` lists it (recovered: completed)."""
     created = order.created_at - before
-    node = {
+    node: dict[str, Any] = {
         "id": "gid://shopify/AbandonedCheckout/1",
         "createdAt": created.isoformat(),
         "updatedAt": created.isoformat(),

@@ -124,7 +124,7 @@ async def test_the_shopify_demos_templates_fill_every_metric_key_result(
         assert 0 < Decimal(str(kr["target"])) < 1, kr
     page = html.unescape((await admin.page(f"/admin/okrs?cycle={cycle['id']}&locale=en")).text)
     assert "not added: no complete week" not in page
-    assert "checkouts count from the first one" not in page
+    assert "checkouts count from the first completed one" not in page
     assert "reaching it is" in page
     async with demo_admin.app.state.runtime.transaction() as session:
         assert await differences(session, admin.shop.id or 0) == []  # rollups == a rebuild
