@@ -114,7 +114,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "checkouts_started": (
         N_("Checkouts started"),
-        N_("Checkouts created in the range that have contact information (e-mail or phone)."),
+        N_(
+            "Checkouts created in the range that have contact information (e-mail or "
+            "phone). An order placed through a checkout the store never reported counts as "
+            "a checkout created and completed when the order was placed, with the order's "
+            "e-mail as its contact; once the store reports that checkout, its own creation "
+            "day counts instead."
+        ),
     ),
     "checkout_conversion_rate": (
         N_("Checkout conversion rate"),
@@ -127,8 +133,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("Abandoned checkouts"),
         N_(
             "Checkouts started in the range that were not completed within the shop's "
-            "abandonment delay (default 1 h) after their last update; dated by "
-            "creation."
+            "abandonment delay (default 1 h) after their last update, or that the store "
+            "lists as abandoned and recovered; dated by creation."
         ),
     ),
     "recovered_checkouts": (

@@ -140,6 +140,10 @@ class Checkout(SQLModel, table=True):
     order_value: Decimal | None = Field(default=None, sa_type=Money)  # its gross − discounts
     abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     recovered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Known only from an order placed with its token (started and completed as the order was
+    # placed): the store has not reported the checkout itself, and its report, whenever it
+    # comes, takes this row's place (`commerce.checkouts`).
+    from_order: bool = False
 
 
 class SyncKind(StrEnum):

@@ -143,24 +143,36 @@ async def _complete_checkouts(
     session: AsyncSession, shop_id: int, orders: list[OrderSnapshot], rollups: ChangeWriter
 ) -> None:
     """An order placed with a checkout's token completes it; if the checkout had been
-    abandoned, this order recovered it. The first order naming a checkout completes it."""
+    abandoned, this order recovered it. The first order naming a checkout completes it. A
+    token the mirror holds no checkout for is a checkout known from its order alone
+    (`checkouts.from_orders`): started and completed as the order was placed."""
     tokens = [order.checkout_token for order in orders if order.checkout_token]
     if not tokens:
         return
+    created = await checkouts.from_orders(session, shop_id, orders)
     rows = await repository.lock_checkouts(session, shop_id, tokens)
     changes = []
     for order in orders:
         checkout = rows.get(order.checkout_token or "")
         if checkout is None or checkout.completed_by_order is not None:
             continue
-        before = facts_of_checkout(checkout)
+        before = None if checkout.token in created else facts_of_checkout(checkout)
         checkout.completed_by_order = order.platform_id
         checkout.order_value = order.gross - order.discounts
         checkout.completed_at = checkout.completed_at or order.created_at
+        _contact_of_order(checkout, order)
         if checkout.abandoned_at is not None and checkout.recovered_at is None:
             checkout.recovered_at = order.created_at
         changes.append(CheckoutWritten(before, checkout))
     await checkouts_written(session, shop_id, changes, rollups)
+
+
+def _contact_of_order(checkout: Checkout, order: OrderSnapshot) -> None:
+    """A checkout that became an order with an e-mail had contact details given, whether or not
+    the store reported them on the checkout (and whichever of the two arrived first)."""
+    email = checkout.email or (order.customer.email if order.customer else None)
+    if checkout.contact_given_at is None and email and email.strip():
+        checkout.email, checkout.contact_given_at = email.strip(), order.created_at
 
 
 async def sweep_abandoned(

@@ -87,8 +87,8 @@ def answer(store: DemoStore, query: str, variables: dict[str, Any]) -> dict[str,
     if "StoreOkrOrders" in query:
         return {"orders": _page(list(store.orders.values()), order_node, variables)}
     if "StoreOkrCheckouts" in query:
-        open_checkouts = [c for c in store.checkouts.values() if not c.get("completed_at")]
-        return {"abandonedCheckouts": _page(open_checkouts, checkout_node, variables)}
+        listed = store.abandoned_checkouts()
+        return {"abandonedCheckouts": _page(listed, checkout_node, variables)}
     if "StoreOkrCustomers" in query:
         return {"customers": _page(list(store.customers.values()), customer_node, variables)}
     if "StoreOkrDiscount" in query:
@@ -151,6 +151,7 @@ def order_node(order: dict[str, Any]) -> dict[str, Any]:
         "currencyCode": order["currency"],
         "displayFinancialStatus": str(order["financial_status"]).upper(),
         "sourceName": order.get("source_name"),
+        "checkoutToken": order.get("checkout_token"),
         "email": order.get("email"),
         "discountCodes": [d["code"] for d in order.get("discount_codes", [])],
         "customer": {

@@ -13,6 +13,9 @@ DEMO_NAME = "Nordlicht Outdoor (demo)"
 USD_PER_EUR = Decimal("1.0825")
 VAT = Decimal("0.19")
 SHIPPING = Decimal("4.90")
+# The demo shop's abandonment delay (its setting, and what its store counts as abandoned): short,
+# so that abandoned checkouts show within a demo's attention span.
+DEMO_ABANDONMENT_MINUTES = 2
 
 
 @dataclass(frozen=True)

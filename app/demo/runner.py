@@ -22,7 +22,13 @@ from app.config import Settings
 from app.crypto import Vault, random_token
 from app.db import utcnow
 from app.demo.admin_api import DEMO_ACCESS_TOKEN, admin_api
-from app.demo.catalog import DEMO_CURRENCY, DEMO_NAME, DEMO_SHOP, DEMO_TIMEZONE
+from app.demo.catalog import (
+    DEMO_ABANDONMENT_MINUTES,
+    DEMO_CURRENCY,
+    DEMO_NAME,
+    DEMO_SHOP,
+    DEMO_TIMEZONE,
+)
 from app.demo.experiment import replay_after_backfill
 from app.demo.initiatives import start_initiatives, win_back_after_backfill
 from app.demo.mail import MailSink, Readers, serve_mail
@@ -51,10 +57,7 @@ logger = logging.getLogger(__name__)
 
 # The demo store is a custom app: its own secret signs its webhooks.
 DEMO_API_SECRET = "demo-store-custom-app-secret-0123456789abcdef"
-DEMO_ABANDONMENT_MINUTES = 2
-RETRY_AFTER = timedelta(
-    seconds=2
-)  # so that abandoned checkouts show within a demo's attention span
+RETRY_AFTER = timedelta(seconds=2)
 
 
 MAIL_HOST = "127.0.0.1"

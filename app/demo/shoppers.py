@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.demo.catalog import DEMO_SHOP, FIRST_NAMES, LAST_NAMES, PRODUCTS, Product
+from app.demo.catalog import (
+    DEMO_ABANDONMENT_MINUTES,
+    DEMO_SHOP,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PRODUCTS,
+    Product,
+)
 from app.demo.payloads import Basket, Person
 from app.demo.shapes import ShopifyShape, StoreShape
 
@@ -56,6 +63,9 @@ class DemoStore:
     # Carts filled by a link (WooCommerce's shareable checkout link), by session token.
     carts: dict[str, list[tuple[Product, int]]] = field(default_factory=dict)
     first_customer_id: int = 6_000_000  # apart per store: the stores' shoppers share no address
+    # A checkout not completed within this long of its last update was abandoned (a recovered
+    # one came back later); those bought straight away never were.
+    abandonment_delay: timedelta = timedelta(minutes=DEMO_ABANDONMENT_MINUTES)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -104,6 +114,21 @@ class DemoStore:
             unfinished.due = now + timedelta(minutes=self._rng.randint(3, 10))
             self._recoveries.append(unfinished)
         return started
+
+    def abandoned_checkouts(self) -> list[dict[str, Any]]:
+        """The checkouts Shopify's `abandonedCheckouts` lists: with contact details and not
+        completed within the abandonment delay — the open ones and those recovered later (with
+        their `completed_at`), never those completed straight away."""
+        return [c for c in self.checkouts.values() if self._abandoned(c)]
+
+    def _abandoned(self, checkout: dict[str, Any]) -> bool:
+        if not (checkout.get("email") or checkout.get("phone")):
+            return False
+        completed = checkout.get("completed_at")
+        if not completed:
+            return True
+        left = datetime.fromisoformat(checkout["updated_at"])
+        return datetime.fromisoformat(completed) > left + self.abandonment_delay
 
     def knows(self, email: str) -> bool:
         """Whether `email` is one of the store's shoppers' addresses."""

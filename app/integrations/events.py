@@ -152,6 +152,9 @@ class CheckoutSnapshot:
     first_name: str | None = None
     # The checkout's own marketing box (Shopify `buyer_accepts_marketing`); None: not said.
     accepts_marketing: bool | None = None
+    # Read from the store's list of abandoned checkouts (Shopify's `abandonedCheckouts`, which
+    # holds the abandoned ones and those recovered after: one with `completed_at` was recovered).
+    listed_abandoned: bool = False
 
     @property
     def has_contact(self) -> bool:

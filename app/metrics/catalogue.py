@@ -176,7 +176,10 @@ CUSTOMERS: tuple[Metric[CustomerCounts], ...] = (
 CHECKOUTS: tuple[Metric[CheckoutFigures], ...] = (
     _checkouts("checkouts_started", "Checkouts started", COUNT, HIGHER,
                "Checkouts created in the range that have contact information (e-mail or "
-               "phone).",
+               "phone). An order placed through a checkout the store never reported counts as "
+               "a checkout created and completed when the order was placed, with the order's "
+               "e-mail as its contact; once the store reports that checkout, its own creation "
+               "day counts instead.",
                lambda c: Decimal(c.started)),
     _checkouts("checkout_conversion_rate", "Checkout conversion rate", PERCENT, HIGHER,
                "Of the checkouts started in the range, the share completed (an order placed "
@@ -184,7 +187,8 @@ CHECKOUTS: tuple[Metric[CheckoutFigures], ...] = (
                lambda c: ratio(c.completed, c.started)),
     _checkouts("abandoned_checkouts", "Abandoned checkouts", COUNT, LOWER,
                "Checkouts started in the range that were not completed within the shop's "
-               "abandonment delay (default 1 h) after their last update; dated by creation.",
+               "abandonment delay (default 1 h) after their last update, or that the store "
+               "lists as abandoned and recovered; dated by creation.",
                lambda c: Decimal(c.abandoned)),
     _checkouts("recovered_checkouts", "Recovered checkouts", COUNT, HIGHER,
                "Abandoned checkouts (started in the range) later completed.",

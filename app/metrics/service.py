@@ -98,8 +98,8 @@ async def history_begins(
 ) -> date | None:
     """The first day the shop's history says something about (None before it does): its first
     day with sales — before it, a total of zero is no history, not a quiet period. A checkout
-    metric's history begins with the first completed checkout (`live_only`)."""
-    if key is not None and live_only(key):
+    metric's history begins with the first completed checkout (`counts_checkouts`)."""
+    if key is not None and counts_checkouts(key):
         statement = select(func.min(CheckoutDay.day)).where(
             CheckoutDay.shop_id == shop_id, col(CheckoutDay.completed) > 0
         )
@@ -109,10 +109,13 @@ async def history_begins(
     return first
 
 
-def live_only(key: str) -> bool:
-    """A metric of checkouts: a store's API lists only the abandoned checkouts of its past, not
-    the completed ones, so its figures mean something only from the webhooks' first checkouts
-    (before them every checkout would read as abandoned)."""
+def counts_checkouts(key: str) -> bool:
+    """A metric of checkouts, whose history begins with the first completed checkout. A
+    store's API lists only the abandoned checkouts of its past (Shopify's list: abandoned and
+    recovered); the ones completed straight away are known from the orders that name their
+    checkout (Shopify's checkout token; a WooCommerce storefront order is its own checkout). A
+    store whose orders name no checkout has no completed one before its first live checkout —
+    and before it, every checkout would read as abandoned."""
     return metric_named(key).source is sources.checkouts
 
 

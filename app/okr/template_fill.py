@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.metrics.catalogue import Aggregation, Metric
-from app.metrics.service import history_begins, live_only, metric_named
+from app.metrics.service import counts_checkouts, history_begins, metric_named
 from app.okr.baselines import (
     RECENT_WEEKS,
     Baseline,
@@ -71,10 +71,11 @@ async def suggest_key_result(
     metric = metric_named(kr.metric_key)
     begins = await history_begins(session, shop_id, metric.key)
     weeks = None if begins is None else complete_weeks(begins, today, RECENT_WEEKS)
-    if weeks is None and live_only(metric.key):
+    if weeks is None and counts_checkouts(metric.key):
         return Suggestion(kr, None, None, Text(
-            "checkouts count from the first one the store reports live (its past lists only "
-            "the abandoned ones): added after a complete week of them"
+            "checkouts count from the first completed one the store tells of (an order placed "
+            "through a checkout, or a checkout as it happens): added after a complete week of "
+            "them"
         ))  # fmt: skip
     if weeks is None:
         return Suggestion(kr, None, None, Text("no complete week of history yet"))

@@ -59,6 +59,7 @@ def order(node: dict[str, Any], shop_currency: str) -> OrderSnapshot:
         current_total=shop_money(node, "currentTotalPriceSet"),
         status=str(node.get("displayFinancialStatus") or "").lower(),
         customer=_customer_of_order(node),
+        checkout_token=node.get("checkoutToken") or None,  # Admin GraphQL 2026-07 and later
         source=node.get("sourceName"),
         landing_site=node.get("landingPageUrl"),
         referrer=node.get("referrerUrl"),
@@ -119,6 +120,7 @@ def checkout(node: dict[str, Any], shop_currency: str) -> CheckoutSnapshot:
         lines=tuple(
             _checkout_line(item) for item in (node.get("lineItems") or {}).get("nodes") or []
         ),
+        listed_abandoned=True,  # the only checkouts the Admin API lists
     )
 
 

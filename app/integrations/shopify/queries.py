@@ -31,7 +31,7 @@ query StoreOkrOrders($first: Int!, $after: String, $query: String) {{
     nodes {{
       id legacyResourceId name createdAt updatedAt processedAt cancelledAt test
       currencyCode presentmentCurrencyCode displayFinancialStatus sourceName
-      landingPageUrl referrerUrl discountCodes
+      landingPageUrl referrerUrl discountCodes checkoutToken
       customer {{ id legacyResourceId email }}
       email
       subtotalPriceSet {{ {_MONEY} }}
@@ -129,6 +129,7 @@ BULK_ORDERS_DOCUMENT = f"""
     edges {{ node {{
       id legacyResourceId name createdAt updatedAt processedAt cancelledAt test
       currencyCode displayFinancialStatus sourceName landingPageUrl referrerUrl discountCodes
+      checkoutToken
       customer {{ id legacyResourceId email }}
       email
       totalDiscountsSet {{ {_BULK_MONEY} }}

@@ -114,7 +114,7 @@ def order(payload: dict[str, Any], shop_currency: str) -> OrderSnapshot:
         current_total=total - refunded,
         status=status,
         customer=_order_customer(payload),
-        checkout_token=draft_token(payload),
+        checkout_token=draft_token(payload) if _had_checkout(payload) else None,
         source=payload.get("created_via"),
         landing_site=visit.get("session_entry") or None,
         referrer=visit.get("referrer") or None,
@@ -163,10 +163,16 @@ def draft_token(payload: dict[str, Any]) -> str:
     return f"wc-order:{payload.get('id')}"
 
 
+def _had_checkout(payload: dict[str, Any]) -> bool:
+    """A draft, or an order a shopper placed; one made in wp-admin or by the API had none (and
+    so names no checkout: it must not count as one)."""
+    return payload.get("status") == DRAFT or payload.get("created_via") in CHECKOUT_SOURCES
+
+
 def checkout_of(payload: dict[str, Any], snapshot: OrderSnapshot) -> CheckoutSnapshot | None:
     """The checkout behind a storefront order: open while the order is a draft (or unpaid),
     completed once it is placed. Orders made in wp-admin or by the API had no checkout."""
-    if payload.get("status") != DRAFT and payload.get("created_via") not in CHECKOUT_SOURCES:
+    if not _had_checkout(payload):
         return None
     billing = payload.get("billing") or {}
     completed = snapshot.state is OrderState.OPEN
