@@ -61,6 +61,15 @@ class CheckoutWritten:
     after: Checkout  # the row as written (its lock is held until the transaction ends)
 
 
+@dataclass(frozen=True)
+class CheckoutKnown:
+    """A checkout row inserted as it stands, not loaded back (a backfill inserts one per order:
+    building each as an ORM object cost a third of its speed)."""
+
+    token: str
+    facts: CheckoutFacts
+
+
 class ChangeWriter(Protocol):
     """What moves with the mirror in its own transaction, round by round."""
 
@@ -79,6 +88,11 @@ class ChangeWriter(Protocol):
         self, session: AsyncSession, shop_id: int, written: list[CheckoutWritten]
     ) -> None:
         """Checkout rows changed."""
+
+    async def checkouts_known(
+        self, session: AsyncSession, shop_id: int, known: list[CheckoutKnown]
+    ) -> None:
+        """Checkout rows were inserted as they stand (`CheckoutKnown`)."""
 
 
 # --- Domain events: what happened, in the store's words --------------------------------------

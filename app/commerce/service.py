@@ -149,14 +149,20 @@ async def _complete_checkouts(
     tokens = [order.checkout_token for order in orders if order.checkout_token]
     if not tokens:
         return
-    created = await checkouts.from_orders(session, shop_id, orders)
-    rows = await repository.lock_checkouts(session, shop_id, tokens)
+    known = await checkouts.from_orders(session, shop_id, orders)
+    # Their rollups move; no event: the orders' own tell of them, and no checkout subscriber
+    # has anything to do with a checkout it never heard of (a backfill makes one per order).
+    await rollups.checkouts_known(session, shop_id, known)
+    created = {checkout.token for checkout in known}
+    rows = await repository.lock_checkouts(
+        session, shop_id, [t for t in tokens if t not in created]
+    )
     changes = []
     for order in orders:
         checkout = rows.get(order.checkout_token or "")
         if checkout is None or checkout.completed_by_order is not None:
             continue
-        before = None if checkout.token in created else facts_of_checkout(checkout)
+        before = facts_of_checkout(checkout)
         checkout.completed_by_order = order.platform_id
         checkout.order_value = order.gross - order.discounts
         checkout.completed_at = checkout.completed_at or order.created_at

@@ -18,8 +18,14 @@ from typing import ClassVar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.commerce.changes import CheckoutFacts, CheckoutWritten, OrderWritten, facts_of_checkout
-from app.commerce.models import Checkout, Order, RefundRow
+from app.commerce.changes import (
+    CheckoutFacts,
+    CheckoutKnown,
+    CheckoutWritten,
+    OrderWritten,
+    facts_of_checkout,
+)
+from app.commerce.models import Order, RefundRow
 from app.events import DomainEvent, publish_after_commit
 from app.integrations.events import OrderSnapshot, OrderState, Refund
 from app.live.publish import publish_after_commit as publish_live_after_commit
@@ -72,7 +78,13 @@ class RollupDeltas:
     async def checkouts_written(
         self, session: AsyncSession, shop_id: int, written: list[CheckoutWritten]
     ) -> None:
-        await checkouts_changed(session, shop_id, [(w.before, w.after) for w in written])
+        changed = [(w.before, facts_of_checkout(w.after), w.after.token) for w in written]
+        await checkouts_changed(session, shop_id, changed)
+
+    async def checkouts_known(
+        self, session: AsyncSession, shop_id: int, known: list[CheckoutKnown]
+    ) -> None:
+        await checkouts_changed(session, shop_id, [(None, k.facts, k.token) for k in known])
 
     async def replacing_orders(
         self, session: AsyncSession, shop_id: int, platform_ids: list[str], customer_keys: set[str]
@@ -166,19 +178,21 @@ async def _orders_counting(
 
 
 async def checkouts_changed(
-    session: AsyncSession, shop_id: int, changes: list[tuple[CheckoutFacts | None, Checkout]]
+    session: AsyncSession,
+    shop_id: int,
+    changes: list[tuple[CheckoutFacts | None, CheckoutFacts | None, str]],
 ) -> None:
-    """Checkout rows changed (the caller holds their row locks); each at most once."""
+    """Checkout rows changed (the caller holds their row locks), each at most once: what it
+    counted as before and after, and its token."""
     if not changes:
         return
     timezone = await _timezone(session, shop_id)
     rows: dict[tuple[date, int], CheckoutFigures] = {}
-    for before, after in changes:
+    for before, after, token in changes:
         change = difference(
-            checkout_contribution(facts_of_checkout(after), timezone),
-            checkout_contribution(before, timezone),
+            checkout_contribution(after, timezone), checkout_contribution(before, timezone)
         )
-        accumulate(rows, at_slot(change, slot_of(after.token)))
+        accumulate(rows, at_slot(change, slot_of(token)))
     moved = combine(rows)
     if moved:
         await rollups.add_checkouts(session, shop_id, moved)
