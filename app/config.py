@@ -24,6 +24,9 @@ MIN_PRODUCTION_SECRET_LENGTH = 32
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
+OLDEST_SHOPIFY_API_VERSION = "2026-07"
+
+
 class Settings(BaseSettings):
     """Everything configurable about a StoreOKR process."""
 
@@ -97,6 +100,15 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix:// (or be empty)")
+        return value
+
+    @field_validator("shopify_api_version")
+    @classmethod
+    def _check_shopify_api_version(cls, value: str) -> str:
+        # Our queries read `Order.checkoutToken`, which Admin GraphQL has from 2026-07 (its
+        # changelog, "New checkoutToken field added to the Order object"): older ones refuse them.
+        if value < OLDEST_SHOPIFY_API_VERSION:
+            raise ValueError(f"must be {OLDEST_SHOPIFY_API_VERSION} or later")
         return value
 
     @field_validator("log_level", mode="before")

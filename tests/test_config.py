@@ -55,6 +55,8 @@ def test_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
         ({"database_url": "postgresql://u@host"}, "STOREOKR_DATABASE_URL"),
         ({"redis_url": "localhost:6379"}, "STOREOKR_REDIS_URL"),
         ({"smtp_port": 0}, "STOREOKR_SMTP_PORT"),
+        # Our queries read Order.checkoutToken, which Admin GraphQL has from 2026-07.
+        ({"shopify_api_version": "2026-04"}, "STOREOKR_SHOPIFY_API_VERSION"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable(
