@@ -52,7 +52,11 @@ OKR_TEMPLATES = (
                        "repeat_purchase_rate", Decimal("1.2")),
             KRTemplate(Text("Recover more abandoned checkouts"), KRType.INCREASE_TO,
                        "abandoned_checkout_recovery_rate", Decimal("1.25")),
-            KRTemplate(Text("Keep NPS at 50 or above"), KRType.STAY_ABOVE, target=Decimal(50)),
+            # Our own surveys measure it: added even before their first answers.
+            KRTemplate(Text("Keep NPS at 50 or above"), KRType.STAY_ABOVE, "nps",
+                       target=Decimal(50),
+                       waiting=Text("no survey answers in the last complete weeks yet: it is "
+                                    "added with its bound and fills in as answers arrive")),
         ),
     ),
     OkrTemplate(
@@ -93,14 +97,14 @@ async def apply(
     today: date,
     words: Callable[[str], str] = str,
 ) -> Objective | None:
-    """Create the template's objective with the key results the shop's history can fill, its
-    titles in `words` (the admin passes the page's language; the API keeps English). None, and
-    nothing created, when the history fills none of them: an objective without key results
-    measures nothing."""
+    """Create the template's objective with the key results the shop's history can fill (and
+    its bounds still waiting for their first values), its titles in `words` (the admin passes
+    the page's language; the API keeps English). None, and nothing created, when the history
+    fills none of them: an objective whose key results all wait measures nothing yet."""
     suggestions = await suggest(session, shop_id, cycle, template, today)
     filled = [(kr, s) for kr, s in zip(template.key_results, suggestions, strict=True)
               if not s.missing]  # fmt: skip
-    if not filled:
+    if all(s.pending for _, s in filled):
         return None
     objective = Objective(
         shop_id=shop_id,
@@ -119,7 +123,7 @@ async def apply(
             metric_key=kr.metric_key,
             kr_type=kr.kr_type,
             start_value=suggestion.start,
-            start_is_auto=True,
+            start_is_auto=suggestion.start is not None,
             start_basis=suggestion.basis,
             target=suggestion.target,
             unit=kr.unit,

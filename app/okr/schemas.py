@@ -371,10 +371,16 @@ class TemplateKeyResultOut(BaseModel):
         default=None,
         description="good_score: today's pace is expected to score 0.7 at the target; step: it "
         "is expected to score less anywhere beyond the start, so the target is the template's "
-        "step from the start.",
+        "step from the start; bound: the template's fixed bound (stay at or above, or at or "
+        "below), scored as the share of days within it.",
     )
     chance: float | None = Field(
         default=None, description="The probability of reaching the target at today's pace."
+    )
+    pending: str | None = Field(
+        default=None,
+        description="Added without a value yet (a bound whose figures have not arrived): what "
+        "will fill it in.",
     )
 
 

@@ -1,7 +1,9 @@
 """A template's key result filled in from the shop's history: its start (`baselines`), its
 target where today's pace is expected to score 0.7 (`proposal`) — else the template's step —
 and the chance of reaching that target at today's pace (the key result's own forecast model,
-`projection`, fed with the last complete weeks' days)."""
+`projection`, fed with the last complete weeks' days). A fixed bound on a store metric (NPS at
+50 or above) keeps its bound and shows the last complete weeks' value; without one it is added
+all the same, saying what will fill it."""
 
 from __future__ import annotations
 
@@ -39,13 +41,16 @@ class KRTemplate:
     kr_type: KRType
     metric_key: str | None = None
     factor: Decimal | None = None  # the template's step: target = start × factor
-    target: Decimal | None = None  # a fixed bound (manual key results)
+    target: Decimal | None = None  # a fixed bound (stay above / below)
     unit: str = ""
+    # A bound on a store metric: what fills it while the recent weeks hold no value of it.
+    waiting: str | None = None
 
 
 class TargetRule(StrEnum):
     GOOD_SCORE = "good_score"  # today's pace is expected to score 0.7 there
     STEP = "step"  # the template's step from the start (today's pace scores under 0.7 anywhere)
+    BOUND = "bound"  # the template's fixed bound, scored as the share of days within it
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,20 @@ class Suggestion:
     basis: StartBasis | None = None
     rule: TargetRule | None = None
     chance: float | None = None  # of reaching the target at today's pace
+    pending: str | None = None  # added without a value yet: what will give it one
 
 
 async def suggest_key_result(
     session: AsyncSession, shop_id: int, cycle: Cycle, kr: KRTemplate, today: date
 ) -> Suggestion:
     if kr.metric_key is None:
-        # A figure the store does not hold (NPS, packing time): nothing to start from, and a
+        # A figure the store does not hold (packing time, LCP): nothing to start from, and a
         # bound with no value would show an empty row — the merchant adds it when they track it.
         return Suggestion(kr, None, kr.target, Text(
             "measured outside the store: add it by hand once you track it"
         ))  # fmt: skip
+    if kr.kr_type in BOUNDS:
+        return await _bound(session, shop_id, kr, kr.metric_key, today)
     metric = metric_named(kr.metric_key)
     begins = await history_begins(session, shop_id, metric.key)
     weeks = None if begins is None else complete_weeks(begins, today, RECENT_WEEKS)
@@ -92,6 +100,26 @@ async def suggest_key_result(
         return Suggestion(kr, start.value, None, Text("too small a figure to move by a step"))
     chance = pace(target, rising).probability
     return Suggestion(kr, start.value, target, None, start.basis, rule, chance)
+
+
+BOUNDS = (KRType.STAY_ABOVE, KRType.STAY_BELOW)
+
+
+async def _bound(
+    session: AsyncSession, shop_id: int, kr: KRTemplate, key: str, today: date
+) -> Suggestion:
+    """A fixed bound scores the share of days within it, so it needs no start: it is added with
+    the last complete weeks' value when they hold one, else with what will fill it (`waiting`:
+    a survey's first answers)."""
+    assert kr.target is not None
+    assert kr.waiting is not None
+    begins = await history_begins(session, shop_id, key)
+    weeks = None if begins is None else complete_weeks(begins, today, RECENT_WEEKS)
+    value = None if weeks is None else (await metric_value(session, shop_id, key, weeks))[0]
+    if value is None:
+        return Suggestion(kr, None, kr.target, None, rule=TargetRule.BOUND, pending=kr.waiting)
+    start = rounded(value, metric_named(key))
+    return Suggestion(kr, start, kr.target, None, StartBasis.RECENT_WEEKS, TargetRule.BOUND)
 
 
 def _target(

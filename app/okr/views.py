@@ -124,6 +124,7 @@ def template_out(template: OkrTemplate, suggestions: list[Suggestion]) -> Templa
                 start_basis=s.basis,
                 target_rule=s.rule,
                 chance=s.chance,
+                pending=s.pending,
             )
             for s in suggestions
         ],

@@ -8,7 +8,12 @@ import html
 from datetime import date, timedelta
 
 import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import utcnow
+from app.initiatives import service as initiatives
+from app.initiatives.models import InitiativeType
+from app.initiatives.schemas import InitiativeIn
 from app.okr.service import today_for
 from tests.admin.editor_client import Admin, error_next_to, signed_in
 from tests.admin.test_editor import a_cycle, an_objective, api, metric_kr
@@ -100,6 +105,40 @@ async def test_the_templates_say_what_start_and_target_rest_on(connected: Connec
     assert "reaching it is about a" in page or "reaching it is almost certain" in page
     assert "not added: measured outside the store: add it by hand once you track it" in page
     assert "0.01 ratio" not in page
+
+
+async def a_survey(session: AsyncSession, shop_id: int, name: str) -> int:
+    """A survey with the default questions (NPS first), as a draft."""
+    body = InitiativeIn(type=InitiativeType.SURVEY, name=name, settings={}, key_result_ids=[])
+    made = await initiatives.create(session, shop_id, body, "test", utcnow())
+    return made.id or 0
+
+
+async def test_the_nps_key_result_waiting_for_answers_says_so_and_names_its_survey(
+    connected: Connected,
+) -> None:
+    admin = await signed_in(connected, SHOP)
+    await with_history(connected, admin, *recent(admin, 60))  # sales, no survey answers
+    cycle_id = await a_cycle(admin, today_for(admin.shop).year)
+    editor = f"/admin/okrs?cycle={cycle_id}&locale=en"
+    without = html.unescape((await admin.page(editor)).text)
+    async with connected.app.state.runtime.transaction() as session:
+        survey_id = await a_survey(session, admin.shop.id or 0, "After the second order")
+
+    page = html.unescape((await admin.page(editor)).text)
+
+    waiting = (
+        '<li data-testid="suggestion" data-pending>Keep NPS at 50 or above — <span '
+        'class="muted" data-testid="suggestion-pending">no survey answers in the last complete '
+        "weeks yet: it is added with its bound and fills in as answers arrive.</span>"
+    )
+    assert waiting in without
+    assert 'A survey measures it: <a href="/admin/surveys">set one up in Surveys</a>' in without
+    assert waiting in page
+    link = f'Your survey measures it: <a href="/admin/surveys/{survey_id}">After the second order'
+    assert link in page
+    assert "The target is a bound to stay at or above" in page
+    assert 'Keep NPS at 50 or above — <span class="muted">not added' not in page
 
 
 async def test_a_new_shop_without_history_is_told_and_gets_no_empty_objectives(

@@ -1,6 +1,8 @@
 """The guided start in chromium, on a shop with seven weeks of history: every key result it
-proposes shows a start from the history, a target and how likely reaching it is; one click
-makes objectives that each have key results with values, in the page's language."""
+proposes shows a start from the history, a target and how likely reaching it is (the NPS
+bound, with no survey answers yet, says that it fills in as they arrive and where surveys are
+set up); one click makes objectives that each have key results with values, in the page's
+language."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ async def test_the_guided_start_proposes_filled_key_results_and_makes_them(
     await page.goto(f"{server}/?locale=en")
 
     guided = page.locator("section.guided")
-    added = guided.locator("li[data-testid=suggestion]:not([data-missing])")
+    added = guided.locator("li[data-testid=suggestion]:not([data-missing]):not([data-pending])")
     await expect(added.first).to_be_visible()
     assert await guided.get_by_test_id("guided-empty").count() == 0
     for number in range(await added.count()):
@@ -42,8 +44,15 @@ async def test_the_guided_start_proposes_filled_key_results_and_makes_them(
         values = await suggestion.get_by_test_id("suggestion-values").inner_text()
         assert re.search(r"\d.*\(from the last complete weeks.*\) → .*\d", values), values
         assert CHANCE.search(await suggestion.get_by_test_id("suggestion-target").inner_text())
-    nps = guided.locator("li[data-missing]", has_text="Keep NPS at 50 or above")
-    await expect(nps).to_contain_text("not added: measured outside the store")
+    nps = guided.locator("li[data-pending]", has_text="Keep NPS at 50 or above")
+    await expect(nps.get_by_test_id("suggestion-pending")).to_contain_text(
+        "fills in as answers arrive"
+    )
+    await expect(nps.get_by_role("link", name="set one up in Surveys")).to_have_attribute(
+        "href", "/admin/surveys"
+    )
+    packing = guided.locator("li[data-missing]", has_text="Packing time per order")
+    await expect(packing).to_contain_text("not added: measured outside the store")
 
     await guided.get_by_role("button", name=re.compile("Start .* with these objectives")).click()
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.admin.dashboard.onboarding import first_steps
 from app.admin.editor import proposals
 from app.admin.editor.page import guided_start, has_cycles
+from app.admin.editor.survey_link import survey_link
 from app.admin.rendering import render
 from app.admin.signed_out import signed_out_page
 from app.auth.dependencies import MaybeShopDep, ShopDep
@@ -43,7 +44,7 @@ async def dashboard(request: Request, shop: MaybeShopDep, session: SessionDep) -
     }
     if card is None and not await has_cycles(session, shop):
         context["guided"] = await guided_start(session, shop)  # a new shop: where to begin
-        context.update(proposals.WORDS)
+        context.update(proposals.WORDS, survey=await survey_link(session, shop.id))
     return render(request, "dashboard.html", context)
 
 

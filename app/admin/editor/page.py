@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.admin import labels
 from app.admin.editor import amounts, proposals
 from app.admin.editor.forms import FormState
+from app.admin.editor.survey_link import survey_link
 from app.admin.rendering import render
 from app.auth.dependencies import ShopDep
 from app.deps import RowIdQuery, SessionDep
@@ -67,6 +68,7 @@ async def editor_page(
         "this_year": service.today_for(shop).year,
         "amounts": amounts,
         **proposals.WORDS,
+        "survey": await survey_link(session, shop.id),  # for the NPS template's key result
     }
     if chosen is None:
         context["guided"] = await guided_start(session, shop)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.admin.i18n import gettext as _
 from app.okr.baselines import StartBasis
+from app.okr.scoring import KRType
 from app.okr.template_fill import Suggestion, TargetRule
 
 
@@ -33,6 +34,12 @@ def chance_words(chance: float) -> str:
 
 def target_words(suggestion: Suggestion) -> str:
     """Why the proposed target is where it is, and how likely it is to be reached."""
+    if suggestion.rule is TargetRule.BOUND:
+        if suggestion.template.kr_type is KRType.STAY_BELOW:
+            return _("The target is a bound to stay at or below: the key result scores the "
+                     "share of days it holds.")  # fmt: skip
+        return _("The target is a bound to stay at or above: the key result scores the share "
+                 "of days it holds.")  # fmt: skip
     chance = suggestion.chance
     if suggestion.rule is TargetRule.GOOD_SCORE and chance is not None:
         return _(
