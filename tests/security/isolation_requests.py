@@ -29,6 +29,7 @@ KIND_OF = {
     "initiative_id": "initiative",
     "survey_id": "survey",  # an initiative of the survey type (the Surveys section's)
     "key_result_ids": "key_result",  # the key results an initiative targets
+    "sync_id": "sync",  # a backfill's or reconciliation's run (Operations)
 }
 # Names that look like ids but name the app's catalogue, the same for every shop: the value
 # to send (None: leave the optional field out).

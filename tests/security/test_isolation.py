@@ -81,6 +81,7 @@ B_IDS = {
     "customer": 9_001_801,
     "initiative": 9_001_901,
     "survey": 9_002_001,
+    "sync": 9_002_101,
 }
 # Ids that name nothing: what B's must be indistinguishable from.
 NOTHING = {kind: str(LARGEST_ROW_ID) for kind in B_IDS} | {"customer": "no-such-customer"}
@@ -252,7 +253,16 @@ OWN_REFUSALS = {
 Build = Callable[[Fill], Call]
 Row = TypeVar("Row", bound=SQLModel)
 # Kinds of object that have an id.
-Named = Cycle | Objective | KeyResult | WebhookEvent | CustomerExport | ShareLink | Initiative
+Named = (
+    Cycle
+    | Objective
+    | KeyResult
+    | WebhookEvent
+    | CustomerExport
+    | ShareLink
+    | Initiative
+    | StoreSync
+)
 
 
 @dataclass
@@ -378,7 +388,7 @@ async def create_objects(
 async def _records(
     session: AsyncSession, shop_id: int, text: str, ids: Mapping[str, int], kr: KeyResult
 ) -> dict[str, Named]:
-    """The check-in, failed webhook, export and share link of `create_objects`."""
+    """The check-in, failed webhook and sync, export and share link of `create_objects`."""
     made: dict[str, Named] = {
         "event": WebhookEvent(
             id=ids.get("event"),
@@ -409,6 +419,14 @@ async def _records(
             type=InitiativeType.ABANDONED_CHECKOUT,
             name=f"{text} initiative",
             status=InitiativeStatus.ACTIVE,
+        ),
+        "sync": StoreSync(
+            id=ids.get("sync"),
+            shop_id=shop_id,
+            kind=SyncKind.BACKFILL,
+            status=SyncStatus.FAILED,
+            since=utcnow(),
+            error=f"{text} sync error",
         ),
         "survey": Initiative(
             id=ids.get("survey"),
