@@ -56,7 +56,7 @@ async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
     # asyncpg resets a connection it takes back (advisory locks, cursors, LISTEN, settings: one
     # more round trip, a tenth of a web worker's time at saturation in py-spy). This pool runs
     # one autocommit INSERT per checkout and changes none of them; a connection whose
-    # statement failed is terminated instead (`insert_or_skip_raw`).
+    # statement failed is terminated instead (`fetch_committed`).
     return None
 
 
@@ -79,13 +79,20 @@ async def insert_or_skip_raw(
     """`app.db.insert_or_skip_committed` on the raw pool: the new row's id, or None when a row
     with the same unique values exists; committed when it returns (autocommit)."""
     statement = insert_or_skip_sql(table, tuple(values), unique)
+    rows = await fetch_committed(pool, statement, *values.values())
+    return int(rows[0]["id"]) if rows else None
+
+
+async def fetch_committed(pool: asyncpg.Pool, statement: str, *args: Any) -> list[asyncpg.Record]:
+    """The rows of one statement run in autocommit (committed when it returns); a lost or
+    unreachable server is `DatabaseUnavailable` (503)."""
     try:
         async with pool.acquire() as connection:
             try:
-                new_id: int | None = await connection.fetchval(statement, *values.values())
+                rows: list[asyncpg.Record] = await connection.fetch(statement, *args)
             except _UNAVAILABLE:
                 connection.terminate()  # not back into the pool: the pool opens a new one
                 raise
     except _UNAVAILABLE as error:
         raise DatabaseUnavailable(f"the database is unreachable ({error!r})") from error
-    return new_id
+    return rows

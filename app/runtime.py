@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.concurrency import KeyedLocks
 from app.config import Settings
 from app.events import DomainEvent, EventBus
+from app.group_insert import GroupInserts
 from app.live.broadcast import Broadcaster
 from app.live.messages import LiveMessage
 from app.outbound import AddressPolicy
@@ -58,8 +59,10 @@ class Runtime:
     locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Set when the web process is told to stop (`app.live.shutdown`): open live streams end.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    # PostgreSQL only: the raw pool the webhook acknowledgement stores deliveries with.
+    # PostgreSQL only: the raw pool, and the group inserts on it that the webhook
+    # acknowledgement stores deliveries with (rows arriving together: one statement, one commit).
     raw_pool: asyncpg.Pool | None = None
+    group_inserts: GroupInserts | None = None
 
     @property
     def inbox_dispatched(self) -> bool:

@@ -19,6 +19,7 @@ import httpx
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.events import EventBus
+from app.group_insert import GroupInserts
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.outbound import AddressPolicy, GuardedTransport, Resolver, system_resolve
 from app.raw_pool import open_pool
@@ -54,8 +55,12 @@ async def open_runtime(
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
         raw_pool = await open_pool(settings)
+        group_inserts: GroupInserts | None = None
         if raw_pool is not None:
             stack.push_async_callback(raw_pool.close)
+            group_inserts = GroupInserts(raw_pool)
+            # Closed before the pool: it stores what is waiting, then stops.
+            stack.push_async_callback(group_inserts.close)
         addresses = AddressPolicy(settings.allow_private_store_addresses, resolve)
         http = httpx.AsyncClient(
             timeout=HTTP_TIMEOUT,
@@ -97,6 +102,7 @@ async def open_runtime(
             webhook_topics or TopicRouting(),
             personal_data=dict(personal_data or {}),
             raw_pool=raw_pool,
+            group_inserts=group_inserts,
         )
         if runner is not None:
             runner.start(runtime, run_cron=run_cron)

@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import Table, exists, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import insert_or_skip, insert_or_skip_committed
-from app.raw_pool import insert_or_skip_raw
+from app.group_insert import GroupInserts
 from app.webhooks.models import EventStatus, WebhookEvent
 
 
@@ -26,17 +25,19 @@ async def store_delivery(session: AsyncSession, values: dict[str, Any]) -> int |
 
 
 async def store_delivery_committed(
-    engine: AsyncEngine, raw_pool: asyncpg.Pool | None, values: dict[str, Any]
+    engine: AsyncEngine, group_inserts: GroupInserts | None, values: dict[str, Any]
 ) -> int | None:
-    """`store_delivery`, committed when it returns: one prepared statement on the raw pool
-    (PostgreSQL), or one Core statement without an ORM session (SQLite)."""
-    if raw_pool is not None:
-        return await insert_or_skip_raw(raw_pool, INBOX_TABLE, values, _DELIVERY)
+    """`store_delivery`, committed when it returns: on PostgreSQL together with the deliveries
+    this process receives at the same moment (one statement, one commit: `app.group_insert`),
+    on SQLite in one Core statement of its own without an ORM session."""
+    if group_inserts is not None:
+        inbox = group_inserts.into(INBOX_TABLE, tuple(values), _DELIVERY)
+        return await inbox.store(values)
     return await insert_or_skip_committed(engine, WebhookEvent, values, list(_DELIVERY))
 
 
 _DELIVERY = ("shop_id", "delivery_id")  # the inbox's unique key
-INBOX_TABLE = "webhook_events"
+INBOX_TABLE: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 
 
 async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent | None:

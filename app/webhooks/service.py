@@ -90,8 +90,9 @@ def process_job(event_id: int) -> Job:
 
 
 async def receive(runtime: Runtime, sender: Sender, delivery: Delivery) -> Outcome:
-    """Store the delivery once, committed, in one statement of its own (a prepared statement
-    on the raw pool; no ORM session: the acknowledgement's cost, bench/README.md). With arq
+    """Store the delivery once, committed (on PostgreSQL in one statement with the deliveries
+    arriving at the same moment; no ORM session: the acknowledgement's cost, bench/README.md,
+    `app.group_insert`). With arq
     workers on PostgreSQL that is all: their dispatcher finds the new row. In embedded mode a
     new row for a topic we use gets a job. Either way a lost hand-over only delays it: the
     dispatcher and the redelivery sweep read the inbox itself."""
@@ -104,7 +105,7 @@ async def receive(runtime: Runtime, sender: Sender, delivery: Delivery) -> Outco
     used = runtime.webhook_topics.uses(sender.platform, delivery.topic)
     event_id = await repository.store_delivery_committed(
         runtime.engine,
-        runtime.raw_pool,
+        runtime.group_inserts,
         {
             "shop_id": sender.shop_id,
             "delivery_id": delivery.delivery_id,

@@ -130,7 +130,7 @@ async def store_orders(runtime: Runtime, shop_id: int, ids: list[int]) -> None:
     for order_id in ids:
         await repository.store_delivery_committed(
             runtime.engine,
-            runtime.raw_pool,
+            runtime.group_inserts,
             {
                 "shop_id": shop_id,
                 "delivery_id": f"delivery-{order_id}",

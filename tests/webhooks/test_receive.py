@@ -158,7 +158,7 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
         statements: list[str] = []
         engine = app.state.runtime.engine.sync_engine
         raw_statements: list[str] = []
-        fetchval = asyncpg.Connection.fetchval
+        fetch = asyncpg.Connection.fetch
 
         def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             statements.append(" ".join(statement.split()))
@@ -167,9 +167,9 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
             connection: asyncpg.Connection, statement: str, *args: object
         ) -> object:
             raw_statements.append(statement)
-            return await fetchval(connection, statement, *args)
+            return await fetch(connection, statement, *args)
 
-        monkeypatch.setattr(asyncpg.Connection, "fetchval", record_raw)  # watched, still run
+        monkeypatch.setattr(asyncpg.Connection, "fetch", record_raw)  # watched, still run
         event.listen(engine, "before_cursor_execute", record)
         try:
             response = await client.post("/webhooks/shopify", headers=headers, content=body)
@@ -183,6 +183,7 @@ async def test_acknowledgement_is_one_insert_and_no_processing(
     assert all("FROM shops" in s for s in statements if s.startswith("SELECT"))  # the sender
     [insert] = raw_statements  # one prepared statement on the raw pool, in autocommit
     assert insert.startswith("INSERT INTO webhook_events")
+    assert "unnest(" in insert  # the group insert's: one statement for rows arriving together
     assert "ON CONFLICT (shop_id, delivery_id) DO NOTHING" in insert
     assert stored.status is EventStatus.PENDING  # not processed in the request...
     assert await redis.keys("arq:*") == []  # ...nor a job queued: the dispatcher reads the inbox
