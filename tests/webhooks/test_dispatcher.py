@@ -207,3 +207,35 @@ async def test_bad_event_fails_alone_and_waits_for_its_retry_job(
     assert events[3].attempts == 1
     assert events[3].last_error == "RuntimeError: order 3 cannot be applied"
     assert await redis.exists(f"arq:job:inbox:{events[3].id}")  # its retry, with backoff
+
+
+async def test_a_shops_long_batch_holds_back_no_other_shop(
+    clean: None, pg_engine: AsyncEngine
+) -> None:
+    """A round applies its shops side by side: while one shop's batch is still being applied,
+    another shop's waiting order is applied and committed."""
+    busy = await a_shop(pg_engine)
+    async with AsyncSession(pg_engine, expire_on_commit=False) as session, session.begin():
+        quiet = (await create_shop(session, domain=QUIET)).id or 0
+    busy_reached, quiet_applied, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    applied: list[int] = []
+
+    async def apply(_ctx: Any, shop: Shop, ids: list[int]) -> None:
+        if shop.id == busy:
+            busy_reached.set()
+            await release.wait()  # a long batch, still running
+        else:
+            quiet_applied.set()
+        applied.extend(ids)
+
+    async with worker_runtime(dispatched_settings(), counting_topics(apply)) as runtime:
+        await store_orders(runtime, busy, list(range(1, 6)))
+        await store_orders(runtime, quiet, [100])
+        dispatching = asyncio.create_task(dispatch_until_idle(runtime))
+        await asyncio.wait_for(busy_reached.wait(), 60)
+        await asyncio.wait_for(quiet_applied.wait(), 60)  # while the busy batch still runs
+        release.set()
+        await asyncio.wait_for(dispatching, 60)
+
+    assert applied == [100, 1, 2, 3, 4, 5]
+    assert {e.status for e in await events_of(pg_engine, quiet)} == {EventStatus.HANDLED}
