@@ -3,13 +3,14 @@ batches, instead of running one job per delivery (PostgreSQL; the embedded runne
 one job per event, in the process that stored it).
 
 A round lists the shops with untried pending events, the one waiting longest first, and gives
-each one transaction, a few shops side by side (`SHOPS_AT_ONCE`): the shop's advisory lock, taken without waiting (another dispatcher that
-holds it is applying the shop's events: this one moves on, so a shop's events are applied one
-batch at a time, in the order they arrived), then its oldest untried event, locked (`FOR UPDATE
-SKIP LOCKED`), applied by the inbox's own `process` with up to 99 of the shop's events waiting
-behind it — for commerce topics one batch (`service._process_burst`). Nothing here needs Redis:
-the inbox is the queue. A worker killed mid-batch leaves its transaction rolled back and its
-events pending and untried: the next round, in any worker, takes them again.
+each one transaction, a few shops side by side (`SHOPS_AT_ONCE`): the shop's advisory lock,
+taken without waiting (another dispatcher that holds it is applying the shop's events: this one
+moves on, so a shop's events are applied one batch at a time, in the order they arrived), then
+its oldest untried event, locked (`FOR UPDATE SKIP LOCKED`), applied by the inbox's own
+`process` with up to 99 of the shop's events waiting behind it — for commerce topics one batch
+(`service._process_burst`). Nothing here needs Redis: the inbox is the queue. A worker killed
+mid-batch leaves its transaction rolled back and its events pending and untried: the next round,
+in any worker, takes them again.
 
 A batch that fails is undone whole; its first event is then tried alone, so that one bad event
 holds back no other. A failure is recorded on the event (attempts, last error), which takes it
