@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.backfill import grown_store, replayed
+
 ROOT = Path(__file__).parent.parent
 BENCH_URL = "postgresql://postgres@127.0.0.1:5432/storeokr_bench_quick"
 
@@ -40,3 +42,21 @@ def test_benchmark_runs_quick(scenario: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip(), "a benchmark prints its figures"
+
+
+def test_a_replayed_history_is_new_orders_further_back() -> None:
+    """`bench.backfill`'s long history replays a grown store: each copy's orders, lines,
+    customers and checkouts are new, and lie before the previous copy's."""
+    store = grown_store(300)
+    nodes = list(replayed(store, 3))
+    first, last = nodes[: len(store.orders)], nodes[-len(store.orders) :]
+
+    assert len(nodes) == 3 * len(store.orders)
+    assert len({node["id"] for node in nodes}) == len(nodes)
+    lines = [line["id"] for node in nodes for line in node["lineItems"]["nodes"]]
+    assert len(set(lines)) == len(lines)
+    tokens = [node["checkoutToken"] for node in nodes if node["checkoutToken"]]
+    assert len(set(tokens)) == len(tokens)
+    customers = {node["customer"]["id"] for node in nodes if node["customer"]}
+    assert len(customers) == 3 * len({node["customer"]["id"] for node in first if node["customer"]})
+    assert max(node["updatedAt"] for node in last) < min(node["createdAt"] for node in first)

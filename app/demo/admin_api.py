@@ -4,7 +4,7 @@ from the demo store's state, in Admin GraphQL's shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,7 +26,11 @@ COST = {
 }
 
 
-def admin_api(store: DemoStore) -> APIRouter:
+def admin_api(
+    store: DemoStore, exported: Callable[[], Iterable[dict[str, Any]]] | None = None
+) -> APIRouter:
+    """The store's Admin API; `exported`: the order nodes its bulk export holds (default: the
+    store's orders; the backfill benchmark replays a history longer than memory holds)."""
     router = APIRouter(prefix="/demo/shopify/{shop}", include_in_schema=False)
     exports: list[str] = []  # the bulk exports asked for, by number: their files' URLs
 
@@ -53,7 +57,7 @@ def admin_api(store: DemoStore) -> APIRouter:
         history; the demo's costs its store's process about as much as StoreOKR's reading)."""
         if shop != store.shop or not 0 < number <= len(exports):
             return StreamingResponse(iter(()), status_code=404)
-        nodes = (order_node(order) for order in list(store.orders.values()))
+        nodes = exported() if exported else (order_node(o) for o in list(store.orders.values()))
         return StreamingResponse(bulk_lines(nodes), media_type="application/jsonl")
 
     return router
